@@ -1,0 +1,71 @@
+import {
+  ardupilotmega,
+  common,
+  type MavLinkData,
+  type MavLinkDataConstructor,
+  type MavLinkPacketRegistry,
+  MavLinkProtocolV1,
+  MavLinkProtocolV2,
+  minimal,
+} from 'node-mavlink';
+
+/** Every message class dustpatrol understands: the minimal, common and ArduPilot dialects. */
+export const MESSAGE_REGISTRY: MavLinkPacketRegistry = {
+  ...minimal.REGISTRY,
+  ...common.REGISTRY,
+  ...ardupilotmega.REGISTRY,
+};
+
+/** A decoded packet with where it came from and when it arrived. */
+export interface ReceivedMessage<T extends MavLinkData = MavLinkData> {
+  message: T;
+  msgid: number;
+  sysid: number;
+  compid: number;
+  seq: number;
+  /** Arrival time, microseconds since the Unix epoch (or log time when replaying). */
+  timeUs: number;
+  /** The packet's bytes as they came off the wire. */
+  bytes: Buffer;
+}
+
+export type MessageClass<T extends MavLinkData = MavLinkData> = MavLinkDataConstructor<T>;
+
+/** Builds MAVLink 2 frames for one sender (system, component) with its own sequence counter. */
+export class FrameEncoder {
+  private readonly protocol: MavLinkProtocolV2;
+  private seq = 0;
+
+  constructor(
+    readonly systemId: number,
+    readonly componentId: number,
+  ) {
+    this.protocol = new MavLinkProtocolV2(systemId, componentId);
+  }
+
+  encode(message: MavLinkData): Buffer {
+    const frame = this.protocol.serialize(message, this.seq);
+    this.seq = (this.seq + 1) & 0xff;
+    return frame;
+  }
+}
+
+const V1_STX = MavLinkProtocolV1.START_BYTE;
+
+/** Decodes one CRC-checked frame; returns null when the message id is not in the registry. */
+export function decodeFrame(bytes: Buffer, timeUs: number): ReceivedMessage | null {
+  const protocol = bytes[0] === V1_STX ? new MavLinkProtocolV1() : new MavLinkProtocolV2();
+  const header = protocol.header(bytes);
+  const clazz = MESSAGE_REGISTRY[header.msgid];
+  if (!clazz) return null;
+  const message = protocol.data(protocol.payload(bytes), clazz);
+  return {
+    message,
+    msgid: header.msgid,
+    sysid: header.sysid,
+    compid: header.compid,
+    seq: header.seq,
+    timeUs,
+    bytes,
+  };
+}

@@ -1,0 +1,303 @@
+import { EventEmitter } from 'node:events';
+import { type MavLinkData, MavLinkPacketSplitter, minimal } from 'node-mavlink';
+import { CancelledError, TimeoutError } from '../errors.js';
+import { FrameEncoder, decodeFrame, type MessageClass, type ReceivedMessage } from './codec.js';
+import { type ConnectionUrl, formatConnectionUrl, parseConnectionUrl } from './connection-url.js';
+import { LINK_TIMING } from './timing.js';
+import type { TlogWriter } from './tlog.js';
+import { openTransport, type Transport } from './transport.js';
+
+/** MAV_COMP_ID_MISSIONPLANNER: the component id ground stations use. */
+export const GCS_COMPONENT_ID = 190;
+export const GCS_SYSTEM_ID = 255;
+
+export interface LinkStats {
+  bytesIn: number;
+  bytesOut: number;
+  packetsIn: number;
+  packetsOut: number;
+  /** Frames whose checksum did not match (including false start bytes in garbage). */
+  badCrc: number;
+  /** Well-formed frames whose message id no dialect we load knows. */
+  unknownMessages: number;
+  /** Packets missing from sequence gaps, summed over all senders. */
+  dropped: number;
+  /** Sends that had nobody to go to (udpin before any peer spoke, tcp while reconnecting). */
+  unsent: number;
+}
+
+/** A system/component heard through its HEARTBEAT. */
+export interface Peer {
+  sysid: number;
+  compid: number;
+  /** MAV_TYPE */
+  type: number;
+  /** MAV_AUTOPILOT */
+  autopilot: number;
+  baseMode: number;
+  customMode: number;
+  systemStatus: number;
+  lastHeartbeatUs: number;
+  lost: boolean;
+}
+
+export interface LinkOptions {
+  systemId?: number;
+  componentId?: number;
+  /** Send a GCS heartbeat at 1 Hz (default true). A simulator sends its own instead. */
+  gcsHeartbeat?: boolean;
+  /** Every packet in and out is appended here. */
+  tlog?: TlogWriter;
+  /** Microseconds since the Unix epoch; a replay or a sped-up simulation may supply its own. */
+  clockUs?: () => number;
+}
+
+export interface WaitOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** Names the wait in the timeout error: "no MISSION_ACK after 500 ms (upload)". */
+  what?: string;
+}
+
+type MessageHandler = (rx: ReceivedMessage) => void;
+
+const MAV_AUTOPILOT_INVALID = 8;
+const MAV_TYPE_GCS = 6;
+
+/**
+ * One MAVLink link over one transport: framing, a per-link sequence number, GCS heartbeat,
+ * peer discovery and loss, counters, and waits with timeouts.
+ *
+ * Events: 'message' (ReceivedMessage), 'peer' (Peer, first heard), 'peer-lost' (Peer),
+ * 'peer-regained' (Peer), 'transport-disconnected', 'transport-connected'.
+ */
+export class MavLinkConnection extends EventEmitter {
+  readonly stats: LinkStats = {
+    bytesIn: 0,
+    bytesOut: 0,
+    packetsIn: 0,
+    packetsOut: 0,
+    badCrc: 0,
+    unknownMessages: 0,
+    dropped: 0,
+    unsent: 0,
+  };
+  readonly peers = new Map<string, Peer>();
+  readonly encoder: FrameEncoder;
+  private readonly splitter: MavLinkPacketSplitter;
+  private readonly expectedSeq = new Map<string, number>();
+  private readonly handlers = new Set<MessageHandler>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly clockUs: () => number;
+  private closed = false;
+
+  constructor(
+    readonly transport: Transport,
+    private readonly options: LinkOptions = {},
+  ) {
+    super();
+    this.encoder = new FrameEncoder(options.systemId ?? GCS_SYSTEM_ID, options.componentId ?? GCS_COMPONENT_ID);
+    this.clockUs = options.clockUs ?? (() => Date.now() * 1000);
+    this.splitter = new MavLinkPacketSplitter({}, { onCrcError: () => this.stats.badCrc++ });
+    this.splitter.on('data', ({ buffer }: { buffer: Buffer }) => this.onFrame(buffer));
+    transport.on('data', (chunk: Buffer) => {
+      this.stats.bytesIn += chunk.length;
+      const unknownBefore = this.splitter.unknownPackagesCount;
+      this.splitter.write(chunk);
+      this.stats.unknownMessages += this.splitter.unknownPackagesCount - unknownBefore;
+    });
+    transport.on('disconnected', () => this.emit('transport-disconnected'));
+    transport.on('connected', () => this.emit('transport-connected'));
+
+    if (options.gcsHeartbeat ?? true) {
+      this.sendGcsHeartbeat();
+      this.timers.push(setInterval(() => this.sendGcsHeartbeat(), LINK_TIMING.heartbeatPeriodMs));
+    }
+    this.timers.push(setInterval(() => this.checkPeers(), LINK_TIMING.heartbeatPeriodMs / 4));
+  }
+
+  static async open(url: string | ConnectionUrl, options: LinkOptions = {}): Promise<MavLinkConnection> {
+    const parsed = typeof url === 'string' ? parseConnectionUrl(url) : url;
+    return new MavLinkConnection(await openTransport(parsed), options);
+  }
+
+  get description(): string {
+    return formatConnectionUrl(this.transport.url);
+  }
+
+  get systemId(): number {
+    return this.encoder.systemId;
+  }
+
+  get componentId(): number {
+    return this.encoder.componentId;
+  }
+
+  nowUs(): number {
+    return this.clockUs();
+  }
+
+  /** Frames and sends a message as MAVLink 2 with this link's own sequence number. */
+  send(message: MavLinkData): void {
+    if (this.closed) return;
+    const frame = this.encoder.encode(message);
+    this.sendFrame(frame);
+  }
+
+  /** Sends an already framed packet (used by a simulator's fault injection to replay duplicates). */
+  sendFrame(frame: Buffer): void {
+    if (this.closed) return;
+    if (!this.transport.write(frame)) {
+      this.stats.unsent++;
+      return;
+    }
+    this.stats.bytesOut += frame.length;
+    this.stats.packetsOut++;
+    this.options.tlog?.write(this.clockUs(), frame);
+  }
+
+  /** Subscribes to every decoded message; returns the unsubscribe function. */
+  onMessage(handler: MessageHandler): () => void {
+    this.handlers.add(handler);
+    return () => this.handlers.delete(handler);
+  }
+
+  /**
+   * Resolves with the first message of `clazz` that passes `accept`, or rejects with a TimeoutError
+   * after `timeoutMs`, or a CancelledError when `signal` aborts.
+   */
+  waitFor<T extends MavLinkData>(
+    clazz: MessageClass<T>,
+    accept: (message: T, rx: ReceivedMessage<T>) => boolean,
+    { timeoutMs, signal, what }: WaitOptions,
+  ): Promise<ReceivedMessage<T>> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(new CancelledError(what ?? clazz.MSG_NAME));
+        return;
+      }
+      const finish = () => {
+        clearTimeout(timer);
+        unsubscribe();
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const onAbort = () => {
+        finish();
+        reject(new CancelledError(what ?? clazz.MSG_NAME));
+      };
+      const timer = setTimeout(() => {
+        finish();
+        reject(new TimeoutError(`no ${clazz.MSG_NAME} within ${timeoutMs} ms${what ? ` (${what})` : ''}`));
+      }, timeoutMs);
+      const unsubscribe = this.onMessage((rx) => {
+        if (rx.msgid !== clazz.MSG_ID) return;
+        const typed = rx as ReceivedMessage<T>;
+        if (!accept(typed.message, typed)) return;
+        finish();
+        resolve(typed);
+      });
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Waits for a heartbeat from an autopilot (not another ground station). */
+  async waitForVehicle(timeoutMs: number = LINK_TIMING.vehicleDiscoveryTimeoutMs, signal?: AbortSignal): Promise<Peer> {
+    const known = [...this.peers.values()].find((p) => isAutopilot(p) && !p.lost);
+    if (known) return known;
+    try {
+      const rx = await this.waitFor(minimal.Heartbeat, (hb) => hb.autopilot !== MAV_AUTOPILOT_INVALID, {
+        timeoutMs,
+        signal,
+      });
+      return this.peers.get(peerKey(rx.sysid, rx.compid)) as Peer;
+    } catch (err) {
+      if (err instanceof TimeoutError) {
+        throw new TimeoutError(`no vehicle heartbeat on ${this.description} within ${timeoutMs / 1000} s`);
+      }
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const t of this.timers) clearInterval(t);
+    this.handlers.clear();
+    await this.transport.close();
+  }
+
+  private onFrame(bytes: Buffer): void {
+    const timeUs = this.clockUs();
+    const rx = decodeFrame(bytes, timeUs);
+    if (!rx) {
+      this.stats.unknownMessages++;
+      return;
+    }
+    this.stats.packetsIn++;
+    this.options.tlog?.write(timeUs, bytes);
+    this.countGap(rx);
+    if (rx.message instanceof minimal.Heartbeat) this.onHeartbeat(rx as ReceivedMessage<minimal.Heartbeat>);
+    this.emit('message', rx);
+    for (const handler of [...this.handlers]) handler(rx);
+  }
+
+  private countGap(rx: ReceivedMessage): void {
+    const key = peerKey(rx.sysid, rx.compid);
+    const expected = this.expectedSeq.get(key);
+    if (expected !== undefined) {
+      const gap = (rx.seq - expected + 256) & 0xff;
+      // A large "gap" is a late or duplicated packet, not 200 lost ones.
+      if (gap < 128) this.stats.dropped += gap;
+    }
+    this.expectedSeq.set(key, (rx.seq + 1) & 0xff);
+  }
+
+  private onHeartbeat(rx: ReceivedMessage<minimal.Heartbeat>): void {
+    const hb = rx.message;
+    const key = peerKey(rx.sysid, rx.compid);
+    const known = this.peers.get(key);
+    const peer: Peer = {
+      sysid: rx.sysid,
+      compid: rx.compid,
+      type: hb.type,
+      autopilot: hb.autopilot,
+      baseMode: hb.baseMode,
+      customMode: hb.customMode,
+      systemStatus: hb.systemStatus,
+      lastHeartbeatUs: rx.timeUs,
+      lost: false,
+    };
+    this.peers.set(key, peer);
+    if (!known) this.emit('peer', peer);
+    else if (known.lost) this.emit('peer-regained', peer);
+  }
+
+  private checkPeers(): void {
+    const now = this.clockUs();
+    for (const peer of this.peers.values()) {
+      if (!peer.lost && now - peer.lastHeartbeatUs > LINK_TIMING.vehicleLostAfterMs * 1000) {
+        peer.lost = true;
+        this.emit('peer-lost', peer);
+      }
+    }
+  }
+
+  private sendGcsHeartbeat(): void {
+    const hb = new minimal.Heartbeat();
+    hb.type = MAV_TYPE_GCS;
+    hb.autopilot = MAV_AUTOPILOT_INVALID;
+    hb.baseMode = 0 as minimal.MavModeFlag;
+    hb.customMode = 0;
+    hb.systemStatus = 4; // MAV_STATE_ACTIVE
+    hb.mavlinkVersion = 3;
+    this.send(hb);
+  }
+}
+
+export function isAutopilot(peer: Peer): boolean {
+  return peer.autopilot !== MAV_AUTOPILOT_INVALID && peer.type !== MAV_TYPE_GCS;
+}
+
+function peerKey(sysid: number, compid: number): string {
+  return `${sysid}/${compid}`;
+}
