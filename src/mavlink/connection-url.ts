@@ -16,7 +16,8 @@ const SERIAL_BAUD_RATES = new Set([
 ]);
 
 export function parseConnectionUrl(url: string): ConnectionUrl {
-  const bad = (why: string) => new UserError(`connection URL '${url}': ${why} (expected one of ${EXAMPLES})`, 2);
+  const bad = (why: string) =>
+    new UserError(`connection URL '${url}': ${why} (expected one of ${EXAMPLES})`, 2);
   const scheme = /^([a-z]+):\/\/(.*)$/.exec(url.trim());
   if (!scheme) throw bad('no scheme');
   const [, kind, rest] = scheme;
@@ -41,5 +42,7 @@ export function parseConnectionUrl(url: string): ConnectionUrl {
 }
 
 export function formatConnectionUrl(url: ConnectionUrl): string {
-  return url.kind === 'serial' ? `serial://${url.path}:${url.baudRate}` : `${url.kind}://${url.host}:${url.port}`;
+  return url.kind === 'serial'
+    ? `serial://${url.path}:${url.baudRate}`
+    : `${url.kind}://${url.host}:${url.port}`;
 }

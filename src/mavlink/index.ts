@@ -1,4 +1,4 @@
-export { type MessageClass, MESSAGE_REGISTRY, type ReceivedMessage } from './codec.js';
+export { MESSAGE_REGISTRY, type MessageClass, type ReceivedMessage } from './codec.js';
 export { type ConnectionUrl, formatConnectionUrl, parseConnectionUrl } from './connection-url.js';
 export {
   GCS_COMPONENT_ID,

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { type MavLinkData, MavLinkPacketSplitter, minimal } from 'node-mavlink';
 import { CancelledError, TimeoutError } from '../errors.js';
-import { FrameEncoder, decodeFrame, type MessageClass, type ReceivedMessage } from './codec.js';
+import { decodeFrame, FrameEncoder, type MessageClass, type ReceivedMessage } from './codec.js';
 import { type ConnectionUrl, formatConnectionUrl, parseConnectionUrl } from './connection-url.js';
 import { LINK_TIMING } from './timing.js';
 import type { TlogWriter } from './tlog.js';
@@ -96,7 +96,10 @@ export class MavLinkConnection extends EventEmitter {
     private readonly options: LinkOptions = {},
   ) {
     super();
-    this.encoder = new FrameEncoder(options.systemId ?? GCS_SYSTEM_ID, options.componentId ?? GCS_COMPONENT_ID);
+    this.encoder = new FrameEncoder(
+      options.systemId ?? GCS_SYSTEM_ID,
+      options.componentId ?? GCS_COMPONENT_ID,
+    );
     this.clockUs = options.clockUs ?? (() => Date.now() * 1000);
     this.splitter = new MavLinkPacketSplitter({}, { onCrcError: () => this.stats.badCrc++ });
     this.splitter.on('data', ({ buffer }: { buffer: Buffer }) => this.onFrame(buffer));
@@ -201,7 +204,10 @@ export class MavLinkConnection extends EventEmitter {
   }
 
   /** Waits for a heartbeat from an autopilot (not another ground station). */
-  async waitForVehicle(timeoutMs: number = LINK_TIMING.vehicleDiscoveryTimeoutMs, signal?: AbortSignal): Promise<Peer> {
+  async waitForVehicle(
+    timeoutMs: number = LINK_TIMING.vehicleDiscoveryTimeoutMs,
+    signal?: AbortSignal,
+  ): Promise<Peer> {
     const known = [...this.peers.values()].find((p) => isAutopilot(p) && !p.lost);
     if (known) return known;
     try {

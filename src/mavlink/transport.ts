@@ -33,7 +33,9 @@ export async function openTransport(url: ConnectionUrl): Promise<Transport> {
 
 function openError(url: ConnectionUrl, err: unknown): UserError {
   const e = err as NodeJS.ErrnoException;
-  return new UserError(`cannot open ${formatConnectionUrl(url)}: ${e.code ?? e.message}${e.code ? ` (${e.message})` : ''}`);
+  return new UserError(
+    `cannot open ${formatConnectionUrl(url)}: ${e.code ?? e.message}${e.code ? ` (${e.message})` : ''}`,
+  );
 }
 
 /** udpin listens and answers whoever spoke last; udpout sends to a fixed address and hears replies. */
@@ -225,7 +227,9 @@ class SerialTransport extends EventEmitter implements Transport {
 
   static async open(url: Extract<ConnectionUrl, { kind: 'serial' }>): Promise<SerialTransport> {
     const port = new SerialPort({ path: url.path, baudRate: url.baudRate, autoOpen: false });
-    await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(openError(url, err)) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      port.open((err) => (err ? reject(openError(url, err)) : resolve())),
+    );
     return new SerialTransport(url, port);
   }
 
