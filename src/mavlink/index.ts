@@ -13,3 +13,4 @@ export {
 export { LINK_TIMING } from './timing.js';
 export { TlogWriter } from './tlog.js';
 export { openTransport, type Transport } from './transport.js';
+export { isGlobalFrame, type MissionItem, MissionType } from './mission-item.js';

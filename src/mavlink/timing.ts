@@ -11,13 +11,26 @@ export const LINK_TIMING = {
   /** How long `waitForVehicle` waits for a first heartbeat. */
   vehicleDiscoveryTimeoutMs: 10_000,
 
-  /** Mission protocol: wait for the next request / item / ack before resending. */
+  /**
+   * Mission protocol: the longest wait for the next request / item / ack before resending. The first
+   * waits follow the measured round trip (see missionMinResendMs) and back off up to this.
+   */
   missionItemTimeoutMs: 500,
-  /** Mission protocol: resends of one step before giving up. */
+  /**
+   * Mission protocol: resends of one step before giving up. A step fails after
+   * (missionRetries + 1) × missionItemTimeoutMs without progress, never sooner.
+   */
   missionRetries: 5,
   /**
+   * Shortest resend wait in a mission transfer. Waits start at the smoothed round trip plus four
+   * deviations (RFC 6298) and double per resend, so a lost packet on a fast link costs a few round trips,
+   * not a whole missionItemTimeoutMs; on a slow radio link the measured round trip governs.
+   */
+  missionMinResendMs: 20,
+  /**
    * Vehicle side of an upload: how long it waits for an item before re-requesting it, and how often.
-   * Longer than the GCS timeout so both sides do not resend in lockstep.
+   * Longer than the GCS timeout so both sides do not resend in lockstep. Adaptive like the GCS side:
+   * these bound the wait and the give-up time, missionMinResendMs is the floor.
    */
   missionServerItemTimeoutMs: 750,
   missionServerRetries: 6,
@@ -36,6 +49,19 @@ export const LINK_TIMING = {
   tcpConnectTimeoutMs: 2000,
   tcpConnectAttempts: 3,
   tcpReconnectDelayMs: 500,
+
+  /** Vehicle: a mode change or (dis)arm accepted by the vehicle shows in its heartbeat within this. */
+  modeChangeTimeoutMs: 3000,
+  armTimeoutMs: 3000,
+  /**
+   * Vehicle: from connecting until GPS fix, EKF position and home are good. A real ArduPilot needs
+   * 35–40 s after boot (ARDUPILOT.md); a cold GPS can take minutes.
+   */
+  readyToArmTimeoutMs: 180_000,
+  /** Vehicle: from takeoff command to the take-off altitude. */
+  takeoffTimeoutMs: 120_000,
+  /** Vehicle: silence on the link during a flight before dustpatrol gives up waiting. */
+  flightLinkLossGiveUpMs: 60_000,
 } as const;
 
 export type LinkTiming = typeof LINK_TIMING;

@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { UserError } from '../errors.js';
+import { registerDemo } from './demo.js';
+import { registerFly } from './fly.js';
+import { registerMission } from './mission.js';
+import { registerSim } from './sim.js';
+import { registerStatus } from './status.js';
+
+const EXIT_FAILURE = 1;
+const EXIT_USAGE = 2;
+
+const program = new Command()
+  .name('dustpatrol')
+  .description('Drone patrol mission control and dust-plume video analytics for construction sites')
+  .version('0.1.0')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+registerDemo(program);
+registerSim(program);
+registerMission(program);
+registerFly(program);
+registerStatus(program);
+for (const command of program.commands) command.exitOverride();
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  // Exit now: a failed command may leave a socket or timer that would keep the process alive.
+  process.exit(exitCodeFor(err));
+}
+
+function exitCodeFor(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // Commander has already printed the message (or the help / version asked for).
+    return err.exitCode === 0 ? 0 : EXIT_USAGE;
+  }
+  if (err instanceof UserError) {
+    process.stderr.write(`dustpatrol: ${err.message}\n`);
+    return err.exitCode;
+  }
+  // Not the user's mistake: keep the stack so the bug can be found.
+  process.stderr.write(`dustpatrol: internal error: ${(err as Error)?.stack ?? err}\n`);
+  return EXIT_FAILURE;
+}
