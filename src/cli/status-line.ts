@@ -17,7 +17,7 @@ export function formatStatusLine(state: VehicleState, stats: LinkStats): string 
   const wp =
     state.missionCurrentSeq === null
       ? ''
-      : ` | wp ${state.missionCurrentSeq}${state.missionCount === null ? '' : `/${state.missionCount - 1}`}`;
+      : ` | wp ${state.missionCurrentSeq}${state.missionTotal === null ? '' : `/${state.missionTotal}`}`;
   return [
     `${state.modeName} ${state.armed ? 'ARMED' : 'disarmed'}`,
     `${where}${speed}`,

@@ -1,4 +1,5 @@
 export { MESSAGE_REGISTRY, type MessageClass, type ReceivedMessage } from './codec.js';
+export { type CommandOptions, CommandRejectedError, mavCmdName, sendCommand } from './command-client.js';
 export { type ConnectionUrl, formatConnectionUrl, parseConnectionUrl } from './connection-url.js';
 export {
   GCS_COMPONENT_ID,
@@ -10,7 +11,37 @@ export {
   type Peer,
   type WaitOptions,
 } from './link.js';
+export {
+  clearMission,
+  downloadMission,
+  MissionTransferError,
+  type MissionTransferOptions,
+  MissionVerifyError,
+  missionsDiffer,
+  setCurrentMissionItem,
+  uploadAndVerifyMission,
+  uploadMission,
+} from './mission-client.js';
+export { isGlobalFrame, type MissionItem, MissionType } from './mission-item.js';
+export { MissionServer, type MissionServerOptions } from './mission-server.js';
+export {
+  type ParamInfo,
+  type ParamOptions,
+  readParam,
+  type SetParamOptions,
+  setParam,
+} from './param-client.js';
+export type { Target } from './target.js';
 export { LINK_TIMING } from './timing.js';
 export { TlogWriter } from './tlog.js';
+export {
+  countTlogPackets,
+  type ReadTlogOptions,
+  readTlog,
+  TlogReader,
+  type TlogStats,
+  type TlogSummary,
+  TlogTruncatedError,
+  type TlogTruncation,
+} from './tlog-reader.js';
 export { openTransport, type Transport } from './transport.js';
-export { isGlobalFrame, type MissionItem, MissionType } from './mission-item.js';

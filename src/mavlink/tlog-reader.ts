@@ -1,7 +1,7 @@
 import fs from 'node:fs';
-import { MSG_ID_MAGIC_NUMBER } from 'node-mavlink';
+import { MavLinkProtocolV2, MSG_ID_MAGIC_NUMBER } from 'node-mavlink';
 import { UserError } from '../errors.js';
-import { decodeFrame, MESSAGE_REGISTRY, type ReceivedMessage } from './codec.js';
+import { MESSAGE_REGISTRY, type ReceivedMessage } from './codec.js';
 
 /**
  * Telemetry log reading with its own framing. A record is an 8-byte big-endian timestamp
@@ -71,8 +71,10 @@ const V2_HEADER_BYTES = 10;
 const CRC_BYTES = 2;
 const SIGNATURE_BYTES = 13;
 const IFLAG_SIGNED = 0x01;
+const MAX_PAYLOAD_BYTES = 255;
 /** The longest record (signed MAVLink 2, 255-byte payload) plus the next record's timestamp and STX. */
-const MAX_LOOKAHEAD_BYTES = TIMESTAMP_BYTES + V2_HEADER_BYTES + 255 + CRC_BYTES + SIGNATURE_BYTES + 9;
+const MAX_LOOKAHEAD_BYTES =
+  TIMESTAMP_BYTES + V2_HEADER_BYTES + MAX_PAYLOAD_BYTES + CRC_BYTES + SIGNATURE_BYTES + 9;
 const DEFAULT_CHUNK_BYTES = 1 << 20;
 const SANE_FIRST_US = Date.UTC(2000, 0, 1) * 1000;
 const SANE_LAST_US = Date.UTC(2100, 0, 1) * 1000;
@@ -114,7 +116,7 @@ function timestampPrefixFits(buf: Buffer, at: number, end: number, lowUs: number
 }
 
 /** A record's frame as the framer hands it on. */
-export interface TlogRecord {
+interface TlogRecord {
   buf: Buffer;
   frameStart: number;
   frameBytes: number;
@@ -306,6 +308,36 @@ function checkFoundRecords(path: string, stats: TlogStats): void {
   }
 }
 
+/**
+ * Decodes a CRC-checked frame into the same ReceivedMessage codec.decodeFrame gives, without its
+ * per-frame allocations: one protocol instance and one zero-padded payload buffer, reused (the
+ * field deserializers copy values out of it).
+ */
+class FrameDecoder {
+  private readonly protocol = new MavLinkProtocolV2();
+  private readonly payload = Buffer.alloc(MAX_PAYLOAD_BYTES);
+
+  decode(frame: Buffer, timeUs: number): ReceivedMessage | null {
+    const v2 = frame[0] === V2_STX;
+    const msgid = v2 ? frame[7] | (frame[8] << 8) | (frame[9] << 16) : frame[5];
+    const clazz = MESSAGE_REGISTRY[msgid];
+    if (!clazz) return null;
+    const headerBytes = v2 ? V2_HEADER_BYTES : V1_HEADER_BYTES;
+    const payloadBytes = frame[1];
+    frame.copy(this.payload, 0, headerBytes, headerBytes + payloadBytes);
+    this.payload.fill(0, payloadBytes);
+    return {
+      message: this.protocol.data(this.payload, clazz),
+      msgid,
+      sysid: v2 ? frame[5] : frame[3],
+      compid: v2 ? frame[6] : frame[4],
+      seq: v2 ? frame[4] : frame[2],
+      timeUs,
+      bytes: frame,
+    };
+  }
+}
+
 function emptyStats(): TlogStats {
   return { records: 0, unknownMessages: 0, skippedBytes: 0, resyncs: 0, truncatedTail: null };
 }
@@ -326,11 +358,12 @@ export class TlogReader implements AsyncIterable<ReceivedMessage> {
     Object.assign(this.stats, emptyStats());
     await checkTlogFile(this.path);
     let batch: ReceivedMessage[] = [];
+    const decoder = new FrameDecoder();
     const framer = new TlogFramer(this.stats, (record) => {
       const bytes = Buffer.from(
         record.buf.subarray(record.frameStart, record.frameStart + record.frameBytes),
       );
-      const rx = decodeFrame(bytes, record.timeUs);
+      const rx = decoder.decode(bytes, record.timeUs);
       if (rx) batch.push(rx);
       else this.stats.unknownMessages++;
     });

@@ -2,7 +2,7 @@ import { ardupilotmega, common, minimal } from 'node-mavlink';
 import type { ReceivedMessage } from '../mavlink/index.js';
 import { type Firmware, firmwareOf, flightModeName } from './flight-modes.js';
 
-const DEG_E7 = 1e-7;
+const DEG_E7 = 1e7;
 /** EKF_STATUS_REPORT / ESTIMATOR_STATUS flag: absolute horizontal position is good. */
 const EKF_POS_HORIZ_ABS = 16;
 const MAV_MODE_FLAG_SAFETY_ARMED = 128;
@@ -44,7 +44,8 @@ export interface VehicleState {
   /** MAV_LANDED_STATE from EXTENDED_SYS_STATE, when the vehicle sends it. */
   landedState: number | null;
   missionCurrentSeq: number | null;
-  missionCount: number | null;
+  /** MISSION_CURRENT.total: items excluding an autopilot-stored home; seq equals it on the last item. */
+  missionTotal: number | null;
   /** MISSION_ITEM_REACHED seqs in the order they came. */
   reachedSeqs: number[];
   statusTexts: StatusText[];
@@ -71,7 +72,7 @@ export function initialState(sysid: number, compid: number, autopilot: number): 
     home: null,
     landedState: null,
     missionCurrentSeq: null,
-    missionCount: null,
+    missionTotal: null,
     reachedSeqs: [],
     statusTexts: [],
   };
@@ -93,8 +94,8 @@ export function applyMessage(state: VehicleState, rx: ReceivedMessage): boolean 
     // ArduPilot reports 0,0 until its EKF origin is set: zero is not a position.
     if (m.lat === 0 && m.lon === 0) return false;
     state.position = {
-      latDeg: m.lat * DEG_E7,
-      lonDeg: m.lon * DEG_E7,
+      latDeg: m.lat / DEG_E7,
+      lonDeg: m.lon / DEG_E7,
       altAmslM: m.alt / 1000,
       altRelM: m.relativeAlt / 1000,
       timeUs: rx.timeUs,
@@ -121,12 +122,12 @@ export function applyMessage(state: VehicleState, rx: ReceivedMessage): boolean 
   } else if (m instanceof common.EstimatorStatus) {
     state.ekfPositionOk = (m.flags & EKF_POS_HORIZ_ABS) !== 0;
   } else if (m instanceof common.HomePosition) {
-    state.home = { latDeg: m.latitude * DEG_E7, lonDeg: m.longitude * DEG_E7, altAmslM: m.altitude / 1000 };
+    state.home = { latDeg: m.latitude / DEG_E7, lonDeg: m.longitude / DEG_E7, altAmslM: m.altitude / 1000 };
   } else if (m instanceof common.ExtendedSysState) {
     state.landedState = m.landedState;
   } else if (m instanceof common.MissionCurrent) {
     state.missionCurrentSeq = m.seq;
-    if (m.total !== undefined && m.total !== 0xffff) state.missionCount = m.total;
+    if (m.total !== undefined && m.total !== 0xffff) state.missionTotal = m.total;
   } else if (m instanceof common.MissionItemReached) {
     state.reachedSeqs.push(m.seq);
   } else if (m instanceof common.StatusText) {
