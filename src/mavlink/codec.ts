@@ -7,11 +7,13 @@ import {
   MavLinkProtocolV1,
   MavLinkProtocolV2,
   minimal,
+  standard,
 } from 'node-mavlink';
 
-/** Every message class dustpatrol understands: the minimal, common and ArduPilot dialects. */
+/** Every message class dustpatrol understands: the minimal, standard, common and ArduPilot dialects. */
 export const MESSAGE_REGISTRY: MavLinkPacketRegistry = {
   ...minimal.REGISTRY,
+  ...standard.REGISTRY,
   ...common.REGISTRY,
   ...ardupilotmega.REGISTRY,
 };

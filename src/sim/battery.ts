@@ -24,10 +24,6 @@ export class Battery {
 
   constructor(private readonly options: BatteryOptions) {}
 
-  get capacityMah(): number {
-    return this.options.capacityMah;
-  }
-
   get remainingMah(): number {
     return Math.max(0, this.options.capacityMah - this.consumedMah);
   }
@@ -50,7 +46,10 @@ export class Battery {
   step(dtS: number, effort: number): void {
     const hoverCurrentA = this.options.capacityMah / 1000 / (this.options.enduranceS / 3600);
     this.currentA = hoverCurrentA * effort;
-    this.consumedMah = Math.min(this.options.capacityMah, this.consumedMah + (this.currentA * dtS * 1000) / 3600);
+    this.consumedMah = Math.min(
+      this.options.capacityMah,
+      this.consumedMah + (this.currentA * dtS * 1000) / 3600,
+    );
   }
 
   setPercent(percent: number): void {

@@ -6,7 +6,7 @@ const { EkfStatusFlags: F } = ardupilotmega;
  * The EKF's boot timeline on ArduPilot Copter 4.7 SITL, in sim seconds after boot: attitude first,
  * the origin (and with it GLOBAL_POSITION_INT's lat/lon) at ~20 s, GPS in use at ~37 s.
  */
-export const EKF_TIMELINE = {
+const EKF_TIMELINE = {
   attitudeAtS: 2,
   originAtS: 20,
   gpsInUseAtS: 37,
@@ -39,7 +39,11 @@ export class Ekf {
     this.attitudeOk = timeS >= EKF_TIMELINE.attitudeAtS;
     if (!this.originSet && gpsFix && timeS >= EKF_TIMELINE.originAtS) this.originSet = true;
     if (gpsFix) {
-      if (this.originSet && timeS >= EKF_TIMELINE.gpsInUseAtS && timeS - this.fixSinceS >= EKF_TIMELINE.gpsRegainS) {
+      if (
+        this.originSet &&
+        timeS >= EKF_TIMELINE.gpsInUseAtS &&
+        timeS - this.fixSinceS >= EKF_TIMELINE.gpsRegainS
+      ) {
         this.usesGps = true;
       }
     } else if (this.usesGps && timeS - this.fixLostAtS >= EKF_TIMELINE.deadReckonS) {

@@ -40,6 +40,16 @@ export interface Wind {
   eastMs: number;
 }
 
+/**
+ * The point mass accelerates at a constant rate; ArduPilot's S-curves ramp the acceleration up and
+ * down at WPNAV_JERK. This is the constant rate that changes speed by `speedChangeMs` in the same time
+ * as the S-curve does, so legs take as long as they do on the real navigator.
+ */
+export function sCurveAverageAccelMs2(accelMs2: number, jerkMs3: number, speedChangeMs: number): number {
+  if (jerkMs3 <= 0 || speedChangeMs <= 0) return accelMs2;
+  return speedChangeMs / (speedChangeMs / accelMs2 + accelMs2 / jerkMs3);
+}
+
 /** Wind from a compass direction, as METAR and ArduPilot's SIM_WIND_DIR give it. */
 export function windFrom(speedMs: number, fromDeg: number): Wind {
   const towardRad = ((fromDeg + 180) * Math.PI) / 180;
@@ -98,14 +108,17 @@ export class FlightModel {
     this.position.eastM += this.velEastMs * dtS;
     this.position.upM = Math.max(0, this.position.upM + this.velUpMs * dtS);
 
-    const forceNorth = (this.velNorthMs - prevVelNorthMs) / dtS + DRAG_PER_MS * (this.velNorthMs - wind.northMs);
+    const forceNorth =
+      (this.velNorthMs - prevVelNorthMs) / dtS + DRAG_PER_MS * (this.velNorthMs - wind.northMs);
     const forceEast = (this.velEastMs - prevVelEastMs) / dtS + DRAG_PER_MS * (this.velEastMs - wind.eastMs);
     const forward = forceNorth * Math.cos(this.yawRad) + forceEast * Math.sin(this.yawRad);
     const right = -forceNorth * Math.sin(this.yawRad) + forceEast * Math.cos(this.yawRad);
     this.pitchRad = grounded ? 0 : -Math.atan2(forward, GRAVITY_MS2);
     this.rollRad = grounded ? 0 : Math.atan2(right, GRAVITY_MS2);
     const airSpeed = this.airSpeedMs(wind);
-    this.effort = grounded ? GROUND_IDLE_EFFORT : 1 + 0.15 * Math.max(0, this.velUpMs) + 0.0015 * airSpeed * airSpeed;
+    this.effort = grounded
+      ? GROUND_IDLE_EFFORT
+      : 1 + 0.15 * Math.max(0, this.velUpMs) + 0.0015 * airSpeed * airSpeed;
   }
 
   private stepHorizontal(dtS: number, command: HorizontalCommand, limits: MotionLimits, wind: Wind): void {

@@ -3,7 +3,7 @@ import { ardupilotmega } from 'node-mavlink';
 const { CopterMode } = ardupilotmega;
 
 /** The ArduPilot Copter flight modes the simulator flies (custom_mode numbers as in Copter 4.7). */
-export const SIM_MODES = [
+const SIM_MODES = [
   CopterMode.STABILIZE,
   CopterMode.ALT_HOLD,
   CopterMode.AUTO,

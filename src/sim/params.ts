@@ -20,6 +20,8 @@ const DEFINITIONS = {
   WPNAV_SPEED_DN: { value: 150, type: MavParamType.REAL32 },
   WPNAV_ACCEL: { value: 250, type: MavParamType.REAL32 },
   WPNAV_ACCEL_Z: { value: 100, type: MavParamType.REAL32 },
+  /** m/s³ */
+  WPNAV_JERK: { value: 1, type: MavParamType.REAL32 },
   WPNAV_RADIUS: { value: 200, type: MavParamType.REAL32 },
   WP_YAW_BEHAVIOR: { value: 2, type: MavParamType.INT8 },
   ATC_SLEW_YAW: { value: 6000, type: MavParamType.REAL32 },

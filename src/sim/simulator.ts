@@ -1,0 +1,281 @@
+import { performance } from 'node:perf_hooks';
+import { common } from 'node-mavlink';
+import { UserError } from '../errors.js';
+import {
+  LINK_TIMING,
+  MavLinkConnection,
+  type MissionItem,
+  MissionServer,
+  MissionType,
+  openTransport,
+  parseConnectionUrl,
+  type Transport,
+} from '../mavlink/index.js';
+import type { VehicleIds } from './addressing.js';
+import { serveCommands } from './commands.js';
+import { FaultyTransport, type LinkFaults, seededRandom } from './faults.js';
+import type { GeoPoint } from './local-frame.js';
+import {
+  heartbeat,
+  homePosition,
+  MESSAGE_BUILDERS,
+  missionCurrent,
+  missionItemReached,
+  statusText,
+  type TelemetrySource,
+} from './messages.js';
+import { modeName } from './modes.js';
+import { serveParams } from './params.js';
+import { TelemetryStreams } from './telemetry.js';
+import { SimVehicle } from './vehicle.js';
+
+/** Physics step, sim seconds. */
+const STEP_S = 0.02;
+/** Wall-clock period of the loop that steps physics and sends due telemetry. */
+const TICK_MS = 10;
+/** After a stall, at most this much wall time is caught up; sim time slips rather than bursting. */
+const MAX_CATCH_UP_MS = 250;
+
+export interface SimulatorOptions {
+  /** Where the vehicle talks, e.g. 'udpin://127.0.0.1:14560', 'udpout://127.0.0.1:14550', 'tcpin://127.0.0.1:5760'. */
+  connect: string;
+  home: GeoPoint;
+  /** Sim time runs this many times faster than wall time (default 1). */
+  speedup?: number;
+  faults?: Partial<LinkFaults>;
+  /** Seeds link faults and GPS noise (default 1). */
+  seed?: number;
+  /** Items the mission list holds (default: the mission server's). */
+  missionCapacity?: number;
+  windSpeedMs?: number;
+  /** Direction the wind blows from, degrees (default 0, north). */
+  windFromDeg?: number;
+  /** Standard deviation of GPS_RAW_INT's horizontal error, metres (default 0). */
+  gpsNoiseM?: number;
+  /** Full-to-empty hover time, sim seconds (default 1200). */
+  batteryEnduranceS?: number;
+  systemId?: number;
+  componentId?: number;
+}
+
+/** A snapshot of the simulated vehicle, for tests and the `sim` command's status line. */
+export interface SimulatorState {
+  simTimeS: number;
+  latDeg: number;
+  lonDeg: number;
+  altRelM: number;
+  altAmslM: number;
+  /** North, east, down. */
+  velocityNedMs: [number, number, number];
+  headingDeg: number;
+  armed: boolean;
+  modeName: string;
+  customMode: number;
+  /** MISSION_CURRENT's seq. */
+  missionSeq: number;
+  landed: boolean;
+  batteryPct: number;
+  gpsFix: boolean;
+  ekfUsesGps: boolean;
+}
+
+type Defaulted =
+  | 'speedup'
+  | 'seed'
+  | 'windSpeedMs'
+  | 'windFromDeg'
+  | 'gpsNoiseM'
+  | 'batteryEnduranceS'
+  | 'systemId'
+  | 'componentId';
+type Settings = SimulatorOptions & Required<Pick<SimulatorOptions, Defaulted>>;
+
+/** Starts a simulated ArduPilot Copter talking MAVLink on `options.connect`. */
+export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
+  const settings: Settings = {
+    ...options,
+    speedup: options.speedup ?? 1,
+    seed: options.seed ?? 1,
+    windSpeedMs: options.windSpeedMs ?? 0,
+    windFromDeg: options.windFromDeg ?? 0,
+    gpsNoiseM: options.gpsNoiseM ?? 0,
+    batteryEnduranceS: options.batteryEnduranceS ?? 1200,
+    systemId: options.systemId ?? 1,
+    componentId: options.componentId ?? 1,
+  };
+  validate(settings);
+  const transport = await openTransport(parseConnectionUrl(options.connect));
+  return new Simulator(transport, settings);
+}
+
+/**
+ * A simulated ArduPilot Copter 4.7 on one link: heartbeats at 1 Hz wall time, telemetry only when
+ * asked, commands, parameters and missions answered, and physics stepped in sim time at a fixed step.
+ */
+export class Simulator {
+  readonly link: MavLinkConnection;
+  private readonly faulty: FaultyTransport;
+  private readonly vehicle: SimVehicle;
+  private readonly missions: MissionServer;
+  private readonly streams: TelemetryStreams;
+  private readonly source: TelemetrySource;
+  private readonly unsubscribes: (() => void)[];
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly speedup: number;
+  private wallStartMs = performance.now();
+  private closed = false;
+
+  constructor(transport: Transport, options: Settings) {
+    const ids: VehicleIds = { systemId: options.systemId, componentId: options.componentId };
+    this.speedup = options.speedup;
+    this.faulty = new FaultyTransport(transport, options.faults, seededRandom(options.seed));
+    this.link = new MavLinkConnection(this.faulty, { ...ids, gcsHeartbeat: false });
+    this.missions = new MissionServer(this.link, {
+      capacity: options.missionCapacity,
+      onChanged: (type) => {
+        if (type !== MissionType.Mission) return;
+        this.keepHomeAtItemZero();
+        this.vehicle.missionChanged();
+      },
+    });
+    const missionItems = () => this.missions.items(MissionType.Mission);
+    this.vehicle = new SimVehicle(
+      {
+        home: options.home,
+        windSpeedMs: options.windSpeedMs,
+        windFromDeg: options.windFromDeg,
+        gpsNoiseM: options.gpsNoiseM,
+        batteryEnduranceS: options.batteryEnduranceS,
+        random: seededRandom(options.seed + 1),
+        missionItems,
+      },
+      {
+        text: (severity, text) => this.link.send(statusText(severity, text)),
+        missionItemReached: (seq) => this.link.send(missionItemReached(seq)),
+        missionCurrentChanged: () => this.link.send(missionCurrent(this.source)),
+        // Besides the 1 Hz beat: sped up, a whole DISARM_DELAY can pass between two of them.
+        statusChanged: () => this.sendHeartbeat(),
+        homeChanged: () => {
+          this.keepHomeAtItemZero();
+          const home = homePosition(this.source);
+          if (home) this.link.send(home);
+        },
+      },
+    );
+    this.source = { vehicle: this.vehicle, missionItems, bootUnixUs: Date.now() * 1000 };
+    this.streams = new TelemetryStreams(
+      this.link,
+      (msgId) => MESSAGE_BUILDERS.get(msgId)?.(this.source) ?? null,
+      (msgId) => MESSAGE_BUILDERS.has(msgId),
+      () => performance.now(),
+    );
+    this.unsubscribes = [
+      serveParams(this.link, this.vehicle.params, ids),
+      serveCommands(this.link, { vehicle: this.vehicle, streams: this.streams, ids }),
+    ];
+    this.sendHeartbeat();
+    this.timers.push(
+      setInterval(() => this.sendHeartbeat(), LINK_TIMING.heartbeatPeriodMs),
+      setInterval(() => this.tick(), TICK_MS),
+    );
+  }
+
+  /** Changes link faults from now on. */
+  setFaults(faults: Partial<LinkFaults>): void {
+    this.faulty.setFaults(faults);
+  }
+
+  /** Nothing passes the link either way for `seconds` of wall time. */
+  startOutage(seconds: number): void {
+    this.faulty.startOutage(seconds);
+  }
+
+  /** The GPS loses its fix for `simSeconds`; the EKF and the failsafes react as on a real copter. */
+  loseGps(simSeconds: number): void {
+    this.vehicle.loseGps(simSeconds);
+  }
+
+  setBatteryPercent(percent: number): void {
+    this.vehicle.battery.setPercent(percent);
+  }
+
+  state(): SimulatorState {
+    const v = this.vehicle;
+    const geo = v.geo;
+    return {
+      simTimeS: v.timeS,
+      latDeg: geo.latDeg,
+      lonDeg: geo.lonDeg,
+      altRelM: v.altRelM,
+      altAmslM: geo.altAmslM,
+      velocityNedMs: [v.model.velNorthMs, v.model.velEastMs, -v.model.velUpMs],
+      headingDeg: (v.model.yawRad * 180) / Math.PI,
+      armed: v.armed,
+      modeName: modeName(v.mode),
+      customMode: v.mode,
+      missionSeq: v.mission.seq,
+      landed: v.landed,
+      batteryPct: v.battery.percent,
+      gpsFix: v.gps.hasFix(v.timeS),
+      ekfUsesGps: v.ekf.usesGps,
+    };
+  }
+
+  /** Stops every timer and closes the link; nothing of the simulator keeps the process alive after. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const timer of this.timers) clearInterval(timer);
+    for (const unsubscribe of this.unsubscribes) unsubscribe();
+    this.missions.close();
+    await this.link.close();
+  }
+
+  private sendHeartbeat(): void {
+    this.link.send(heartbeat(this.source));
+  }
+
+  private tick(): void {
+    const nowMs = performance.now();
+    const behindMs = nowMs - this.wallStartMs - (this.vehicle.timeS * 1000) / this.speedup;
+    if (behindMs > MAX_CATCH_UP_MS) this.wallStartMs += behindMs - MAX_CATCH_UP_MS;
+    const targetS = ((nowMs - this.wallStartMs) / 1000) * this.speedup;
+    while (this.vehicle.timeS + STEP_S <= targetS) this.vehicle.step(STEP_S);
+    this.streams.tick();
+  }
+
+  /** Item 0 of the mission is home, as ArduPilot keeps it whatever a ground station uploads. */
+  private keepHomeAtItemZero(): void {
+    const home = this.vehicle.homeGeo;
+    if (!home) return;
+    const homeItem: MissionItem = {
+      command: common.MavCmd.NAV_WAYPOINT,
+      frame: common.MavFrame.GLOBAL,
+      param1: 0,
+      param2: 0,
+      param3: 0,
+      param4: 0,
+      x: home.latDeg,
+      y: home.lonDeg,
+      z: home.altAmslM,
+      autocontinue: true,
+    };
+    const items = this.missions.items(MissionType.Mission);
+    this.missions.setItems(MissionType.Mission, [homeItem, ...items.slice(1)]);
+  }
+}
+
+function validate(o: Settings): void {
+  const bad = (what: string) => new UserError(`simulator: ${what}`, 2);
+  const { latDeg, lonDeg, altAmslM } = o.home;
+  if (!(Math.abs(latDeg) <= 85) || !(Math.abs(lonDeg) <= 180) || !Number.isFinite(altAmslM)) {
+    throw bad(
+      `home ${latDeg},${lonDeg},${altAmslM} is not a latitude (±85°), longitude (±180°) and altitude`,
+    );
+  }
+  if (!(o.speedup > 0) || !Number.isFinite(o.speedup))
+    throw bad(`speedup ${o.speedup} must be a positive number`);
+  if (!(o.batteryEnduranceS > 0)) throw bad(`batteryEnduranceS ${o.batteryEnduranceS} must be positive`);
+  if (!(o.windSpeedMs >= 0)) throw bad(`windSpeedMs ${o.windSpeedMs} must be 0 or more`);
+  if (!(o.gpsNoiseM >= 0)) throw bad(`gpsNoiseM ${o.gpsNoiseM} must be 0 or more`);
+}
