@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { loadMissionFile, toMissionItems } from '../plan/index.js';
 import { flyMission } from '../vehicle/index.js';
 import { connectVehicle, interruptSignal } from './connect.js';
-import { LiveLine, progressBar, table } from './output.js';
 import { percent } from './options.js';
+import { LiveLine, progressBar, table } from './output.js';
 import { formatStatusLine } from './status-line.js';
 
 const STATUS_REFRESH_MS = 1000;

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { connectVehicle, interruptSignal } from './connect.js';
+import { parseNumberIn } from './options.js';
 import { LiveLine } from './output.js';
 import { formatStatusLine } from './status-line.js';
-import { parseNumberIn } from './options.js';
 
 const REFRESH_MS = 500;
 

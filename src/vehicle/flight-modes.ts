@@ -102,7 +102,10 @@ export function setModeParams(firmware: Firmware, name: string): [customMode: nu
   }
   const entry = Object.entries(COPTER_MODES).find(([, modeName]) => modeName === upper);
   if (!entry) {
-    throw new UserError(`unknown flight mode '${name}' (ArduPilot Copter modes: ${Object.values(COPTER_MODES).join(', ')})`, 2);
+    throw new UserError(
+      `unknown flight mode '${name}' (ArduPilot Copter modes: ${Object.values(COPTER_MODES).join(', ')})`,
+      2,
+    );
   }
   return [Number(entry[0]), 0];
 }

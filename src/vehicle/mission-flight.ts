@@ -48,7 +48,11 @@ export interface FlightSummary {
  * The whole sortie on one vehicle: upload, pre-flight checks, arm in GUIDED, take off, AUTO, then
  * follow the mission until the vehicle has landed and disarmed. `items` has home at seq 0.
  */
-export async function flyMission(vehicle: Vehicle, items: MissionItem[], options: FlightOptions): Promise<FlightSummary> {
+export async function flyMission(
+  vehicle: Vehicle,
+  items: MissionItem[],
+  options: FlightOptions,
+): Promise<FlightSummary> {
   const { signal, listener = {} } = options;
   const lastSeq = items.length - 1;
 
@@ -66,11 +70,17 @@ export async function flyMission(vehicle: Vehicle, items: MissionItem[], options
   });
 
   listener.stage?.('pre-flight checks');
-  const checks = await runPreflightChecks(vehicle, { minBatteryPct: options.minBatteryPct, plannedItems: items, signal });
+  const checks = await runPreflightChecks(vehicle, {
+    minBatteryPct: options.minBatteryPct,
+    plannedItems: items,
+    signal,
+  });
   listener.checks?.(checks);
   const failed = checks.filter((c) => !c.ok);
   if (failed.length > 0) {
-    throw new UserError(`pre-flight checks failed: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}`);
+    throw new UserError(
+      `pre-flight checks failed: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}`,
+    );
   }
 
   const startBatteryPct = vehicle.state.battery?.remainingPct ?? null;
@@ -124,7 +134,8 @@ export async function flyMission(vehicle: Vehicle, items: MissionItem[], options
     lastSeq,
     durationS: (vehicle.link.nowUs() - startedUs) / 1e6,
     maxAltRelM,
-    batteryUsedPct: startBatteryPct !== null && endBatteryPct !== null ? startBatteryPct - endBatteryPct : null,
+    batteryUsedPct:
+      startBatteryPct !== null && endBatteryPct !== null ? startBatteryPct - endBatteryPct : null,
     linkLosses,
   };
 }

@@ -1,6 +1,6 @@
 import { downloadMission, type MissionItem, MissionType, missionsDiffer } from '../mavlink/index.js';
-import type { Vehicle } from './vehicle.js';
 import type { VehicleState } from './state.js';
+import type { Vehicle } from './vehicle.js';
 
 export interface PreflightCheck {
   name: string;
@@ -50,16 +50,26 @@ export function telemetryChecks(state: VehicleState, minBatteryPct: number): Pre
 }
 
 /** Every check with its reason; the mission check reads the vehicle's mission back. */
-export async function runPreflightChecks(vehicle: Vehicle, options: PreflightOptions): Promise<PreflightCheck[]> {
+export async function runPreflightChecks(
+  vehicle: Vehicle,
+  options: PreflightOptions,
+): Promise<PreflightCheck[]> {
   const checks = telemetryChecks(vehicle.state, options.minBatteryPct);
   if (options.plannedItems) checks.push(await missionCheck(vehicle, options.plannedItems, options.signal));
   return checks;
 }
 
-async function missionCheck(vehicle: Vehicle, planned: MissionItem[], signal?: AbortSignal): Promise<PreflightCheck> {
+async function missionCheck(
+  vehicle: Vehicle,
+  planned: MissionItem[],
+  signal?: AbortSignal,
+): Promise<PreflightCheck> {
   const name = 'mission on board';
   try {
-    const onBoard = await downloadMission(vehicle.link, vehicle.target, { missionType: MissionType.Mission, signal });
+    const onBoard = await downloadMission(vehicle.link, vehicle.target, {
+      missionType: MissionType.Mission,
+      signal,
+    });
     // Seq 0 is home, which ArduPilot overwrites with its own.
     const difference = missionsDiffer(planned, onBoard, { skipHome: true });
     return difference

@@ -1,7 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { common } from 'node-mavlink';
 import { CancelledError, TimeoutError } from '../errors.js';
-import { LINK_TIMING, type MavLinkConnection, type Peer, type ReceivedMessage, sendCommand } from '../mavlink/index.js';
+import {
+  LINK_TIMING,
+  type MavLinkConnection,
+  type Peer,
+  type ReceivedMessage,
+  sendCommand,
+} from '../mavlink/index.js';
 import { type Firmware, setModeParams } from './flight-modes.js';
 import { applyMessage, initialState, type StatusText, type VehicleState } from './state.js';
 
@@ -90,14 +96,23 @@ export class Vehicle extends EventEmitter {
 
   async setMode(name: string, signal?: AbortSignal): Promise<void> {
     const [customMode, subMode] = setModeParams(this.firmware, name);
-    await sendCommand(this.link, this.target, MAV_CMD.DO_SET_MODE, [MAV_MODE_FLAG_CUSTOM_MODE_ENABLED, customMode, subMode], {
-      signal,
-    });
-    await this.waitUntil((s) => s.customMode === (this.firmware === 'px4' ? pxCustomMode(customMode, subMode) : customMode), {
-      timeoutMs: LINK_TIMING.modeChangeTimeoutMs,
-      what: `mode ${name.toUpperCase()}`,
-      signal,
-    });
+    await sendCommand(
+      this.link,
+      this.target,
+      MAV_CMD.DO_SET_MODE,
+      [MAV_MODE_FLAG_CUSTOM_MODE_ENABLED, customMode, subMode],
+      {
+        signal,
+      },
+    );
+    await this.waitUntil(
+      (s) => s.customMode === (this.firmware === 'px4' ? pxCustomMode(customMode, subMode) : customMode),
+      {
+        timeoutMs: LINK_TIMING.modeChangeTimeoutMs,
+        what: `mode ${name.toUpperCase()}`,
+        signal,
+      },
+    );
   }
 
   async arm(signal?: AbortSignal): Promise<void> {
@@ -112,9 +127,15 @@ export class Vehicle extends EventEmitter {
 
   /** Takes off to `altitudeRelM` above home; resolves once the command is accepted. */
   async takeoff(altitudeRelM: number, signal?: AbortSignal): Promise<void> {
-    await sendCommand(this.link, this.target, MAV_CMD.NAV_TAKEOFF, [0, 0, 0, Number.NaN, Number.NaN, Number.NaN, altitudeRelM], {
-      signal,
-    });
+    await sendCommand(
+      this.link,
+      this.target,
+      MAV_CMD.NAV_TAKEOFF,
+      [0, 0, 0, Number.NaN, Number.NaN, Number.NaN, altitudeRelM],
+      {
+        signal,
+      },
+    );
   }
 
   async startMission(signal?: AbortSignal): Promise<void> {
@@ -159,7 +180,11 @@ export class Vehicle extends EventEmitter {
       const timer = setTimeout(() => {
         finish();
         const last = this.lastStatusText();
-        reject(new TimeoutError(`vehicle not ${what} after ${timeoutMs / 1000} s${last ? ` (vehicle says: ${last.text})` : ''}`));
+        reject(
+          new TimeoutError(
+            `vehicle not ${what} after ${timeoutMs / 1000} s${last ? ` (vehicle says: ${last.text})` : ''}`,
+          ),
+        );
       }, timeoutMs);
       this.on('change', onChange);
       signal?.addEventListener('abort', onAbort, { once: true });

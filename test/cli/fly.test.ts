@@ -19,7 +19,10 @@ it('flies the demo plan against `dustpatrol sim` and leaves a tlog pymavlink-sty
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dustpatrol-fly-'));
   const tlog = path.join(dir, 'flight.tlog');
 
-  const r = await runCli(['fly', 'missions/demo.plan', '--connect', `udpout://127.0.0.1:${port}`, '--tlog', tlog], 120_000);
+  const r = await runCli(
+    ['fly', 'missions/demo.plan', '--connect', `udpout://127.0.0.1:${port}`, '--tlog', tlog],
+    120_000,
+  );
 
   expect(r.stderr).not.toContain('dustpatrol:');
   expect(r.code).toBe(0);
@@ -31,7 +34,9 @@ it('flies the demo plan against `dustpatrol sim` and leaves a tlog pymavlink-sty
 
   // The tlog holds the whole conversation; an independent parser of the layout agrees with ours.
   const independent = JSON.parse(
-    execFileSync('/usr/bin/python3', [path.join(REPO_ROOT, 'test/mavlink/tlog_layout.py'), tlog], { encoding: 'utf8' }),
+    execFileSync('/usr/bin/python3', [path.join(REPO_ROOT, 'test/mavlink/tlog_layout.py'), tlog], {
+      encoding: 'utf8',
+    }),
   );
   let ours = 0;
   for await (const _ of readTlog(tlog)) ours++;

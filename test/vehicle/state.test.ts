@@ -24,7 +24,12 @@ describe('vehicle state from telemetry', () => {
     fix.vy = 400;
     fix.hdg = 9000;
     applyMessage(state, rx(fix));
-    expect(state.position).toMatchObject({ latDeg: 34.7245, lonDeg: 113.6302, altAmslM: 140.5, altRelM: 30.5 });
+    expect(state.position).toMatchObject({
+      latDeg: 34.7245,
+      lonDeg: 113.6302,
+      altAmslM: 140.5,
+      altRelM: 30.5,
+    });
     expect(state.groundSpeedMs).toBeCloseTo(5);
     expect(state.headingDeg).toBe(90);
   });
