@@ -19,21 +19,14 @@ import {
 } from 'node-mavlink';
 import { FrameEncoder, MESSAGE_REGISTRY } from '../../src/mavlink/codec.js';
 import { countTlogPackets, readTlog, TlogWriter } from '../../src/mavlink/index.js';
+import { type BenchRow, formatBenchTable } from './table.js';
 
 const PACKETS = 200_000;
 const ROUNDS = 3;
 const START_US = Date.UTC(2025, 5, 1, 8, 0, 0) * 1000;
 
-/** One table row, in the shape scripts/bench/mavlink.ts prints. */
-export interface TlogBenchRow {
-  benchmark: string;
-  input: string;
-  condition: string;
-  /** Median over the rounds. */
-  medianMs: number;
-  /** medianMs over the node-mavlink baseline's, same run (below 1: faster). */
-  ratio: number;
-  note: string;
+/** A table row (ratio against the node-mavlink baseline) with the counts behind it. */
+export interface TlogBenchRow extends BenchRow {
   /** Packets the reader delivered, of `expected` written. */
   messages: number;
   expected: number;
@@ -154,27 +147,8 @@ export async function benchTlogRate(): Promise<TlogBenchRow[]> {
   }
 }
 
-export function formatTlogBench(rows: TlogBenchRow[]): string {
-  const header = ['benchmark', 'input', 'condition', 'median ms', 'x baseline', 'note'];
-  const body = rows.map((r) => [
-    r.benchmark,
-    r.input,
-    r.condition,
-    r.medianMs.toFixed(0),
-    r.ratio.toFixed(2),
-    r.note,
-  ]);
-  const widths = header.map((h, c) => Math.max(h.length, ...body.map((row) => row[c].length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, c) => cell.padEnd(widths[c]))
-      .join('  ')
-      .trimEnd();
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
-}
-
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const rows = await benchTlogRate();
   process.stdout.write(`tlog read rate, median of ${ROUNDS} rounds\n`);
-  process.stdout.write(`${formatTlogBench(rows)}\n`);
+  process.stdout.write(`${formatBenchTable(rows)}\n`);
 }

@@ -23,7 +23,9 @@ const R = common.MavResult;
 
 /** "MAV_CMD_NAV_TAKEOFF", or "command 31999" when neither the common nor the ArduPilot dialect names it. */
 export function mavCmdName(command: number): string {
-  const name = (common.MavCmd as Record<number, string>)[command] ?? (ardupilotmega.MavCmd as Record<number, string>)[command];
+  const name =
+    (common.MavCmd as Record<number, string>)[command] ??
+    (ardupilotmega.MavCmd as Record<number, string>)[command];
   return name ? `MAV_CMD_${name}` : `command ${command}`;
 }
 
@@ -110,7 +112,8 @@ export async function sendCommand(
   opts: CommandOptions = {},
 ): Promise<void> {
   const name = mavCmdName(command);
-  if (params.length > 7) throw new UserError(`${name}: ${params.length} params given, a command has at most 7`);
+  if (params.length > 7)
+    throw new UserError(`${name}: ${params.length} params given, a command has at most 7`);
   const padded = [...params, 0, 0, 0, 0, 0, 0, 0].slice(0, 7);
   const useInt = opts.useInt ?? opts.frame !== undefined;
   const frame = useInt ? (opts.frame ?? MAV_FRAME_GLOBAL_RELATIVE_ALT) : undefined;
@@ -149,7 +152,11 @@ export async function sendCommand(
       }
       if (confirmation >= LINK_TIMING.commandRetries) {
         const tries = confirmation + 1;
-        finish(new TimeoutError(`${name}: no COMMAND_ACK from ${target.sysid}/${target.compid} after ${tries} tries`));
+        finish(
+          new TimeoutError(
+            `${name}: no COMMAND_ACK from ${target.sysid}/${target.compid} after ${tries} tries`,
+          ),
+        );
         return;
       }
       confirmation++;

@@ -23,7 +23,7 @@ export interface WireItem {
 }
 
 /** The fields compared when a mission is read back, in the order they are reported. */
-export const WIRE_FIELDS = [
+const WIRE_FIELDS = [
   'command',
   'frame',
   'param1',
@@ -59,14 +59,18 @@ export function encodeXY(frame: number, value: number, axis: 'x' | 'y', where: s
   if (!Number.isFinite(value)) throw new UserError(`${where}: ${axis} is ${value}, not a number`);
   if (isGlobalFrame(frame)) {
     const [name, limit] = axis === 'x' ? ['latitude', 90] : ['longitude', 180];
-    if (Math.abs(value) > limit) throw new UserError(`${where}: ${name} ${value} is outside ±${limit} degrees`);
+    if (Math.abs(value) > limit)
+      throw new UserError(`${where}: ${name} ${value} is outside ±${limit} degrees`);
   }
   const scale = xyScale(frame);
   if (scale === 1 && !Number.isInteger(value)) {
-    throw new UserError(`${where}: ${axis} ${value} must be a whole number in frame ${frame} (sent as int32)`);
+    throw new UserError(
+      `${where}: ${axis} ${value} must be a whole number in frame ${frame} (sent as int32)`,
+    );
   }
   const scaled = Math.round(value * scale);
-  if (Math.abs(scaled) > INT32_MAX) throw new UserError(`${where}: ${axis} ${value} does not fit an int32 in frame ${frame}`);
+  if (Math.abs(scaled) > INT32_MAX)
+    throw new UserError(`${where}: ${axis} ${value} does not fit an int32 in frame ${frame}`);
   return scaled;
 }
 
@@ -111,8 +115,41 @@ export function decodeMissionItem(wire: WireItem): MissionItem {
 }
 
 /** Equal as sent: float32 NaN (unused param) equals NaN. */
-export function sameWireValue(a: number, b: number): boolean {
+function sameWireValue(a: number, b: number): boolean {
   return a === b || (Number.isNaN(a) && Number.isNaN(b));
+}
+
+export interface WireDifference {
+  /** The first differing item; undefined when the counts differ. */
+  seq: number | undefined;
+  /** The first differing field, 'count' when the counts differ. */
+  field: string;
+  /** "seq 12, field param1: expected 5, vehicle has 0" */
+  text: string;
+}
+
+/** The first difference between two lists as they travel; `skipHome` leaves seq 0 (home) out. */
+export function firstDifference(
+  expected: WireItem[],
+  actual: WireItem[],
+  skipHome: boolean,
+): WireDifference | undefined {
+  if (actual.length !== expected.length) {
+    return {
+      seq: undefined,
+      field: 'count',
+      text: `vehicle has ${actual.length} items, expected ${expected.length}`,
+    };
+  }
+  for (let seq = skipHome ? 1 : 0; seq < expected.length; seq++) {
+    for (const field of WIRE_FIELDS) {
+      const [a, b] = [expected[seq][field], actual[seq][field]];
+      if (sameWireValue(a, b)) continue;
+      const show = (v: number) => (field === 'x' || field === 'y' ? decodeXY(expected[seq].frame, v) : v);
+      return { seq, field, text: `seq ${seq}, field ${field}: expected ${show(a)}, vehicle has ${show(b)}` };
+    }
+  }
+  return undefined;
 }
 
 export function wireItemOf(m: common.MissionItemInt): WireItem {
@@ -146,7 +183,11 @@ export function missionItemIntMessage(
   return m;
 }
 
-export function missionAckMessage(to: Target, type: number, result: common.MavMissionResult): common.MissionAck {
+export function missionAckMessage(
+  to: Target,
+  type: number,
+  result: common.MavMissionResult,
+): common.MissionAck {
   const m = new common.MissionAck();
   m.targetSystem = to.sysid;
   m.targetComponent = to.compid;

@@ -18,7 +18,7 @@ export function isFromTarget(rx: ReceivedMessage, target: Target, link: MavLinkC
 }
 
 /** True when a message without recipient fields, or one addressed to this link's system and component. */
-export function isAddressedTo(rx: ReceivedMessage, link: MavLinkConnection): boolean {
+function isAddressedTo(rx: ReceivedMessage, link: MavLinkConnection): boolean {
   const { targetSystem, targetComponent } = rx.message as Addressed;
   if (targetSystem !== undefined && targetSystem !== 0 && targetSystem !== link.systemId) return false;
   return targetComponent === undefined || targetComponent === 0 || targetComponent === link.componentId;

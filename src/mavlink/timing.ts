@@ -26,7 +26,7 @@ export const LINK_TIMING = {
    * deviations (RFC 6298) and double per resend, so a lost packet on a fast link costs a few round trips,
    * not a whole missionItemTimeoutMs; on a slow radio link the measured round trip governs.
    */
-  missionMinResendMs: 20,
+  missionMinResendMs: 10,
   /**
    * Vehicle side of an upload: how long it waits for an item before re-requesting it, and how often.
    * Longer than the GCS timeout so both sides do not resend in lockstep. Adaptive like the GCS side:
