@@ -1,4 +1,4 @@
-import { type LocalPoint, wrapPi, wrapTwoPi } from './local-frame.js';
+import { type LocalPoint, wrapPi, wrapTwoPi } from '../geo/index.js';
 
 const GRAVITY_MS2 = 9.80665;
 /** Horizontal drag per m/s of airspeed, as a tilt: ~15° to hold 10 m/s against the air. */

@@ -1,5 +1,5 @@
+import { horizontalDistanceM, type LocalPoint } from '../geo/index.js';
 import type { HorizontalCommand, VerticalCommand } from './flight-model.js';
-import { horizontalDistanceM, type LocalPoint } from './local-frame.js';
 import type { ParamTable } from './params.js';
 
 /** What a maneuver may read about the vehicle each physics step. */

@@ -1,4 +1,4 @@
-import { bearingRad, horizontalDistanceM, type LocalPoint, wrapPi, wrapTwoPi } from './local-frame.js';
+import { bearingRad, horizontalDistanceM, type LocalPoint, wrapPi, wrapTwoPi } from '../geo/index.js';
 
 const DEG = Math.PI / 180;
 /** Gimbal pitch range, degrees (down is negative). */

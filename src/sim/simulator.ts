@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { common } from 'node-mavlink';
 import { UserError } from '../errors.js';
+import type { GeoPoint } from '../geo/index.js';
 import {
   LINK_TIMING,
   MavLinkConnection,
@@ -14,7 +15,6 @@ import {
 import type { VehicleIds } from './addressing.js';
 import { serveCommands } from './commands.js';
 import { FaultyTransport, type LinkFaults, seededRandom } from './faults.js';
-import type { GeoPoint } from './local-frame.js';
 import {
   heartbeat,
   homePosition,

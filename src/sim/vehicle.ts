@@ -1,4 +1,5 @@
 import { ardupilotmega, common } from 'node-mavlink';
+import { type GeoPoint, LocalFrame, type LocalPoint } from '../geo/index.js';
 import type { MissionItem } from '../mavlink/mission-item.js';
 import { Battery } from './battery.js';
 import { Ekf } from './ekf.js';
@@ -11,7 +12,6 @@ import {
   windFrom,
 } from './flight-model.js';
 import { GpsReceiver } from './gps.js';
-import { type GeoPoint, LocalFrame, type LocalPoint } from './local-frame.js';
 import {
   GoTo,
   holdHere,

@@ -1,4 +1,4 @@
-/** A point in the simulator's local frame: metres north and east of home, metres above home. */
+/** A point in a local tangent frame: metres north and east of the origin, metres above it. */
 export interface LocalPoint {
   northM: number;
   eastM: number;
