@@ -1,0 +1,32 @@
+import { afterEach, expect, it } from 'vitest';
+import { runCli, startCli } from '../helpers/cli.js';
+import { freeUdpPort } from '../helpers/ports.js';
+
+const children: ReturnType<typeof startCli>[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill();
+});
+
+it('shows the vehicle state from `dustpatrol sim`, as JSON lines for machines', async () => {
+  const port = await freeUdpPort();
+  children.push(startCli(['sim', '--connect', `udpin://127.0.0.1:${port}`, '--speedup', '20']));
+
+  const r = await runCli(['status', '--connect', `udpout://127.0.0.1:${port}`, '--duration', '3', '--json']);
+
+  expect(r.code).toBe(0);
+  const states = r.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+  expect(states.length).toBeGreaterThanOrEqual(5);
+  const last = states.at(-1);
+  expect(last).toMatchObject({
+    sysid: 1,
+    compid: 1,
+    firmware: 'ardupilot',
+    armed: false,
+    modeName: 'STABILIZE',
+  });
+  expect(last.gps.fixType).toBeGreaterThanOrEqual(3);
+  expect(last.link.packetsIn).toBeGreaterThan(10);
+});
