@@ -49,4 +49,6 @@ export interface SiteRegistry {
   operatingArea: SiteGeometry | null;
   launchPoints: LaunchPoint[];
   sources: string[];
+  /** Problems that do not stop loading but that the planner must honour (one line each, naming the feature). */
+  warnings: string[];
 }

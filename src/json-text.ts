@@ -1,4 +1,4 @@
-import { UserError } from '../../errors.js';
+import { UserError } from './errors.js';
 
 export type Json = null | boolean | number | string | Json[] | JsonObject;
 export interface JsonObject {

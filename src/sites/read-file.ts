@@ -1,0 +1,58 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { UserError } from '../errors.js';
+import { parseJsonText } from '../json-text.js';
+import { kmlToFeatures } from './kml.js';
+
+/** A site file's features, not yet checked. */
+export interface SiteFileContent {
+  source: string;
+  features: unknown[];
+}
+
+/**
+ * Reads a GeoJSON FeatureCollection or a KML document, told apart by content ('{' or '<'), else by
+ * extension. Problems with the file as a whole are one UserError naming it.
+ */
+export async function readSiteFile(file: string): Promise<SiteFileContent> {
+  const extension = path.extname(file).toLowerCase();
+  if (extension === '.kmz') {
+    throw new UserError(`${file}: KMZ (zipped KML) is not read; unzip it and give its .kml`);
+  }
+  const text = await readText(file);
+  const start = text.replace(/^\ufeff/, '').trimStart();
+  if (start === '') throw new UserError(`${file}: the site file is empty`);
+  let features: unknown[];
+  if (start.startsWith('<') || (extension === '.kml' && !start.startsWith('{'))) {
+    features = kmlToFeatures(start, file);
+  } else if (start.startsWith('{') || extension === '.geojson' || extension === '.json') {
+    features = featuresOf(parseJsonText(start, file), file);
+  } else {
+    throw new UserError(`${file}: not a site file: expected GeoJSON (a FeatureCollection) or KML`);
+  }
+  if (features.length === 0) throw new UserError(`${file}: the site file has no features`);
+  return { source: file, features };
+}
+
+async function readText(file: string): Promise<string> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new UserError(`${file}: no such site file`);
+    if (code === 'EISDIR') throw new UserError(`${file}: is a directory, not a site file`);
+    if (code === 'EACCES') throw new UserError(`${file}: permission denied`);
+    throw err;
+  }
+}
+
+function featuresOf(doc: unknown, file: string): unknown[] {
+  const type = typeof doc === 'object' && doc !== null ? (doc as { type?: unknown }).type : undefined;
+  if (type !== 'FeatureCollection') {
+    const got = type === undefined ? 'no GeoJSON type' : `type ${JSON.stringify(type)}`;
+    throw new UserError(`${file}: expected a GeoJSON FeatureCollection, got ${got}`);
+  }
+  const features = (doc as { features?: unknown }).features;
+  if (!Array.isArray(features)) throw new UserError(`${file}: the FeatureCollection has no features array`);
+  return features;
+}
