@@ -25,6 +25,12 @@ const MAX_SITE_HA = 5.9;
 const SITE_GAP_M = 40;
 const NO_FLY_GAP_M = 100;
 const LAUNCH_GAP_M = 80;
+/**
+ * Every site lies within this distance of a launch point: a 25-minute battery at 10 m/s into a 3 m/s
+ * head-wind, with the 25 % reserve, flies about 2.8 km out and back and still has minutes for the site,
+ * which is how a district would place its docks.
+ */
+const MAX_LAUNCH_REACH_M = 2800;
 /** Sites keep inside the operating area shrunk by this factor about its centre (about 200 m). */
 const INNER_AREA_SCALE = 0.95;
 
@@ -61,8 +67,8 @@ const SIM_HOME = FRAME.toLocal(34.7245, 113.6302, 0);
 
 const LAUNCH_POINTS = [
   { id: 'L-1', name: 'Jianshe Road depot', at: [SIM_HOME.eastM, SIM_HOME.northM] as Xy, altAmslM: 110 },
-  { id: 'L-2', name: 'Songshan Road dock', at: [-2200, -1500] as Xy, altAmslM: 106 },
-  { id: 'L-3', name: 'Hanghai Road dock', at: [2500, -1500] as Xy, altAmslM: 104 },
+  { id: 'L-2', name: 'Songshan Road dock', at: [-2600, -1200] as Xy, altAmslM: 106 },
+  { id: 'L-3', name: 'Hanghai Road dock', at: [2400, -1600] as Xy, altAmslM: 104 },
 ];
 
 const NO_FLY_ZONES: { id: string; name: string; ring: Ring }[] = [
@@ -93,7 +99,7 @@ const CLUSTERS: Xy[] = [
   [900, 2600],
   [2800, 400],
   [200, -500],
-  [-3200, 3000],
+  [-1500, 2200],
 ];
 const CLUSTER_SHARE = 0.55;
 const CLUSTER_SPREAD_M = 700;
@@ -356,7 +362,10 @@ export function makeDistrict() {
     zones.every(
       (z) => Math.hypot(z.centre[0] - centre[0], z.centre[1] - centre[1]) >= z.radiusM + rM + NO_FLY_GAP_M,
     ) &&
-    LAUNCH_POINTS.every((l) => Math.hypot(l.at[0] - centre[0], l.at[1] - centre[1]) >= rM + LAUNCH_GAP_M);
+    LAUNCH_POINTS.every((l) => Math.hypot(l.at[0] - centre[0], l.at[1] - centre[1]) >= rM + LAUNCH_GAP_M) &&
+    LAUNCH_POINTS.some(
+      (l) => Math.hypot(l.at[0] - centre[0], l.at[1] - centre[1]) <= MAX_LAUNCH_REACH_M - rM,
+    );
 
   const contractors = CONTRACTOR_PLACES.flatMap((p) => CONTRACTOR_TRADES.map((t) => `${p} ${t}`));
   const sites = [];

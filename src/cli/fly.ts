@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadMissionFile, toMissionItems } from '../plan/index.js';
+import { loadMissionFile, toFenceItems, toMissionItems, toRallyItems } from '../plan/index.js';
 import { flyMission } from '../vehicle/index.js';
 import { connectVehicle, interruptSignal } from './connect.js';
 import { percent } from './options.js';
@@ -44,6 +44,8 @@ export async function runFly(file: string, opts: FlyOptions): Promise<void> {
   try {
     const summary = await flyMission(vehicle, items, {
       minBatteryPct: opts.minBattery,
+      fenceItems: toFenceItems(plan.fence),
+      rallyItems: toRallyItems(plan.rally),
       signal,
       listener: {
         stage: (stage) => {

@@ -4,7 +4,9 @@ import { UserError } from '../errors.js';
 import { registerDemo } from './demo.js';
 import { registerFly } from './fly.js';
 import { registerMission } from './mission.js';
+import { registerPlan } from './plan.js';
 import { registerSim } from './sim.js';
+import { registerSites } from './sites.js';
 import { registerStatus } from './status.js';
 
 const EXIT_FAILURE = 1;
@@ -18,11 +20,12 @@ const program = new Command()
   .exitOverride();
 
 registerDemo(program);
+registerSites(program);
+registerPlan(program);
 registerSim(program);
 registerMission(program);
 registerFly(program);
 registerStatus(program);
-for (const command of program.commands) command.exitOverride();
 
 try {
   await program.parseAsync(process.argv);

@@ -1,3 +1,4 @@
+export { segmentClear, shortestClearPath } from './clear-path.js';
 export {
   bearingRad,
   type GeoPoint,
@@ -7,3 +8,39 @@ export {
   wrapPi,
   wrapTwoPi,
 } from './local-frame.js';
+export { offsetOutward } from './offset.js';
+export {
+  closestPointOnRings,
+  closestPointOnSegment,
+  densify,
+  distanceM,
+  type PlanePolygon,
+  pathLengthM,
+  type Ring,
+  type Vec2,
+} from './plane.js';
+export { subtractPolygons, unionPolygons } from './plane-boolean.js';
+export {
+  frameAround,
+  geometryToPlane,
+  type LatLonBox,
+  latLonBoxesNear,
+  latLonBoxOf,
+  planeToLatLon,
+} from './polygon-frame.js';
+export {
+  type BoxM,
+  boxesOverlap,
+  boxOf,
+  centreWithin,
+  centroidOf,
+  convexHull,
+  isConvexRing,
+  orientRing,
+  pointInPolygon,
+  pointInRing,
+  polygonAreaM2,
+  signedAreaM2,
+  turnRad,
+} from './ring.js';
+export { simplifyRing } from './simplify.js';

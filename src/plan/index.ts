@@ -1,3 +1,17 @@
+export { sortieGeoJson } from './export/geojson.js';
+export { sortieKml } from './export/kml.js';
+export { buildSortieItems } from './export/mission-builder.js';
+export {
+  type PlanSummary,
+  planSummary,
+  type SortieFiles,
+  type SortieSummary,
+  SUMMARY_FILE,
+  sortieName,
+  writePlanFiles,
+} from './export/sortie-files.js';
+export { sortieMissionPlan } from './export/sortie-plan.js';
+export { toFenceItems, toRallyItems } from './formats/fence-items.js';
 export { loadMissionFile } from './formats/load.js';
 export {
   type FenceCircle,
@@ -17,3 +31,7 @@ export {
   type WaypointsRow,
   writeWaypoints,
 } from './formats/waypoints.js';
+export { type PlanOptions, planPatrol } from './planner.js';
+export { DEFAULT_PLAN_SETTINGS, planSettings } from './settings.js';
+export { type DistanceBound, patrolLowerBound } from './tour/lower-bound.js';
+export type { PatrolPlan, PlanSettings, SitePattern, SiteVisit, Sortie, Waypoint } from './types.js';

@@ -29,6 +29,10 @@ export interface SitePattern {
   reversible: boolean;
   /** True when first and last waypoint coincide (a loop can be entered at any vertex). */
   closed: boolean;
+  /** Coverage only: compass direction of the transects, degrees in [0, 180). */
+  sweepHeadingDeg?: number;
+  /** How the pattern was shaped where that is not obvious (a loop pulled in around a no-fly zone, …). */
+  notes?: string[];
 }
 
 /** Everything planning depends on, in SI units. Defaults live in src/plan/settings.ts. */
@@ -63,7 +67,11 @@ export interface PlanSettings {
 export interface SiteVisit {
   siteId: string;
   kind: PatternKind;
-  /** Pattern waypoint indices flown in this sortie, inclusive; a split site resumes at `fromIndex`. */
+  /**
+   * Pattern waypoint indices flown in this sortie, inclusive; a split site resumes at `fromIndex`. A
+   * closed loop entered at vertex v is flown v … v + (waypoints − 1): indices past the last wrap
+   * round, index i meaning waypoint i mod (waypoints − 1).
+   */
   fromIndex: number;
   toIndex: number;
   /** True when the pattern is flown last-to-first. */

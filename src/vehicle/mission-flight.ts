@@ -1,6 +1,6 @@
 import { common } from 'node-mavlink';
 import { UserError } from '../errors.js';
-import { LINK_TIMING, type MissionItem, uploadMission } from '../mavlink/index.js';
+import { LINK_TIMING, type MissionItem, MissionType, uploadMission } from '../mavlink/index.js';
 import { isMissionMode } from './flight-modes.js';
 import { type PreflightCheck, runPreflightChecks, telemetryChecks } from './preflight.js';
 import type { Vehicle } from './vehicle.js';
@@ -31,6 +31,9 @@ export interface FlightListener {
 
 export interface FlightOptions {
   minBatteryPct: number;
+  /** Geofence and rally items (MAV_MISSION_TYPE_FENCE / _RALLY) sent before the mission; empty: left as is. */
+  fenceItems?: MissionItem[];
+  rallyItems?: MissionItem[];
   signal?: AbortSignal;
   listener?: FlightListener;
 }
@@ -57,6 +60,12 @@ export async function flyMission(
   const lastSeq = items.length - 1;
 
   listener.stage?.('uploading');
+  for (const [missionType, extra] of [
+    [MissionType.Fence, options.fenceItems ?? []],
+    [MissionType.Rally, options.rallyItems ?? []],
+  ] as const) {
+    if (extra.length > 0) await uploadMission(vehicle.link, vehicle.target, extra, { missionType, signal });
+  }
   await uploadMission(vehicle.link, vehicle.target, items, {
     signal,
     onProgress: (done, total) => listener.uploadProgress?.(done, total),

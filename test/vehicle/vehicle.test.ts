@@ -1,6 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type MissionItem, uploadMission } from '../../src/mavlink/index.js';
-import { loadMissionFile, toMissionItems } from '../../src/plan/index.js';
+import {
+  downloadMission,
+  type MissionItem,
+  MissionType,
+  missionsDiffer,
+  uploadMission,
+} from '../../src/mavlink/index.js';
+import { loadMissionFile, toFenceItems, toMissionItems, toRallyItems } from '../../src/plan/index.js';
 import { flyMission, runPreflightChecks, telemetryChecks, Vehicle } from '../../src/vehicle/index.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 import { type SimAndGcs, startSimAndGcs } from '../helpers/sim-gcs.js';
@@ -68,10 +74,18 @@ describe('one vehicle against the simulator', () => {
 
   it('flies a mission through a 4 s link outage: loss reported, telemetry resumes, flight ends landed', async () => {
     const v = await connected({ speedup: 10 });
+    // The QGroundControl-written survey carries a geofence and rally points: they go up before the mission.
+    const survey = await loadMissionFile(`${REPO_ROOT}/fixtures/plans/site-survey.plan`);
+    const fenceItems = toFenceItems(survey.fence);
+    const rallyItems = toRallyItems(survey.rally);
+    expect(fenceItems.length).toBeGreaterThan(3);
+    expect(rallyItems.length).toBeGreaterThan(0);
     const events: string[] = [];
     let outageStarted = false;
     const summary = await flyMission(v, await demoItems(), {
       minBatteryPct: 50,
+      fenceItems,
+      rallyItems,
       listener: {
         reached: (seq) => {
           events.push(`reached ${seq}`);
@@ -93,5 +107,10 @@ describe('one vehicle against the simulator', () => {
     expect(v.state.armed).toBe(false);
     expect(v.state.position?.altRelM).toBeLessThan(1);
     expect(v.state.modeName).toBe('AUTO');
+    // Equal as the vehicle stores them (degrees to 1e-7).
+    const fenceOnBoard = await downloadMission(v.link, v.target, { missionType: MissionType.Fence });
+    const rallyOnBoard = await downloadMission(v.link, v.target, { missionType: MissionType.Rally });
+    expect(missionsDiffer(fenceItems, fenceOnBoard)).toBeUndefined();
+    expect(missionsDiffer(rallyItems, rallyOnBoard)).toBeUndefined();
   });
 });

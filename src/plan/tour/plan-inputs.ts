@@ -1,0 +1,57 @@
+import { UserError } from '../../errors.js';
+import type { LocalFrame } from '../../geo/index.js';
+import type { SiteRegistry } from '../../sites/types.js';
+import type { PlanSettings, SitePattern } from '../types.js';
+import type { Airspace } from './airspace.js';
+
+/** The given patterns in site order; every site needs exactly one, and no pattern may name another. */
+export function patternsForSites(registry: SiteRegistry, patterns: SitePattern[]): SitePattern[] {
+  const byId = new Map<string, SitePattern>();
+  for (const p of patterns) {
+    if (byId.has(p.siteId)) throw new UserError(`two patterns given for site ${p.siteId}`);
+    byId.set(p.siteId, p);
+  }
+  const siteIds = new Set(registry.sites.map((s) => s.id));
+  const strangers = patterns.filter((p) => !siteIds.has(p.siteId)).map((p) => p.siteId);
+  if (strangers.length > 0) throw new UserError(`patterns given for unknown sites: ${strangers.join(', ')}`);
+  const missing = registry.sites.filter((s) => !byId.has(s.id)).map((s) => s.id);
+  if (missing.length > 0) throw new UserError(`no pattern given for sites: ${missing.join(', ')}`);
+  return registry.sites.map((s) => byId.get(s.id) as SitePattern);
+}
+
+/** Every pattern waypoint within the altitude limit and the operating area, every pattern leg clear. */
+export function checkPatterns(
+  patterns: SitePattern[],
+  settings: PlanSettings,
+  airspace: Airspace,
+  frame: LocalFrame,
+): void {
+  const limitM = settings.maxAltitudeAglM;
+  if (settings.transitAltitudeRelM > limitM) {
+    throw new UserError(
+      `transit altitude ${settings.transitAltitudeRelM} m is above the ${limitM} m AGL limit`,
+    );
+  }
+  const tooHigh: string[] = [];
+  const outside: string[] = [];
+  for (const p of patterns) {
+    if (p.waypoints.length === 0) throw new UserError(`site ${p.siteId}: its pattern has no waypoints`);
+    if (p.waypoints.some((wp) => wp.altRelM > limitM || wp.altRelM < 0)) tooHigh.push(p.siteId);
+    const xy = p.waypoints.map((wp) => frame.toLocal(wp.latDeg, wp.lonDeg, 0));
+    const legal = xy.every((a, i) => {
+      const b = xy[Math.min(i + 1, xy.length - 1)];
+      return airspace.isLegal(a.eastM, a.northM, b.eastM, b.northM);
+    });
+    if (!legal) outside.push(p.siteId);
+  }
+  if (tooHigh.length > 0) {
+    throw new UserError(
+      `pattern waypoints outside 0–${limitM} m above ground at sites: ${tooHigh.join(', ')}`,
+    );
+  }
+  if (outside.length > 0) {
+    throw new UserError(
+      `patterns that enter a no-fly zone or leave the operating area at sites: ${outside.join(', ')}`,
+    );
+  }
+}
