@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { booleanPointInPolygon } from '@turf/turf';
 import { LocalFrame } from '../src/geo/index.js';
+import { seededRandom as random } from '../src/random.js';
 import { registryFromFeatures, summariseSites } from '../src/sites/index.js';
 
 export const DISTRICT_FILE = path.resolve(
@@ -38,18 +39,6 @@ const FRAME = new LocalFrame({ latDeg: 34.72, lonDeg: 113.63, altAmslM: 0 });
 
 type Xy = [number, number];
 type Ring = Xy[];
-
-/** Mulberry32: a small, fast, seedable generator, so the district is the same on every machine. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const OPERATING_AREA: Ring = [
   [-4200, -4400],

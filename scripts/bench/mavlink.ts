@@ -14,7 +14,8 @@ import {
   parseConnectionUrl,
   uploadAndVerifyMission,
 } from '../../src/mavlink/index.js';
-import { FaultyTransport, seededRandom } from '../../src/sim/faults.js';
+import { seededRandom } from '../../src/random.js';
+import { FaultyTransport } from '../../src/sim/faults.js';
 import { freeUdpPort } from '../../test/helpers/ports.js';
 import { type BenchRow, formatBenchTable } from './table.js';
 import { benchTlogRate } from './tlog-rate.js';

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Transport } from '../mavlink/index.js';
+import { seededRandom } from '../random.js';
 
 /** Link faults the simulator can inject, each direction seen from the vehicle. */
 export interface LinkFaults {
@@ -16,18 +17,6 @@ export interface LinkFaults {
 }
 
 export const NO_FAULTS: LinkFaults = { lossOut: 0, lossIn: 0, duplicate: 0, latencyMs: 0, jitterMs: 0 };
-
-/** Small seeded PRNG (mulberry32) so fault runs repeat. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Wraps the vehicle's transport and applies loss, duplication, latency/reordering and outages

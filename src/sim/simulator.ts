@@ -12,9 +12,10 @@ import {
   parseConnectionUrl,
   type Transport,
 } from '../mavlink/index.js';
+import { seededRandom } from '../random.js';
 import type { VehicleIds } from './addressing.js';
 import { serveCommands } from './commands.js';
-import { FaultyTransport, type LinkFaults, seededRandom } from './faults.js';
+import { FaultyTransport, type LinkFaults } from './faults.js';
 import {
   heartbeat,
   homePosition,

@@ -1,16 +1,7 @@
 import type { Ring } from '../../src/geo/index.js';
+import { seededRandom as seeded } from '../../src/random.js';
 
-/** A small seeded generator (mulberry32), so property tests are repeatable. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seeded };
 
 /** A counter-clockwise star-shaped polygon: n vertices at random radii in [minM, maxM], often concave. */
 export function randomStar(random: () => number, n: number, minM: number, maxM: number): Ring {

@@ -4,7 +4,8 @@ import {
   parseConnectionUrl,
   type Target,
 } from '../../src/mavlink/index.js';
-import { FaultyTransport, type LinkFaults, seededRandom } from '../../src/sim/faults.js';
+import { seededRandom } from '../../src/random.js';
+import { FaultyTransport, type LinkFaults } from '../../src/sim/faults.js';
 import { freeUdpPort } from './ports.js';
 
 /** A ground station and a stand-in vehicle (system 1, component 1) over real UDP on 127.0.0.1. */

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { seededRandom } from '../../src/sim/faults.js';
+import { seededRandom } from '../../src/random.js';
 import { GpsReceiver } from '../../src/sim/gps.js';
 
 it('wanders with the configured standard deviation, repeatably for a seed, and loses its fix on demand', () => {

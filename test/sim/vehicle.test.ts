@@ -1,7 +1,7 @@
 import { ardupilotmega, common } from 'node-mavlink';
 import { expect, it } from 'vitest';
 import type { MissionItem } from '../../src/mavlink/index.js';
-import { seededRandom } from '../../src/sim/faults.js';
+import { seededRandom } from '../../src/random.js';
 import { SimVehicle } from '../../src/sim/vehicle.js';
 import { fourWaypointMission, HOME } from '../helpers/sim-gcs.js';
 

@@ -1,3 +1,4 @@
+import { seededRandom } from '../../random.js';
 import { bestEntries } from './entries.js';
 import { improveRoute } from './route-search.js';
 import { type LegTimeS, routeTimeS, type TourItems } from './tour-items.js';
@@ -67,15 +68,4 @@ function threeCuts(n: number, random: () => number): [number, number, number] {
   while (picked.size < 3) picked.add(1 + Math.floor(random() * (n - 1)));
   const [a, b, c] = [...picked].sort((x, y) => x - y);
   return [a, b, c];
-}
-
-/** mulberry32: small, fast and good enough to pick kicks. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), state | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

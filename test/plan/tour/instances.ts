@@ -2,22 +2,15 @@ import type { Polygon } from 'geojson';
 import { LocalFrame } from '../../../src/geo/index.js';
 import { DEFAULT_PLAN_SETTINGS } from '../../../src/plan/settings.js';
 import type { SitePattern, Waypoint } from '../../../src/plan/types.js';
+import { seededRandom as seeded } from '../../../src/random.js';
 import type { LaunchPoint, NoFlyZone, Site, SiteRegistry } from '../../../src/sites/types.js';
+
+export { seeded };
 
 /** Test instances built in metres around Zhengzhou: sites, zones and patterns made directly. */
 export const FRAME = new LocalFrame({ latDeg: 34.72, lonDeg: 113.63, altAmslM: 0 });
 
 export type Xy = [number, number];
-
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function lonLat([x, y]: Xy): [number, number] {
   const g = FRAME.toGeo({ eastM: x, northM: y, upM: 0 });
