@@ -6,17 +6,18 @@ import type { Command } from 'commander';
 import { startSimulator } from '../sim/index.js';
 import { runFly } from './fly.js';
 import { parseNumberIn } from './options.js';
+import { runPlan } from './plan.js';
 import { DEFAULT_HOME } from './sim.js';
 
-const DEMO_PLAN = fileURLToPath(new URL('../../missions/demo.plan', import.meta.url));
-const DEMO_SPEEDUP = 10;
+const DEMO_SITES = fileURLToPath(new URL('../../missions/demo-sites.geojson', import.meta.url));
+const DEMO_SPEEDUP = 25;
 /** The demo's own loopback port for the simulated vehicle. */
 const DEMO_PORT = 14_570;
 
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('Fly the demo patrol in the built-in simulator on built-in defaults, with progress')
+    .description('Plan a patrol over the demo sites and fly its first sortie in the built-in simulator')
     .option(
       '--speedup <n>',
       'simulated time runs this many times faster than wall time',
@@ -30,20 +31,27 @@ export function registerDemo(program: Command): void {
       DEMO_PORT,
     )
     .action(async (opts: { speedup: number; port: number }) => {
+      const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dustpatrol-demo-'));
+      process.stdout.write(`demo: planning ${path.relative(process.cwd(), DEMO_SITES)} into ${outDir}\n`);
+      // The same path a pilot takes: `dustpatrol plan …`, then `dustpatrol fly sortie-01.plan --connect …`.
+      await runPlan([DEMO_SITES], { out: outDir });
+
       const url = `127.0.0.1:${opts.port}`;
       const sim = await startSimulator({
         connect: `udpin://${url}`,
         home: DEFAULT_HOME,
         speedup: opts.speedup,
       });
-      const tlogPath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dustpatrol-demo-')), 'demo.tlog');
       process.stdout.write(
         `demo: simulated copter at ${DEFAULT_HOME.latDeg}, ${DEFAULT_HOME.lonDeg} (Erqi District, Zhengzhou), ` +
-          `speed-up ×${opts.speedup}; flying ${path.relative(process.cwd(), DEMO_PLAN)}\n`,
+          `speed-up ×${opts.speedup}; flying sortie-01\n`,
       );
       try {
-        // The same path a pilot takes: `dustpatrol fly missions/demo.plan --connect udpout://…`.
-        await runFly(DEMO_PLAN, { connect: `udpout://${url}`, tlog: tlogPath, minBattery: 50 });
+        await runFly(path.join(outDir, 'sortie-01.plan'), {
+          connect: `udpout://${url}`,
+          tlog: path.join(outDir, 'sortie-01.tlog'),
+          minBattery: 50,
+        });
       } finally {
         await sim.close();
       }

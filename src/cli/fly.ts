@@ -7,6 +7,8 @@ import { LiveLine, progressBar, table } from './output.js';
 import { formatStatusLine } from './status-line.js';
 
 const STATUS_REFRESH_MS = 1000;
+/** Vehicle messages up to this MAV_SEVERITY are shown; INFO ('Mission: 3 WP') would drown the waypoints. */
+const MAV_SEVERITY_NOTICE = 5;
 const DEFAULT_MIN_BATTERY_PCT = 50;
 
 export function registerFly(program: Command): void {
@@ -67,7 +69,8 @@ export async function runFly(file: string, opts: FlyOptions): Promise<void> {
           line.done();
           out.write(`reached waypoint ${seq}/${lastSeq}\n`);
         },
-        statusText: (text) => {
+        statusText: (text, severity) => {
+          if (severity > MAV_SEVERITY_NOTICE) return;
           line.done();
           out.write(`vehicle: ${text}\n`);
         },

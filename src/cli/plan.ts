@@ -14,7 +14,7 @@ import { LiveLine, progressBar, table } from './output.js';
 /** Longest site list the table shows in full. */
 const SITE_LIST_CHARS = 40;
 
-interface PlanOptions {
+export interface PlanOptions {
   out: string;
   launch?: { latDeg: number; lonDeg: number }[];
   altitude?: number;
@@ -89,7 +89,7 @@ function withLaunchPoints(registry: SiteRegistry, launch: PlanOptions['launch'])
   };
 }
 
-async function runPlan(siteFiles: string[], opts: PlanOptions): Promise<void> {
+export async function runPlan(siteFiles: string[], opts: PlanOptions): Promise<void> {
   const line = new LiveLine(process.stderr);
   line.update(`loading ${siteFiles.join(', ')}`);
   const registry = withLaunchPoints(await loadSiteFiles(siteFiles), opts.launch);

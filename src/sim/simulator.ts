@@ -53,7 +53,7 @@ export interface SimulatorOptions {
   windFromDeg?: number;
   /** Standard deviation of GPS_RAW_INT's horizontal error, metres (default 0). */
   gpsNoiseM?: number;
-  /** Full-to-empty hover time, sim seconds (default 1200). */
+  /** Full-to-empty hover time, sim seconds (default 1500: the 25-minute battery the planner assumes). */
   batteryEnduranceS?: number;
   systemId?: number;
   componentId?: number;
@@ -100,7 +100,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     windSpeedMs: options.windSpeedMs ?? 0,
     windFromDeg: options.windFromDeg ?? 0,
     gpsNoiseM: options.gpsNoiseM ?? 0,
-    batteryEnduranceS: options.batteryEnduranceS ?? 1200,
+    batteryEnduranceS: options.batteryEnduranceS ?? 1500,
     systemId: options.systemId ?? 1,
     componentId: options.componentId ?? 1,
   };
