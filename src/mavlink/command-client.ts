@@ -1,9 +1,9 @@
 import { ardupilotmega, common } from 'node-mavlink';
 import { CancelledError, TimeoutError, UserError } from '../errors.js';
+import { LINK_TIMING } from '../timing.js';
 import type { MavLinkConnection } from './link.js';
 import { encodeXY } from './mission-wire.js';
 import { isFromTarget, type Target } from './target.js';
-import { LINK_TIMING } from './timing.js';
 
 export interface CommandOptions {
   signal?: AbortSignal;

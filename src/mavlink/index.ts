@@ -1,3 +1,4 @@
+export { LINK_TIMING } from '../timing.js';
 export { MESSAGE_REGISTRY, type MessageClass, type ReceivedMessage } from './codec.js';
 export { type CommandOptions, CommandRejectedError, mavCmdName, sendCommand } from './command-client.js';
 export { type ConnectionUrl, formatConnectionUrl, parseConnectionUrl } from './connection-url.js';
@@ -32,7 +33,6 @@ export {
   setParam,
 } from './param-client.js';
 export type { Target } from './target.js';
-export { LINK_TIMING } from './timing.js';
 export { TlogWriter } from './tlog.js';
 export {
   countTlogPackets,

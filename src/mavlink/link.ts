@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
 import { type MavLinkData, MavLinkPacketSplitter, minimal } from 'node-mavlink';
 import { CancelledError, TimeoutError } from '../errors.js';
+import { LINK_TIMING } from '../timing.js';
 import { decodeFrame, FrameEncoder, type MessageClass, type ReceivedMessage } from './codec.js';
 import { type ConnectionUrl, formatConnectionUrl, parseConnectionUrl } from './connection-url.js';
-import { LINK_TIMING } from './timing.js';
 import type { TlogWriter } from './tlog.js';
 import { openTransport, type Transport } from './transport.js';
 

@@ -1,5 +1,6 @@
 import { common } from 'node-mavlink';
 import { CancelledError, TimeoutError, UserError } from '../errors.js';
+import { LINK_TIMING } from '../timing.js';
 import type { ReceivedMessage } from './codec.js';
 import { CommandRejectedError, mavCmdName, sendCommand } from './command-client.js';
 import type { MavLinkConnection } from './link.js';
@@ -17,7 +18,6 @@ import {
 } from './mission-wire.js';
 import { Resender, RoundTripEstimate } from './resend.js';
 import { isFromTarget, type Target } from './target.js';
-import { LINK_TIMING } from './timing.js';
 
 export interface MissionTransferOptions {
   /** Which list: mission (default), fence or rally. */

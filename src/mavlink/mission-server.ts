@@ -1,5 +1,6 @@
 import { common } from 'node-mavlink';
 import { UserError } from '../errors.js';
+import { LINK_TIMING } from '../timing.js';
 import type { ReceivedMessage } from './codec.js';
 import type { MavLinkConnection } from './link.js';
 import { type MissionItem, MissionType } from './mission-item.js';
@@ -16,7 +17,6 @@ import {
 } from './mission-wire.js';
 import { Resender, RoundTripEstimate } from './resend.js';
 import type { Target } from './target.js';
-import { LINK_TIMING } from './timing.js';
 
 export interface MissionServerOptions {
   /** Most items one list may hold (default 700, an ArduPilot board with a 16 KB storage area). */

@@ -1,8 +1,8 @@
 import { common } from 'node-mavlink';
 import { CancelledError, TimeoutError, UserError } from '../errors.js';
+import { LINK_TIMING } from '../timing.js';
 import type { MavLinkConnection } from './link.js';
 import { isFromTarget, type Target } from './target.js';
-import { LINK_TIMING } from './timing.js';
 
 export interface ParamInfo {
   name: string;

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { LINK_TIMING } from './timing.js';
+import { LINK_TIMING } from '../timing.js';
 
 /** Doublings of the wait are capped here; the wait itself is capped by the exchange's maxWaitMs. */
 const MAX_BACKOFF = 8;

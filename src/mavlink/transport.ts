@@ -3,8 +3,8 @@ import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { SerialPort } from 'serialport';
 import { UserError } from '../errors.js';
+import { LINK_TIMING } from '../timing.js';
 import { type ConnectionUrl, formatConnectionUrl } from './connection-url.js';
-import { LINK_TIMING } from './timing.js';
 
 /**
  * Bytes to and from a vehicle. Emits 'data' (Buffer) for every datagram or stream chunk,

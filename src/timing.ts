@@ -1,5 +1,5 @@
 /**
- * Every wait on a vehicle, in one place. Milliseconds unless the name says otherwise.
+ * Every wait on a vehicle or a stream, in one place. Milliseconds unless the name says otherwise.
  * Anchors: MAVSDK waits 0.5 s per mission item with 5 retries; QGroundControl waits 1.5 s for an ack,
  * 0.25 s before re-requesting an item, 5 retries.
  */
