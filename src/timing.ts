@@ -65,3 +65,21 @@ export const LINK_TIMING = {
 } as const;
 
 export type LinkTiming = typeof LINK_TIMING;
+
+/** Video streams (src/video/): waits on ffmpeg reading a file, a UDP MPEG-TS stream or RTSP. */
+export const STREAM_TIMING = {
+  /** From starting ffmpeg to its first frame; covers probing a live stream (one GOP at least). */
+  firstFrameTimeoutMs: 10_000,
+  /** A live source with no frame for this long is treated as dropped and ffmpeg is restarted. */
+  stallTimeoutMs: 5000,
+  /** Wait before restarting ffmpeg after a live stream dropped. */
+  reconnectDelayMs: 1000,
+  /** Restarts in a row without a frame before a live source ends. */
+  maxReconnects: 5,
+  /** How much of a live stream ffmpeg reads to learn its codec and size (its default, 5 s, is slow). */
+  liveProbeMs: 1000,
+  /** After SIGTERM, ffmpeg gets this long to exit before SIGKILL. */
+  killGraceMs: 1000,
+} as const;
+
+export type StreamTiming = typeof STREAM_TIMING;

@@ -1,0 +1,4 @@
+export { resolveFfmpeg } from './ffmpeg-path.js';
+export { openVideo } from './open.js';
+export { encodeSnapshot, type SnapshotOptions } from './snapshot.js';
+export type { Frame, OpenVideoOptions, SnapshotBox, VideoInfo, VideoSource } from './types.js';
