@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../errors.js';
 import { registerDemo } from './demo.js';
+import { registerDetect } from './detect.js';
 import { registerFly } from './fly.js';
 import { registerMission } from './mission.js';
 import { registerPlan } from './plan.js';
@@ -26,6 +27,7 @@ registerSim(program);
 registerMission(program);
 registerFly(program);
 registerStatus(program);
+registerDetect(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,54 @@
+import type { Detection, Detector, PlumeTrack, PlumeTracker } from '../detect/index.js';
+import type { Frame, VideoSource } from '../video/index.js';
+
+/** What one analysed frame yields: its detection, plumes confirmed by it, confirmed plumes it ended. */
+export interface AnalysedFrame {
+  frame: Frame;
+  detection: Detection;
+  confirmed: PlumeTrack[];
+  ended: PlumeTrack[];
+}
+
+/** A confirmed plume with the frame that shows it best (the evidence). */
+export interface ConfirmedPlume {
+  track: PlumeTrack;
+  evidence: Frame;
+}
+
+/**
+ * Runs the detector on every frame of a source and confirms plumes across frames. Keeps the last few
+ * frames so that a plume confirmed now can still show the earlier frame where it looked best, and
+ * hands each confirmed plume with its evidence frame to `onPlume` when its track ends.
+ */
+export async function* detectVideo(
+  source: VideoSource,
+  detector: Detector,
+  tracker: PlumeTracker,
+  onPlume: (plume: ConfirmedPlume) => void | Promise<void>,
+  recentFrames = 8,
+): AsyncGenerator<AnalysedFrame> {
+  const recent: Frame[] = [];
+  const evidence = new Map<number, Frame>();
+  const frameAt = (ptsS: number) => recent.find((f) => f.ptsS === ptsS);
+
+  for await (const frame of source) {
+    recent.push(frame);
+    if (recent.length > recentFrames) recent.shift();
+    const detection = await detector.detectFrame(frame);
+    const { confirmed, ended } = tracker.update(detection);
+    for (const track of tracker.active()) {
+      const best = frameAt(track.best.ptsS);
+      const justConfirmed = confirmed.some((c) => c.id === track.id);
+      if (best && (justConfirmed || track.best.ptsS === frame.ptsS)) evidence.set(track.id, best);
+    }
+    for (const track of ended) await emit(track);
+    yield { frame, detection, confirmed, ended };
+  }
+  for (const track of tracker.finish()) await emit(track);
+
+  async function emit(track: PlumeTrack): Promise<void> {
+    const frame = evidence.get(track.id);
+    evidence.delete(track.id);
+    if (frame) await onPlume({ track, evidence: frame });
+  }
+}

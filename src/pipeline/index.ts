@@ -1,0 +1,1 @@
+export { type AnalysedFrame, type ConfirmedPlume, detectVideo } from './detect-video.js';
