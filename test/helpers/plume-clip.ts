@@ -8,8 +8,7 @@ export const CLIP_SEGMENT_S = 3;
 
 /**
  * A 9 s H.264 clip made with the real ffmpeg from the detector fixtures: a hard negative, then a
- * plume image from 3 s to 6 s, then another hard negative (two the model is clean on; see
- * KNOWN_MODEL_ERRORS in test/detect/model.test.ts).
+ * plume image from 3 s to 6 s, then another hard negative.
  */
 export async function makePlumeClip(dir: string): Promise<string> {
   const stills = ['negative-roofs.jpg', 'plume-1.jpg', 'negative-water-spray.jpg'].map((name) =>
