@@ -1,6 +1,6 @@
 import { common, minimal } from 'node-mavlink';
 import { afterEach, expect, it } from 'vitest';
-import { uploadMission } from '../../src/mavlink/index.js';
+import { setParam, uploadMission } from '../../src/mavlink/index.js';
 import {
   arm,
   fourWaypointMission,
@@ -44,13 +44,16 @@ it('keeps flying through a link outage: heartbeats stop reaching the ground stat
 
 it('uploads and flies the mission over a lossy, duplicating, reordering link', async () => {
   const s = await startSimAndGcs({
-    speedup: 30,
+    speedup: 10,
     seed: 7,
     faults: { lossIn: 0.1, lossOut: 0.1, duplicate: 0.05, latencyMs: 5, jitterMs: 20 },
   });
   open.push(s);
   await nextMessage(s, minimal.Heartbeat);
   await uploadMission(s.gcs, s.target, fourWaypointMission());
+  // A lost mode command is resent after a second of wall time, which sped up is many simulated seconds:
+  // give the vehicle its longest auto-disarm delay so it does not disarm on the ground meanwhile.
+  await setParam(s.gcs, s.target, 'DISARM_DELAY', 127);
   await waitForEkfPosition(s);
   await setMode(s, MODE.GUIDED);
   await arm(s);
