@@ -20,7 +20,7 @@ const MAV_MODE_FLAG_CUSTOM_MODE_ENABLED = 1;
  */
 const DATA_STREAMS_HZ: [streamId: number, rateHz: number][] = [
   [2, 2], // EXTENDED_STATUS: SYS_STATUS, GPS_RAW_INT, MISSION_CURRENT
-  [6, 4], // POSITION: GLOBAL_POSITION_INT
+  [6, 10], // POSITION: GLOBAL_POSITION_INT (10 Hz: geotagging interpolates the pose between fixes)
   [10, 10], // EXTRA1: ATTITUDE
   [11, 4], // EXTRA2: VFR_HUD
   [12, 2], // EXTRA3: EKF_STATUS_REPORT, BATTERY_STATUS
@@ -29,6 +29,9 @@ const DATA_STREAMS_HZ: [streamId: number, rateHz: number][] = [
 const MESSAGE_INTERVALS_HZ: [msgid: number, rateHz: number][] = [
   [common.ExtendedSysState.MSG_ID, 1],
   [common.HomePosition.MSG_ID, 0.5],
+  // Geotagging: the camera's pointing, and the vehicle clock against Unix time.
+  [common.GimbalDeviceAttitudeStatus.MSG_ID, 10],
+  [common.SystemTime.MSG_ID, 1],
 ];
 
 /**

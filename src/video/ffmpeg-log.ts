@@ -13,6 +13,8 @@ export interface InputInfo {
   width?: number;
   height?: number;
   fps?: number;
+  /** The container's creation_time (when recording started), µs since the Unix epoch. */
+  creationTimeUs?: number;
 }
 
 const SHOWINFO = /\[Parsed_showinfo_\d+ @ [^\]]+\] n:\s*\d+\s+pts:\s*\S+\s+pts_time:(\S+).*?\bs:(\d+)x(\d+)/;
@@ -21,6 +23,8 @@ const DURATION = /^\s+Duration: (\d+):(\d+):(\d+(?:\.\d+)?)/;
 const VIDEO_STREAM = /^\s+Stream #0:\d+.*?: Video: .*?, (\d+)x(\d+)/;
 const FPS = /, (\d+(?:\.\d+)?) fps/;
 const TBR = /, (\d+(?:\.\d+)?) tbr/;
+const CREATION_TIME = /^\s+creation_time\s*:\s*(\S+)/;
+const ISO_UTC = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?Z?$/;
 /** Lines ffmpeg adds after the real reason, or that say nothing about it. */
 const NOT_A_REASON =
   /^(Conversion failed!|To ignore this|Exiting normally|Error opening (input|output) files?)/;
@@ -93,6 +97,11 @@ export class FfmpegLog {
       this.input.durationS = Number(duration[1]) * 3600 + Number(duration[2]) * 60 + Number(duration[3]);
       return;
     }
+    const creation = CREATION_TIME.exec(line);
+    if (creation && this.input.creationTimeUs === undefined) {
+      this.input.creationTimeUs = parseIsoUtcUs(creation[1]);
+      return;
+    }
     const video = VIDEO_STREAM.exec(line);
     if (video && this.input.width === undefined) {
       this.input.width = Number(video[1]);
@@ -101,4 +110,14 @@ export class FfmpegLog {
       if (fps) this.input.fps = Number(fps[1]);
     }
   }
+}
+
+/** An ISO 8601 UTC time as ffmpeg prints it, to µs (Date.parse stops at milliseconds); undefined if not one. */
+export function parseIsoUtcUs(text: string): number | undefined {
+  const m = ISO_UTC.exec(text);
+  if (!m) return undefined;
+  const wholeSecondsMs = Date.parse(`${m[1]}Z`);
+  if (!Number.isFinite(wholeSecondsMs)) return undefined;
+  const fractionUs = m[2] ? Math.round(Number(`0.${m[2]}`) * 1e6) : 0;
+  return wholeSecondsMs * 1000 + fractionUs;
 }

@@ -160,6 +160,7 @@ class FfmpegSource implements VideoSource {
         height: raw.height,
         sourceFps: run.input.fps,
         durationS: this.live ? undefined : run.input.durationS,
+        creationTimeUs: this.live ? undefined : run.input.creationTimeUs,
         live: this.live,
       };
       this.resolveOpened();

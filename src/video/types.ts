@@ -23,6 +23,8 @@ export interface VideoInfo {
   sourceFps?: number;
   /** Known for files, not for live streams. */
   durationS?: number;
+  /** When the recording started (the container's creation_time), µs since the Unix epoch, if it says. */
+  creationTimeUs?: number;
   live: boolean;
 }
 

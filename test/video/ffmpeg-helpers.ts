@@ -6,10 +6,17 @@ import { resolveFfmpeg } from '../../src/video/index.js';
 const run = promisify(execFile);
 
 /** A short H.264 clip of ffmpeg's test pattern. */
-export async function makeClip(file: string, seconds: number, size = '320x240', rate = 10): Promise<void> {
+export async function makeClip(
+  file: string,
+  seconds: number,
+  size = '320x240',
+  rate = 10,
+  metadata: string[] = [],
+): Promise<void> {
   await run(resolveFfmpeg(), [
     ...['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi'],
     ...['-i', `testsrc2=size=${size}:rate=${rate}`, '-t', String(seconds)],
+    ...metadata.flatMap((entry) => ['-metadata', entry]),
     ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', file],
   ]);
 }

@@ -40,6 +40,18 @@ describe('video file', () => {
     expect(new Set(frames[0].data.subarray(0, 3000)).size).toBeGreaterThan(10);
   });
 
+  it("reads when the recording started from the container's creation_time, to the microsecond", async () => {
+    const recorded = path.join(dir, 'recorded.mkv');
+    await makeClip(recorded, 1, '160x120', 10, ['creation_time=2026-11-25T10:00:00.123456Z']);
+    const source = await openVideo(recorded);
+    expect(source.info.creationTimeUs).toBe(Date.UTC(2026, 10, 25, 10, 0, 0) * 1000 + 123_456);
+    await source.close();
+    // A clip that does not say when it was recorded says nothing rather than a made-up time.
+    const plain = await openVideo(clip);
+    expect(plain.info.creationTimeUs).toBeUndefined();
+    await plain.close();
+  });
+
   it("keeps each sampled frame's own pts when the rate does not divide the source rate", async () => {
     const frames = await readAll(await openVideo(clip, { fps: 3 }));
     expect(frames.map((f) => f.ptsS)).toEqual([0, 0.4, 0.7, 1, 1.4, 1.7, 2, 2.4, 2.7]);
