@@ -1,0 +1,104 @@
+import type { Plume, PointPx } from '../detect/index.js';
+import { type CameraModel, scaleCamera } from './camera.js';
+import type { GroundModel } from './ground.js';
+import { cameraHeadingRad, cameraPitchRad, type Pose } from './pose.js';
+import { pixelToGround } from './project.js';
+import { DEFAULT_POSE_ERRORS, groundUncertaintyM, type PoseErrors } from './uncertainty.js';
+
+/** A camera pitched below this looks steeply down: the plume's densest pixel marks its source. */
+export const STEEP_VIEW_PITCH_RAD = (-60 * Math.PI) / 180;
+
+/** A plume as detect found it, with the size of the frame its pixels are in. */
+export interface PlumeInFrame {
+  plume: Plume;
+  frameWidthPx: number;
+  frameHeightPx: number;
+}
+
+export interface GeotaggedPlume {
+  ok: true;
+  latDeg: number;
+  lonDeg: number;
+  /** From the vehicle, metres. */
+  eastM: number;
+  northM: number;
+  rangeM: number;
+  groundDistanceM: number;
+  /** 1-σ horizontal radius, metres. */
+  uncertaintyM: number;
+  /** The ground under the plume's box, m²; null when a box corner does not meet the ground. */
+  areaM2: number | null;
+  /** The pixel geotagged, and which of the plume's points it is. */
+  pointPx: PointPx;
+  point: 'peak' | 'source';
+  cameraPitchRad: number;
+  cameraHeadingRad: number;
+}
+
+export type GeotagResult = GeotaggedPlume | { ok: false; reason: string };
+
+/**
+ * Places a plume on the ground. The pixel: in a steep view (camera pitch below −60°) the plume's peak,
+ * the densest dust near its source; otherwise its source pixel, the lowest row, where it leaves the
+ * ground. The footprint is the box's four corners projected (an estimate: the box holds dust above the
+ * ground too).
+ */
+export function geotagPlume(
+  camera: CameraModel,
+  pose: Pose,
+  plume: PlumeInFrame,
+  ground: GroundModel,
+  errors: PoseErrors = DEFAULT_POSE_ERRORS,
+): GeotagResult {
+  const frameCamera = scaleCamera(camera, plume.frameWidthPx, plume.frameHeightPx);
+  const pitchRad = cameraPitchRad(frameCamera, pose);
+  const point = pitchRad < STEEP_VIEW_PITCH_RAD ? 'peak' : 'source';
+  const pointPx = point === 'peak' ? plume.plume.peakPx : plume.plume.sourcePx;
+  const hit = pixelToGround(frameCamera, pose, pointPx, ground);
+  if (hit.kind !== 'ground') return { ok: false, reason: `plume ${point} pixel: ${hit.reason}` };
+  const uncertaintyM = groundUncertaintyM(frameCamera, pose, pointPx, ground, errors);
+  if (uncertaintyM === null || !Number.isFinite(uncertaintyM)) {
+    return {
+      ok: false,
+      reason: `plume ${point} pixel is too close to the horizon to place: within the pose errors its ray misses the ground`,
+    };
+  }
+  return {
+    ok: true,
+    latDeg: hit.latDeg,
+    lonDeg: hit.lonDeg,
+    eastM: hit.eastM,
+    northM: hit.northM,
+    rangeM: hit.rangeM,
+    groundDistanceM: hit.groundDistanceM,
+    uncertaintyM,
+    areaM2: footprintM2(frameCamera, pose, plume.plume, ground),
+    pointPx: { ...pointPx },
+    point,
+    cameraPitchRad: pitchRad,
+    cameraHeadingRad: cameraHeadingRad(frameCamera, pose),
+  };
+}
+
+function footprintM2(camera: CameraModel, pose: Pose, plume: Plume, ground: GroundModel): number | null {
+  const { x0, y0, x1, y1 } = plume.box;
+  const corners: PointPx[] = [
+    { x: x0, y: y0 },
+    { x: x1, y: y0 },
+    { x: x1, y: y1 },
+    { x: x0, y: y1 },
+  ];
+  const points: [number, number][] = [];
+  for (const corner of corners) {
+    const hit = pixelToGround(camera, pose, corner, ground);
+    if (hit.kind !== 'ground') return null;
+    points.push([hit.eastM, hit.northM]);
+  }
+  let twiceArea = 0;
+  for (let i = 0; i < points.length; i++) {
+    const [ax, ay] = points[i];
+    const [bx, by] = points[(i + 1) % points.length];
+    twiceArea += ax * by - bx * ay;
+  }
+  return Math.abs(twiceArea) / 2;
+}

@@ -1,0 +1,342 @@
+import { ardupilotmega, common } from 'node-mavlink';
+import { UserError } from '../errors.js';
+import { LocalFrame, wrapPi, wrapTwoPi } from '../geo/index.js';
+import type { ReceivedMessage } from '../mavlink/index.js';
+import type { GimbalAttitude, Pose, PoseResult } from './pose.js';
+import { eulerOfQuaternion } from './rotation.js';
+import { SampleSeries, type Stamped } from './series.js';
+import { VehicleClock } from './vehicle-clock.js';
+
+const DEG = Math.PI / 180;
+/** A gimbal reports less often than the autopilot and moves slowly: it may be this far from a frame at least. */
+const GIMBAL_MIN_GAP_US = 1_000_000;
+/** Hermite interpolation is used when the reported velocities agree with the fixes within this (m + share of the step). */
+const HERMITE_SLACK_M = 0.5;
+const HERMITE_SLACK_SHARE = 0.2;
+
+interface PositionSample extends Stamped {
+  latDeg: number;
+  lonDeg: number;
+  altAmslM: number;
+  altRelM: number;
+  eastMs: number;
+  northMs: number;
+  upMs: number;
+}
+
+interface AttitudeSample extends Stamped {
+  rollRad: number;
+  pitchRad: number;
+  yawRad: number;
+}
+
+interface GimbalSample extends Stamped, GimbalAttitude {}
+
+export interface TelemetryTrackOptions {
+  /** The vehicle to follow; default: the system of the first message used. */
+  sysid?: number;
+}
+
+export interface PoseQueryOptions {
+  /** How far gimbal samples may be from the frame; default max(maxGapUs, 1 s). */
+  gimbalMaxGapUs?: number;
+}
+
+/**
+ * One vehicle's pose over time from its telemetry (live or a tlog): GLOBAL_POSITION_INT, ATTITUDE,
+ * GIMBAL_DEVICE_ATTITUDE_STATUS or MOUNT_STATUS, and SYSTEM_TIME for the clock. Other messages are
+ * ignored. Times are the vehicle's (see VehicleClock); MOUNT_STATUS carries no time and is placed at its
+ * arrival time.
+ */
+export class TelemetryTrack {
+  private readonly clock = new VehicleClock();
+  private readonly onBoot = (s: Stamped) => (s.boot < 0 ? s.bootUs : this.clock.toUnixUs(s.boot, s.bootUs));
+  private readonly positions = new SampleSeries<PositionSample>(this.onBoot);
+  private readonly attitudes = new SampleSeries<AttitudeSample>(this.onBoot);
+  private readonly gimbalDevice = new SampleSeries<GimbalSample>(this.onBoot);
+  private readonly mount = new SampleSeries<GimbalSample>(this.onBoot);
+  private sysid: number | null;
+  /** Packets of a known type that could not be used, and why the last one was not. */
+  readonly rejected = { count: 0, lastReason: '' };
+
+  constructor(options: TelemetryTrackOptions = {}) {
+    this.sysid = options.sysid ?? null;
+  }
+
+  /** Takes one message; returns whether it was used. */
+  add(rx: ReceivedMessage): boolean {
+    const m = rx.message;
+    const known =
+      m instanceof common.GlobalPositionInt ||
+      m instanceof common.Attitude ||
+      m instanceof common.GimbalDeviceAttitudeStatus ||
+      m instanceof ardupilotmega.MountStatus ||
+      m instanceof common.SystemTime;
+    if (!known) return false;
+    if (this.sysid !== null && rx.sysid !== this.sysid) return false;
+    const problem = this.take(rx);
+    if (problem) {
+      this.rejected.count++;
+      this.rejected.lastReason = problem;
+      return false;
+    }
+    this.sysid ??= rx.sysid;
+    return true;
+  }
+
+  /** Forgets samples before `timeUs` (keeping one for interpolation): a live link that runs for hours. */
+  forgetBefore(timeUs: number): void {
+    for (const series of [this.positions, this.attitudes, this.gimbalDevice, this.mount])
+      series.forgetBefore(timeUs);
+  }
+
+  /** The time span the position fixes cover, Unix µs; null before the first. */
+  span(): { startUs: number; endUs: number } | null {
+    const first = this.positions.first();
+    const last = this.positions.last();
+    return first && last
+      ? { startUs: this.positions.timeOf(first), endUs: this.positions.timeOf(last) }
+      : null;
+  }
+
+  /**
+   * The pose at `timeUs` (Unix µs on the vehicle's clock), interpolated between the samples either side;
+   * refused when the time is outside the track or a sample either side is more than `maxGapUs` away.
+   */
+  poseAt(timeUs: number, maxGapUs: number, options: PoseQueryOptions = {}): PoseResult {
+    if (!Number.isFinite(timeUs))
+      throw new UserError(`pose time must be a finite number of µs, got ${timeUs}`);
+    if (!Number.isFinite(maxGapUs) || maxGapUs < 0) {
+      throw new UserError(`pose max gap must be a non-negative number of µs, got ${maxGapUs}`);
+    }
+    const pos = around(this.positions, timeUs, maxGapUs, 'position fix');
+    if (typeof pos === 'string') return { ok: false, reason: pos };
+    const att = around(this.attitudes, timeUs, maxGapUs, 'attitude');
+    if (typeof att === 'string') return { ok: false, reason: att };
+    const gimbal = this.gimbalAt(timeUs, options.gimbalMaxGapUs ?? Math.max(maxGapUs, GIMBAL_MIN_GAP_US));
+    if (typeof gimbal === 'string') return { ok: false, reason: gimbal };
+    const a = att.before;
+    const b = att.after;
+    const pose: Pose = {
+      ...interpolatePosition(pos.before, pos.after, pos.s, pos.dtS),
+      timeUs,
+      rollRad: lerpAngle(a.rollRad, b.rollRad, att.s),
+      pitchRad: lerpAngle(a.pitchRad, b.pitchRad, att.s),
+      yawRad: wrapTwoPi(lerpAngle(a.yawRad, b.yawRad, att.s)),
+    };
+    if (gimbal) pose.gimbal = gimbal;
+    return { ok: true, pose };
+  }
+
+  /** The gimbal at the time; undefined when no gimbal ever reported, a reason when none is near. */
+  private gimbalAt(timeUs: number, maxGapUs: number): GimbalAttitude | undefined | string {
+    const series = [this.gimbalDevice, this.mount].filter((s) => s.length > 0);
+    if (series.length === 0) return undefined;
+    let reason = '';
+    for (const s of series) {
+      const near = nearOrHeld(s, timeUs, maxGapUs);
+      if (typeof near !== 'string') return near;
+      reason ||= near;
+    }
+    return reason;
+  }
+
+  private take(rx: ReceivedMessage): string | null {
+    const m = rx.message;
+    if (m instanceof common.SystemTime) {
+      if (!validBootMs(m.timeBootMs)) return `SYSTEM_TIME: bad time_boot_ms ${m.timeBootMs}`;
+      this.clock.observeSystemTime(BigInt(m.timeUnixUsec), m.timeBootMs, rx.timeUs);
+      return null;
+    }
+    if (m instanceof ardupilotmega.MountStatus) {
+      const [pitchDeg, rollDeg, yawDeg] = [m.pointingA / 100, m.pointingB / 100, m.pointingC / 100];
+      if (![pitchDeg, rollDeg, yawDeg].every(Number.isFinite)) return 'MOUNT_STATUS: non-finite angle';
+      this.mount.insert({
+        boot: -1,
+        bootUs: rx.timeUs,
+        pitchRad: pitchDeg * DEG,
+        rollRad: rollDeg * DEG,
+        yawRad: wrapPi(yawDeg * DEG),
+        yawFrame: 'vehicle',
+      });
+      return null;
+    }
+    if (
+      !(
+        m instanceof common.GlobalPositionInt ||
+        m instanceof common.Attitude ||
+        m instanceof common.GimbalDeviceAttitudeStatus
+      )
+    ) {
+      return null;
+    }
+    if (!validBootMs(m.timeBootMs)) return `${messageName(m)}: bad time_boot_ms ${m.timeBootMs}`;
+    const stamp = () => ({ boot: this.clock.observe(m.timeBootMs, rx.timeUs), bootUs: m.timeBootMs * 1000 });
+    if (m instanceof common.GlobalPositionInt) {
+      if (m.lat === 0 && m.lon === 0) return 'GLOBAL_POSITION_INT: no position yet (lat, lon 0)';
+      const latDeg = m.lat / 1e7;
+      const lonDeg = m.lon / 1e7;
+      if (Math.abs(latDeg) > 90 || Math.abs(lonDeg) > 180) {
+        return `GLOBAL_POSITION_INT: lat ${latDeg}, lon ${lonDeg} out of range`;
+      }
+      this.positions.insert({
+        ...stamp(),
+        latDeg,
+        lonDeg,
+        altAmslM: m.alt / 1000,
+        altRelM: m.relativeAlt / 1000,
+        eastMs: m.vy / 100,
+        northMs: m.vx / 100,
+        upMs: -m.vz / 100,
+      });
+      return null;
+    }
+    if (m instanceof common.Attitude) {
+      if (![m.roll, m.pitch, m.yaw].every(Number.isFinite)) return 'ATTITUDE: non-finite angle';
+      this.attitudes.insert({ ...stamp(), rollRad: m.roll, pitchRad: m.pitch, yawRad: m.yaw });
+      return null;
+    }
+    if (m instanceof common.GimbalDeviceAttitudeStatus) {
+      const q = m.q;
+      if (q?.length !== 4 || !q.every(Number.isFinite) || Math.hypot(...q) < 0.5) {
+        return 'GIMBAL_DEVICE_ATTITUDE_STATUS: no valid quaternion';
+      }
+      this.gimbalDevice.insert({ ...stamp(), ...eulerOfQuaternion(q), yawFrame: gimbalYawFrame(m.flags) });
+    }
+    return null;
+  }
+}
+
+/**
+ * The frame of a gimbal's yaw, per GIMBAL_DEVICE_ATTITUDE_STATUS: YAW_IN_EARTH_FRAME or
+ * YAW_IN_VEHICLE_FRAME say it; with neither (older gimbals) YAW_LOCK means earth frame.
+ */
+function gimbalYawFrame(flags: number): 'vehicle' | 'earth' {
+  const F = common.GimbalDeviceFlags;
+  if (flags & F.YAW_IN_EARTH_FRAME) return 'earth';
+  if (flags & F.YAW_IN_VEHICLE_FRAME) return 'vehicle';
+  return flags & F.YAW_LOCK ? 'earth' : 'vehicle';
+}
+
+function messageName(m: object): string {
+  return (m.constructor as { MSG_NAME?: string }).MSG_NAME ?? m.constructor.name;
+}
+
+function validBootMs(ms: number): boolean {
+  return Number.isFinite(ms) && ms >= 0;
+}
+
+interface Around<T> {
+  before: T;
+  after: T;
+  /** 0 at `before`, 1 at `after`. */
+  s: number;
+  dtS: number;
+}
+
+function around<T extends Stamped>(series: SampleSeries<T>, timeUs: number, maxGapUs: number, what: string) {
+  const first = series.first();
+  const last = series.last();
+  if (!first || !last) return `no ${what} in the telemetry`;
+  const { before, after } = series.bracket(timeUs);
+  if (!before) {
+    return `frame at ${iso(timeUs)} is before the first ${what} (${ms(series.timeOf(first) - timeUs)} later)`;
+  }
+  if (!after) {
+    return `frame at ${iso(timeUs)} is after the last ${what} (${ms(timeUs - series.timeOf(last))} earlier)`;
+  }
+  const tb = series.timeOf(before);
+  const ta = series.timeOf(after);
+  if (timeUs - tb > maxGapUs || ta - timeUs > maxGapUs) {
+    const nearest = timeUs - tb <= ta - timeUs ? `${ms(timeUs - tb)} before` : `${ms(ta - timeUs)} after`;
+    const far = timeUs - tb > maxGapUs ? `${ms(timeUs - tb)} before` : `${ms(ta - timeUs)} after`;
+    return (
+      `no ${what} within ${ms(maxGapUs)} of the frame on both sides (nearest at ${nearest}, ` +
+      `the other at ${far})`
+    );
+  }
+  const result: Around<T> = {
+    before,
+    after,
+    s: ta > tb ? (timeUs - tb) / (ta - tb) : 0,
+    dtS: (ta - tb) / 1e6,
+  };
+  return result;
+}
+
+/** A gimbal attitude interpolated between close samples, or held from the nearest one within the gap. */
+function nearOrHeld(
+  series: SampleSeries<GimbalSample>,
+  timeUs: number,
+  maxGapUs: number,
+): GimbalAttitude | string {
+  const { before, after } = series.bracket(timeUs);
+  const dBefore = before ? timeUs - series.timeOf(before) : Number.POSITIVE_INFINITY;
+  const dAfter = after ? series.timeOf(after) - timeUs : Number.POSITIVE_INFINITY;
+  if (before && after && dBefore <= maxGapUs && dAfter <= maxGapUs && before.yawFrame === after.yawFrame) {
+    const span = dBefore + dAfter;
+    const s = span > 0 ? dBefore / span : 0;
+    return {
+      pitchRad: lerpAngle(before.pitchRad, after.pitchRad, s),
+      rollRad: lerpAngle(before.rollRad, after.rollRad, s),
+      yawRad: wrapPi(lerpAngle(before.yawRad, after.yawRad, s)),
+      yawFrame: before.yawFrame,
+    };
+  }
+  const nearest = dBefore <= dAfter ? before : after;
+  const dUs = Math.min(dBefore, dAfter);
+  if (!nearest || dUs > maxGapUs) {
+    return `no gimbal attitude within ${ms(maxGapUs)} of the frame at ${iso(timeUs)}${
+      nearest ? ` (nearest ${ms(dUs)} ${nearest === before ? 'before' : 'after'})` : ''
+    }`;
+  }
+  const { pitchRad, rollRad, yawRad, yawFrame } = nearest;
+  return { pitchRad, rollRad, yawRad, yawFrame };
+}
+
+function interpolatePosition(a: PositionSample, b: PositionSample, s: number, dtS: number) {
+  const frame = new LocalFrame({ latDeg: a.latDeg, lonDeg: a.lonDeg, altAmslM: a.altAmslM });
+  const delta = frame.toLocal(b.latDeg, b.lonDeg, b.altAmslM - a.altAmslM);
+  const chord = [delta.eastM, delta.northM, delta.upM];
+  const va = [a.eastMs, a.northMs, a.upMs];
+  const vb = [b.eastMs, b.northMs, b.upMs];
+  // Cubic Hermite with the reported velocities, when they agree with the fixes; linear otherwise.
+  const mismatch = Math.hypot(...chord.map((c, i) => c - ((va[i] + vb[i]) / 2) * dtS));
+  const hermite = dtS > 0 && mismatch <= HERMITE_SLACK_M + HERMITE_SLACK_SHARE * Math.hypot(...chord);
+  const h10 = s * s * s - 2 * s * s + s;
+  const h01 = -2 * s * s * s + 3 * s * s;
+  const h11 = s * s * s - s * s;
+  const [e, n, u] = chord.map((c, i) => (hermite ? h10 * dtS * va[i] + h01 * c + h11 * dtS * vb[i] : s * c));
+  const geo = frame.toGeo({ eastM: e, northM: n, upM: u });
+  const groundAmslM = lerp(a.altAmslM - a.altRelM, b.altAmslM - b.altRelM, s);
+  return {
+    latDeg: geo.latDeg,
+    lonDeg: geo.lonDeg,
+    altAmslM: geo.altAmslM,
+    altRelM: geo.altAmslM - groundAmslM,
+    groundAmslM,
+    velocityEnuMs: {
+      eastMs: lerp(va[0], vb[0], s),
+      northMs: lerp(va[1], vb[1], s),
+      upMs: lerp(va[2], vb[2], s),
+    },
+  };
+}
+
+function lerp(a: number, b: number, s: number): number {
+  return a + (b - a) * s;
+}
+
+/** Interpolates on the circle: the short way round. */
+function lerpAngle(a: number, b: number, s: number): number {
+  return a + wrapPi(b - a) * s;
+}
+
+function ms(us: number): string {
+  return `${Math.round(us / 1000)} ms`;
+}
+
+function iso(timeUs: number): string {
+  const d = new Date(timeUs / 1000);
+  return Number.isNaN(d.getTime()) ? `${timeUs} µs` : d.toISOString();
+}

@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import type { Plume } from '../../src/detect/index.js';
+import { cameraFromFov, flatGround, type GeotagResult, geotagPlume } from '../../src/geotag/index.js';
+import { HOME, poseOver } from './poses.js';
+
+/** 1000 × 800, 90° horizontal FOV: fx = 500 px, centre (500, 400). */
+const camera = cameraFromFov({ widthPx: 1000, heightPx: 800, horizontalFovDeg: 90 });
+const ground = flatGround(HOME.groundAmslM);
+
+/** Peak at the centre, source (lowest row) 100 px lower, box 200 px square around the centre. */
+const plume: Plume = {
+  box: { x0: 400, y0: 300, x1: 600, y1: 500 },
+  areaPx: 20_000,
+  meanScore: 0.7,
+  peakScore: 0.95,
+  sourcePx: { x: 500, y: 500 },
+  peakPx: { x: 500, y: 400 },
+};
+
+function ok(result: GeotagResult) {
+  if (!result.ok) throw new Error(result.reason);
+  return result;
+}
+
+describe('geotagPlume', () => {
+  it('in a nadir view geotags the peak and measures the footprint', () => {
+    const tagged = ok(
+      geotagPlume(
+        camera,
+        poseOver({ gimbal: { pitchDeg: -90 } }),
+        { plume, frameWidthPx: 1000, frameHeightPx: 800 },
+        ground,
+      ),
+    );
+    expect(tagged.point).toBe('peak');
+    expect(tagged.eastM).toBeCloseTo(0, 1);
+    expect(tagged.northM).toBeCloseTo(0, 1);
+    // 200 px at 500 px focal from 100 m: 40 m square.
+    expect(tagged.areaM2).toBeCloseTo(1600, 0);
+    expect(tagged.uncertaintyM).toBeGreaterThan(1);
+    expect(tagged.uncertaintyM).toBeLessThan(5);
+    expect(tagged.cameraHeadingRad).toBeCloseTo(0, 6);
+  });
+
+  it('in an oblique view geotags the source, where the plume meets the ground', () => {
+    const tagged = ok(
+      geotagPlume(
+        camera,
+        poseOver({ gimbal: { pitchDeg: -45 } }),
+        { plume, frameWidthPx: 1000, frameHeightPx: 800 },
+        ground,
+      ),
+    );
+    expect(tagged.point).toBe('source');
+    expect(tagged.pointPx).toEqual(plume.sourcePx);
+    // 100 px below the centre at 500 px focal: 45° + atan(0.2) below the horizon.
+    const depressionRad = Math.PI / 4 + Math.atan(0.2);
+    expect(tagged.northM).toBeCloseTo(100 / Math.tan(depressionRad), 1);
+    expect(tagged.areaM2).not.toBeNull();
+    // Just steeper than −60° flips to the peak.
+    expect(
+      ok(
+        geotagPlume(
+          camera,
+          poseOver({ gimbal: { pitchDeg: -61 } }),
+          { plume, frameWidthPx: 1000, frameHeightPx: 800 },
+          ground,
+        ),
+      ).point,
+    ).toBe('peak');
+    expect(
+      ok(
+        geotagPlume(
+          camera,
+          poseOver({ gimbal: { pitchDeg: -59 } }),
+          { plume, frameWidthPx: 1000, frameHeightPx: 800 },
+          ground,
+        ),
+      ).point,
+    ).toBe('source');
+  });
+
+  it('takes plume pixels from a frame scaled from the camera calibration', () => {
+    const half: Plume = {
+      ...plume,
+      box: { x0: 200, y0: 150, x1: 300, y1: 250 },
+      sourcePx: { x: 250, y: 250 },
+      peakPx: { x: 250, y: 200 },
+    };
+    const full = ok(
+      geotagPlume(
+        camera,
+        poseOver({ gimbal: { pitchDeg: -45 } }),
+        { plume, frameWidthPx: 1000, frameHeightPx: 800 },
+        ground,
+      ),
+    );
+    const scaled = ok(
+      geotagPlume(
+        camera,
+        poseOver({ gimbal: { pitchDeg: -45 } }),
+        { plume: half, frameWidthPx: 500, frameHeightPx: 400 },
+        ground,
+      ),
+    );
+    expect(scaled.northM).toBeCloseTo(full.northM, 6);
+    expect(scaled.areaM2 ?? 0).toBeCloseTo(full.areaM2 ?? -1, 3);
+  });
+
+  it('has no footprint when the box reaches above the horizon, and refuses a source above it', () => {
+    const level = poseOver({ gimbal: { pitchDeg: -10 } });
+    const tall: Plume = { ...plume, box: { x0: 400, y0: 0, x1: 600, y1: 800 }, sourcePx: { x: 500, y: 790 } };
+    const tagged = ok(
+      geotagPlume(camera, level, { plume: tall, frameWidthPx: 1000, frameHeightPx: 800 }, ground),
+    );
+    expect(tagged.areaM2).toBeNull();
+    const high: Plume = { ...plume, sourcePx: { x: 500, y: 100 } };
+    const refused = geotagPlume(
+      camera,
+      level,
+      { plume: high, frameWidthPx: 1000, frameHeightPx: 800 },
+      ground,
+    );
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.reason).toMatch(/source pixel: .*horizon/);
+  });
+});
