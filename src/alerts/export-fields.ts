@@ -1,0 +1,58 @@
+import { isoUtcUs } from './time.js';
+import type { Alert } from './types.js';
+
+/** The flat fields of an alert that exports carry (GeoJSON properties, CSV columns), in column order. */
+export interface AlertFields {
+  code: string;
+  id: number;
+  siteId: string | null;
+  siteName: string | null;
+  contractor: string | null;
+  siteDistanceM: number | null;
+  severity: string;
+  firstSeenUtc: string;
+  lastSeenUtc: string;
+  firstSeenUs: number;
+  lastSeenUs: number;
+  frames: number;
+  sightings: number;
+  latDeg: number;
+  lonDeg: number;
+  uncertaintyM: number;
+  areaM2: number | null;
+  meanScore: number;
+  peakScore: number;
+  flightId: string;
+  caption: string;
+}
+
+export function alertFields(a: Alert): AlertFields {
+  return {
+    code: a.code,
+    id: a.id,
+    siteId: a.siteId,
+    siteName: a.siteName,
+    contractor: a.contractor,
+    siteDistanceM: a.siteDistanceM === null ? null : round(a.siteDistanceM, 1),
+    severity: a.severity,
+    firstSeenUtc: isoUtcUs(a.firstSeenUs),
+    lastSeenUtc: isoUtcUs(a.lastSeenUs),
+    firstSeenUs: a.firstSeenUs,
+    lastSeenUs: a.lastSeenUs,
+    frames: a.frames,
+    sightings: a.sightings,
+    latDeg: round(a.latDeg, 7),
+    lonDeg: round(a.lonDeg, 7),
+    uncertaintyM: round(a.uncertaintyM, 1),
+    areaM2: a.areaM2 === null ? null : round(a.areaM2, 1),
+    meanScore: round(a.meanScore, 3),
+    peakScore: round(a.peakScore, 3),
+    flightId: a.flightId,
+    caption: a.caption,
+  };
+}
+
+function round(value: number, decimals: number): number {
+  const f = 10 ** decimals;
+  return Math.round(value * f) / f;
+}

@@ -1,0 +1,36 @@
+export { type Attribution, SiteLocator } from './attribute.js';
+export { alertCode, parseAlertRef } from './code.js';
+export { isSamePlume, mergeSighting, type PlumeState } from './dedupe.js';
+export { composeEvidence, evidenceCaption } from './evidence.js';
+export { alertsToCsv, csvField, writeAlertsCsv } from './export-csv.js';
+export type { AlertFields } from './export-fields.js';
+export { alertsToGeoJson, writeAlertsGeoJson } from './export-geojson.js';
+export { alertsToKml, type KmlExport, snapshotsDirFor, writeAlertsKml } from './export-kml.js';
+export { periodLabel } from './history.js';
+export { SCHEMA_VERSION } from './migrations.js';
+export { type AlertRules, DEFAULT_ALERT_RULES } from './rules.js';
+export {
+  type AlertChange,
+  type AlertListener,
+  AlertService,
+  type AlertServiceOptions,
+  type RaiseResult,
+} from './service.js';
+export { severityOf } from './severity.js';
+export { AlertStore, BUSY_TIMEOUT_MS, type OpenAlertStoreOptions, openAlertStore } from './store.js';
+export { formatUtcUs, isoUtcUs } from './time.js';
+export {
+  type Alert,
+  type AlertFilter,
+  type AlertPose,
+  type AlertWithEvidence,
+  type FlightRecord,
+  type HistoryPeriod,
+  type LedgerQuery,
+  type PlumeSighting,
+  SEVERITIES,
+  type Severity,
+  type SiteHistoryRow,
+  type SiteLedgerRow,
+} from './types.js';
+export { writeFileAtomic } from './write-file.js';

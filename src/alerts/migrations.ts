@@ -1,0 +1,104 @@
+import type Database from 'better-sqlite3';
+import { UserError } from '../errors.js';
+
+/**
+ * The store's schema, one step per version (`PRAGMA user_version`). Never edit a step once released:
+ * add the next one. Times are µs since the Unix epoch; positions degrees; distances metres.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: flights, sites, alerts and the sightings behind them.
+  `
+  CREATE TABLE flights (
+    id TEXT PRIMARY KEY,
+    name TEXT,
+    tlog_path TEXT,
+    video_path TEXT,
+    vehicle_sysid INTEGER,
+    started_us INTEGER,
+    ended_us INTEGER,
+    created_us INTEGER NOT NULL
+  );
+  CREATE TABLE sites (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    contractor TEXT,
+    geometry TEXT NOT NULL,
+    properties TEXT NOT NULL DEFAULT '{}',
+    updated_us INTEGER NOT NULL
+  );
+  CREATE TABLE alerts (
+    id INTEGER PRIMARY KEY,
+    code TEXT UNIQUE,
+    flight_id TEXT NOT NULL REFERENCES flights(id),
+    site_id TEXT REFERENCES sites(id),
+    contractor TEXT,
+    site_distance_m REAL,
+    lat_deg REAL NOT NULL,
+    lon_deg REAL NOT NULL,
+    uncertainty_m REAL NOT NULL,
+    first_seen_us INTEGER NOT NULL,
+    last_seen_us INTEGER NOT NULL,
+    frames INTEGER NOT NULL,
+    severity TEXT NOT NULL CHECK (severity IN ('low', 'medium', 'high')),
+    area_m2 REAL,
+    mean_score REAL NOT NULL,
+    peak_score REAL NOT NULL,
+    pose TEXT NOT NULL,
+    evidence_jpeg BLOB NOT NULL,
+    caption TEXT NOT NULL,
+    created_us INTEGER NOT NULL,
+    updated_us INTEGER NOT NULL
+  );
+  CREATE INDEX alerts_site_last_seen ON alerts(site_id, last_seen_us);
+  CREATE INDEX alerts_first_seen ON alerts(first_seen_us);
+  CREATE INDEX alerts_flight ON alerts(flight_id);
+  CREATE INDEX alerts_contractor ON alerts(contractor COLLATE NOCASE);
+  CREATE TABLE detections (
+    id INTEGER PRIMARY KEY,
+    alert_id INTEGER NOT NULL REFERENCES alerts(id),
+    flight_id TEXT NOT NULL REFERENCES flights(id),
+    sighting_key TEXT NOT NULL,
+    first_seen_us INTEGER NOT NULL,
+    last_seen_us INTEGER NOT NULL,
+    frames INTEGER NOT NULL,
+    lat_deg REAL NOT NULL,
+    lon_deg REAL NOT NULL,
+    uncertainty_m REAL NOT NULL,
+    area_m2 REAL,
+    mean_score REAL NOT NULL,
+    peak_score REAL NOT NULL,
+    created_us INTEGER NOT NULL,
+    UNIQUE (flight_id, sighting_key)
+  );
+  CREATE INDEX detections_alert ON detections(alert_id);
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Brings the database up to SCHEMA_VERSION, each step in its own transaction. */
+export function migrate(db: Database.Database, file: string): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > SCHEMA_VERSION) {
+    throw new UserError(
+      `${file}: alert database schema version ${version} is newer than this dustpatrol understands ` +
+        `(${SCHEMA_VERSION}); use a newer dustpatrol`,
+    );
+  }
+  if (version === 0) {
+    const tables = db
+      .prepare(`SELECT count(*) AS n FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'`)
+      .get() as {
+      n: number;
+    };
+    if (tables.n > 0) throw new UserError(`${file}: a SQLite database, but not a dustpatrol alert store`);
+  }
+  for (let v = version; v < SCHEMA_VERSION; v++) {
+    db.transaction(() => {
+      // Another process may have taken this step while we waited for the write lock.
+      if ((db.pragma('user_version', { simple: true }) as number) !== v) return;
+      db.exec(MIGRATIONS[v]);
+      db.pragma(`user_version = ${v + 1}`);
+    }).immediate();
+  }
+}

@@ -1,0 +1,436 @@
+import fs from 'node:fs';
+import Database from 'better-sqlite3';
+import { UserError } from '../errors.js';
+import type { Site } from '../sites/index.js';
+import { alertCode } from './code.js';
+import type { PlumeState } from './dedupe.js';
+import { periodLabel } from './history.js';
+import { migrate } from './migrations.js';
+import type {
+  Alert,
+  AlertFilter,
+  AlertPose,
+  AlertWithEvidence,
+  FlightRecord,
+  HistoryPeriod,
+  LedgerQuery,
+  PlumeSighting,
+  Severity,
+  SiteHistoryRow,
+  SiteLedgerRow,
+} from './types.js';
+
+/** How long a writer waits for another process's lock before giving up, ms. */
+export const BUSY_TIMEOUT_MS = 5000;
+
+export interface OpenAlertStoreOptions {
+  /** Refuse a file that does not exist rather than create an empty store (read-only commands). */
+  mustExist?: boolean;
+}
+
+/** What a new alert is made of, besides the sighting's plume state. */
+export interface NewAlert {
+  flightId: string;
+  siteId: string | null;
+  contractor: string | null;
+  siteDistanceM: number | null;
+  pose: AlertPose;
+  evidenceJpeg: Buffer;
+  caption: string;
+}
+
+/** An existing alert a sighting may update: its plume state and where it stands. */
+export interface AlertCandidate extends PlumeState {
+  id: number;
+}
+
+const ALERT_COLUMNS = `a.id, a.code, a.flight_id, a.site_id, s.name AS site_name, a.contractor, a.site_distance_m,
+  a.lat_deg, a.lon_deg, a.uncertainty_m, a.first_seen_us, a.last_seen_us, a.frames, a.severity, a.area_m2,
+  a.mean_score, a.peak_score, a.pose, a.caption, a.created_us, a.updated_us,
+  (SELECT count(*) FROM detections d WHERE d.alert_id = a.id) AS sightings`;
+
+interface AlertRow {
+  id: number;
+  code: string;
+  flight_id: string;
+  site_id: string | null;
+  site_name: string | null;
+  contractor: string | null;
+  site_distance_m: number | null;
+  lat_deg: number;
+  lon_deg: number;
+  uncertainty_m: number;
+  first_seen_us: number;
+  last_seen_us: number;
+  frames: number;
+  severity: Severity;
+  area_m2: number | null;
+  mean_score: number;
+  peak_score: number;
+  pose: string;
+  caption: string;
+  created_us: number;
+  updated_us: number;
+  sightings: number;
+  evidence_jpeg?: Buffer;
+}
+
+/**
+ * Opens (creating and migrating as needed) the alert store in a SQLite file: WAL journal with
+ * synchronous=FULL, so that every committed write survives the process being killed, foreign keys on.
+ */
+export function openAlertStore(file: string, opts: OpenAlertStoreOptions = {}): AlertStore {
+  if (opts.mustExist && !fs.existsSync(file)) {
+    throw new UserError(`${file}: no such alert database (give its path with --db)`);
+  }
+  let db: Database.Database;
+  try {
+    db = new Database(file, { fileMustExist: Boolean(opts.mustExist) });
+  } catch (err) {
+    throw new UserError(`${file}: cannot open the alert database: ${(err as Error).message}`);
+  }
+  try {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    migrate(db, file);
+  } catch (err) {
+    db.close();
+    if (err instanceof UserError) throw err;
+    const code = (err as { code?: string }).code;
+    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+      throw new UserError(`${file}: not a SQLite database (or a damaged one), so not an alert store`);
+    }
+    throw new UserError(`${file}: cannot open the alert database: ${(err as Error).message}`);
+  }
+  return new AlertStore(db, file);
+}
+
+/** The alert store: flights, sites, alerts and their sightings. Only AlertService writes alerts. */
+export class AlertStore {
+  constructor(
+    private readonly db: Database.Database,
+    readonly file: string,
+  ) {}
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Runs `fn` as one IMMEDIATE transaction: all of it is committed (durably) or none. */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  upsertFlight(f: FlightRecord, nowUs: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO flights (id, name, tlog_path, video_path, vehicle_sysid, started_us, ended_us, created_us)
+         VALUES (@id, @name, @tlogPath, @videoPath, @vehicleSysid, @startedUs, @endedUs, @nowUs)
+         ON CONFLICT (id) DO UPDATE SET
+           name = coalesce(excluded.name, name), tlog_path = coalesce(excluded.tlog_path, tlog_path),
+           video_path = coalesce(excluded.video_path, video_path),
+           vehicle_sysid = coalesce(excluded.vehicle_sysid, vehicle_sysid),
+           started_us = coalesce(excluded.started_us, started_us), ended_us = coalesce(excluded.ended_us, ended_us)`,
+      )
+      .run({
+        id: f.id,
+        name: f.name ?? null,
+        tlogPath: f.tlogPath ?? null,
+        videoPath: f.videoPath ?? null,
+        vehicleSysid: f.vehicleSysid ?? null,
+        startedUs: f.startedUs ?? null,
+        endedUs: f.endedUs ?? null,
+        nowUs,
+      });
+  }
+
+  /** A flight known only by its id (a sighting arrived before its flight was registered). */
+  ensureFlight(id: string, nowUs: number): void {
+    this.db.prepare('INSERT OR IGNORE INTO flights (id, created_us) VALUES (?, ?)').run(id, nowUs);
+  }
+
+  getFlight(id: string): Required<FlightRecord> | null {
+    const row = this.db
+      .prepare(
+        `SELECT id, name, tlog_path AS tlogPath, video_path AS videoPath, vehicle_sysid AS vehicleSysid,
+           started_us AS startedUs, ended_us AS endedUs FROM flights WHERE id = ?`,
+      )
+      .get(id) as Required<FlightRecord> | undefined;
+    return row ?? null;
+  }
+
+  /** Inserts or updates sites (never deletes one: alerts refer to it), in one transaction. */
+  upsertSites(sites: readonly Site[], nowUs: number): void {
+    const upsert = this.db.prepare(
+      `INSERT INTO sites (id, name, contractor, geometry, properties, updated_us)
+       VALUES (@id, @name, @contractor, @geometry, @properties, @nowUs)
+       ON CONFLICT (id) DO UPDATE SET name = excluded.name, contractor = excluded.contractor,
+         geometry = excluded.geometry, properties = excluded.properties, updated_us = excluded.updated_us`,
+    );
+    this.transaction(() => {
+      for (const s of sites) {
+        upsert.run({
+          id: s.id,
+          name: s.name,
+          contractor: s.contractor,
+          geometry: JSON.stringify(s.geometry),
+          properties: JSON.stringify(s.properties),
+          nowUs,
+        });
+      }
+    });
+  }
+
+  /** The alert a stored sighting belongs to, or null when (flightId, sightingKey) is new. */
+  alertIdOfSighting(flightId: string, sightingKey: string): number | null {
+    const row = this.db
+      .prepare('SELECT alert_id FROM detections WHERE flight_id = ? AND sighting_key = ?')
+      .get(flightId, sightingKey) as { alert_id: number } | undefined;
+    return row?.alert_id ?? null;
+  }
+
+  /** Alerts of the same site (or none) whose sightings come within `windowUs` of [fromUs, toUs]. */
+  candidates(siteId: string | null, fromUs: number, toUs: number, windowUs: number): AlertCandidate[] {
+    return this.db
+      .prepare(
+        `SELECT id, lat_deg AS latDeg, lon_deg AS lonDeg, uncertainty_m AS uncertaintyM,
+           first_seen_us AS firstSeenUs, last_seen_us AS lastSeenUs, frames, mean_score AS meanScore,
+           peak_score AS peakScore, area_m2 AS areaM2, severity
+         FROM alerts WHERE site_id IS ? AND last_seen_us >= ? AND first_seen_us <= ?`,
+      )
+      .all(siteId, fromUs - windowUs, toUs + windowUs) as AlertCandidate[];
+  }
+
+  insertAlert(a: NewAlert, state: PlumeState, nowUs: number): number {
+    const { lastInsertRowid } = this.db
+      .prepare(
+        `INSERT INTO alerts (flight_id, site_id, contractor, site_distance_m, lat_deg, lon_deg, uncertainty_m,
+           first_seen_us, last_seen_us, frames, severity, area_m2, mean_score, peak_score, pose, evidence_jpeg,
+           caption, created_us, updated_us)
+         VALUES (@flightId, @siteId, @contractor, @siteDistanceM, @latDeg, @lonDeg, @uncertaintyM,
+           @firstSeenUs, @lastSeenUs, @frames, @severity, @areaM2, @meanScore, @peakScore, @pose, @evidenceJpeg,
+           @caption, @nowUs, @nowUs)`,
+      )
+      .run({ ...a, ...state, pose: JSON.stringify(a.pose), nowUs });
+    const id = Number(lastInsertRowid);
+    this.db.prepare('UPDATE alerts SET code = ? WHERE id = ?').run(alertCode(id), id);
+    return id;
+  }
+
+  /** New plume state; with `evidence`, a better frame (and the pose and caption that go with it). */
+  updateAlert(
+    id: number,
+    state: PlumeState,
+    evidence: { pose: AlertPose; evidenceJpeg: Buffer; caption: string } | null,
+    nowUs: number,
+  ): void {
+    this.db
+      .prepare(
+        `UPDATE alerts SET lat_deg = @latDeg, lon_deg = @lonDeg, uncertainty_m = @uncertaintyM,
+           first_seen_us = @firstSeenUs, last_seen_us = @lastSeenUs, frames = @frames, severity = @severity,
+           area_m2 = @areaM2, mean_score = @meanScore, peak_score = @peakScore, updated_us = @nowUs
+         WHERE id = @id`,
+      )
+      .run({ ...state, id, nowUs });
+    if (evidence) {
+      this.db
+        .prepare('UPDATE alerts SET pose = ?, evidence_jpeg = ?, caption = ? WHERE id = ?')
+        .run(JSON.stringify(evidence.pose), evidence.evidenceJpeg, evidence.caption, id);
+    }
+  }
+
+  insertDetection(alertId: number, s: PlumeSighting, nowUs: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO detections (alert_id, flight_id, sighting_key, first_seen_us, last_seen_us, frames, lat_deg,
+           lon_deg, uncertainty_m, area_m2, mean_score, peak_score, created_us)
+         VALUES (@alertId, @flightId, @sightingKey, @firstSeenUs, @lastSeenUs, @frames, @latDeg, @lonDeg,
+           @uncertaintyM, @areaM2, @meanScore, @peakScore, @nowUs)`,
+      )
+      .run({
+        alertId,
+        flightId: s.flightId,
+        sightingKey: s.sightingKey,
+        firstSeenUs: s.firstSeenUs,
+        lastSeenUs: s.lastSeenUs,
+        frames: s.frames,
+        latDeg: s.latDeg,
+        lonDeg: s.lonDeg,
+        uncertaintyM: s.uncertaintyM,
+        areaM2: s.areaM2,
+        meanScore: s.meanScore,
+        peakScore: s.peakScore,
+        nowUs,
+      });
+  }
+
+  /** Alerts matching the filter, oldest first sighting first, without their evidence. */
+  listAlerts(filter: AlertFilter = {}): Alert[] {
+    const { where, params } = whereOf(filter);
+    const limit = filter.limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(filter.limit))}`;
+    const rows = this.db
+      .prepare(
+        `SELECT ${ALERT_COLUMNS} FROM alerts a LEFT JOIN sites s ON s.id = a.site_id ${where}
+         ORDER BY a.first_seen_us, a.id${limit}`,
+      )
+      .all(params) as AlertRow[];
+    return rows.map(alertOf);
+  }
+
+  countAlerts(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM alerts').get() as { n: number }).n;
+  }
+
+  /** One alert without its evidence, or null. */
+  alert(id: number): Alert | null {
+    const row = this.db
+      .prepare(`SELECT ${ALERT_COLUMNS} FROM alerts a LEFT JOIN sites s ON s.id = a.site_id WHERE a.id = ?`)
+      .get(id) as AlertRow | undefined;
+    return row ? alertOf(row) : null;
+  }
+
+  /** One alert with its evidence JPEG, or null. */
+  getAlert(id: number): AlertWithEvidence | null {
+    const row = this.db
+      .prepare(
+        `SELECT ${ALERT_COLUMNS}, a.evidence_jpeg FROM alerts a LEFT JOIN sites s ON s.id = a.site_id
+         WHERE a.id = ?`,
+      )
+      .get(id) as AlertRow | undefined;
+    return row ? { ...alertOf(row), evidenceJpeg: row.evidence_jpeg as Buffer } : null;
+  }
+
+  evidenceJpeg(id: number): Buffer | null {
+    const row = this.db.prepare('SELECT evidence_jpeg FROM alerts WHERE id = ?').get(id) as
+      | { evidence_jpeg: Buffer }
+      | undefined;
+    return row?.evidence_jpeg ?? null;
+  }
+
+  /** Alerts per site (null: no site) per UTC day, ISO week or month of their first sighting. */
+  siteHistory(period: HistoryPeriod, filter: AlertFilter = {}): SiteHistoryRow[] {
+    const { where, params } = whereOf(filter);
+    const rows = this.db
+      .prepare(
+        `SELECT a.site_id, s.name AS site_name, a.first_seen_us, a.severity
+         FROM alerts a LEFT JOIN sites s ON s.id = a.site_id ${where}`,
+      )
+      .all(params) as {
+      site_id: string | null;
+      site_name: string | null;
+      first_seen_us: number;
+      severity: string;
+    }[];
+    const buckets = new Map<string, SiteHistoryRow>();
+    for (const r of rows) {
+      const label = periodLabel(r.first_seen_us, period);
+      const key = JSON.stringify([r.site_id, label]);
+      let bucket = buckets.get(key);
+      if (!bucket) {
+        bucket = { siteId: r.site_id, siteName: r.site_name, period: label, alerts: 0, high: 0 };
+        buckets.set(key, bucket);
+      }
+      bucket.alerts++;
+      if (r.severity === 'high') bucket.high++;
+    }
+    return [...buckets.values()].sort(
+      (a, b) =>
+        (a.siteId === null ? 1 : 0) - (b.siteId === null ? 1 : 0) ||
+        (a.siteId ?? '').localeCompare(b.siteId ?? '') ||
+        a.period.localeCompare(b.period),
+    );
+  }
+
+  /**
+   * The supervision ledger: each site with alerts first seen up to `untilUs`, how many fall within the
+   * window (untilUs − windowS, untilUs], and whether that reaches the threshold (flagged). Most alerts first.
+   */
+  siteLedger(q: LedgerQuery): SiteLedgerRow[] {
+    const rows = this.db
+      .prepare(
+        `SELECT s.id, s.name, s.contractor, count(a.id) AS total,
+           sum(CASE WHEN a.first_seen_us > @fromUs THEN 1 ELSE 0 END) AS in_window,
+           max(a.last_seen_us) AS last_us
+         FROM sites s JOIN alerts a ON a.site_id = s.id
+         WHERE a.first_seen_us <= @untilUs
+         GROUP BY s.id ORDER BY in_window DESC, total DESC, s.id`,
+      )
+      .all({ fromUs: q.untilUs - q.windowS * 1e6, untilUs: q.untilUs }) as {
+      id: string;
+      name: string;
+      contractor: string | null;
+      total: number;
+      in_window: number;
+      last_us: number | null;
+    }[];
+    return rows.map((r) => ({
+      siteId: r.id,
+      siteName: r.name,
+      contractor: r.contractor,
+      totalAlerts: r.total,
+      windowAlerts: r.in_window,
+      lastAlertUs: r.last_us,
+      flagged: r.in_window >= q.threshold,
+    }));
+  }
+
+  /** Sites with at least `threshold` alerts in the window: candidates for the supervision blacklist. */
+  flaggedSites(q: LedgerQuery): SiteLedgerRow[] {
+    return this.siteLedger(q).filter((r) => r.flagged);
+  }
+}
+
+function whereOf(f: AlertFilter): { where: string; params: Record<string, unknown> } {
+  const clauses: string[] = [];
+  const params: Record<string, unknown> = {};
+  if (f.siteId !== undefined) {
+    clauses.push('a.site_id = @siteId');
+    params.siteId = f.siteId;
+  }
+  if (f.contractor !== undefined) {
+    clauses.push('a.contractor = @contractor COLLATE NOCASE');
+    params.contractor = f.contractor;
+  }
+  if (f.sinceUs !== undefined) {
+    clauses.push('a.first_seen_us >= @sinceUs');
+    params.sinceUs = f.sinceUs;
+  }
+  if (f.untilUs !== undefined) {
+    clauses.push('a.first_seen_us <= @untilUs');
+    params.untilUs = f.untilUs;
+  }
+  if (f.flightId !== undefined) {
+    clauses.push('a.id IN (SELECT alert_id FROM detections WHERE flight_id = @flightId)');
+    params.flightId = f.flightId;
+  }
+  return { where: clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
+
+function alertOf(r: AlertRow): Alert {
+  return {
+    id: r.id,
+    code: r.code,
+    flightId: r.flight_id,
+    siteId: r.site_id,
+    siteName: r.site_name,
+    contractor: r.contractor,
+    siteDistanceM: r.site_distance_m,
+    latDeg: r.lat_deg,
+    lonDeg: r.lon_deg,
+    uncertaintyM: r.uncertainty_m,
+    firstSeenUs: r.first_seen_us,
+    lastSeenUs: r.last_seen_us,
+    frames: r.frames,
+    sightings: r.sightings,
+    severity: r.severity,
+    areaM2: r.area_m2,
+    meanScore: r.mean_score,
+    peakScore: r.peak_score,
+    pose: JSON.parse(r.pose) as AlertPose,
+    caption: r.caption,
+    createdUs: r.created_us,
+    updatedUs: r.updated_us,
+  };
+}

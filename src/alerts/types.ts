@@ -1,0 +1,124 @@
+import type { Frame } from '../video/index.js';
+
+/** One confirmed dust plume from one flight, already geotagged. */
+export interface PlumeSighting {
+  flightId: string;
+  /** Stable within its flight (e.g. `${trackId}@${firstSeenUs}`): the same sighting stored twice is stored once. */
+  sightingKey: string;
+  /** µs since the Unix epoch. */
+  firstSeenUs: number;
+  /** µs since the Unix epoch. */
+  lastSeenUs: number;
+  frames: number;
+  latDeg: number;
+  lonDeg: number;
+  uncertaintyM: number;
+  /** Ground footprint of the plume, m² (null when it could not be projected). */
+  areaM2: number | null;
+  /** Model probability 0..1 (opacity proxy), mean over the frames. */
+  meanScore: number;
+  /** Model probability 0..1 (opacity proxy), the best frame's. */
+  peakScore: number;
+  pose: { latDeg: number; lonDeg: number; altRelM: number; headingDeg: number; gimbalPitchDeg: number };
+  /** The best frame and the plume's box on it, in that frame's pixels. */
+  evidence: { frame: Frame; box: { x0: number; y0: number; x1: number; y1: number } };
+}
+
+export type Severity = 'low' | 'medium' | 'high';
+export const SEVERITIES: readonly Severity[] = ['low', 'medium', 'high'];
+
+export type AlertPose = PlumeSighting['pose'];
+
+/** A stored alert: one plume at one place, however many times and flights it was seen. */
+export interface Alert {
+  id: number;
+  /** Public code, `A-000123`. */
+  code: string;
+  /** The flight that raised it first (later flights that saw it again are in its sightings). */
+  flightId: string;
+  siteId: string | null;
+  siteName: string | null;
+  /** The site's contractor when the alert was raised. */
+  contractor: string | null;
+  /** 0 inside the site; distance to its edge when attributed to the nearest site; null with no site. */
+  siteDistanceM: number | null;
+  latDeg: number;
+  lonDeg: number;
+  uncertaintyM: number;
+  firstSeenUs: number;
+  lastSeenUs: number;
+  frames: number;
+  /** How many sightings (per flight track) make up the alert. */
+  sightings: number;
+  severity: Severity;
+  areaM2: number | null;
+  meanScore: number;
+  peakScore: number;
+  /** The drone's pose for the evidence frame. */
+  pose: AlertPose;
+  caption: string;
+  createdUs: number;
+  updatedUs: number;
+}
+
+export interface AlertWithEvidence extends Alert {
+  evidenceJpeg: Buffer;
+}
+
+/** Which alerts a query returns; every field optional, all given ones must hold. */
+export interface AlertFilter {
+  siteId?: string;
+  /** Case-insensitive exact match. */
+  contractor?: string;
+  /** Alerts first seen at or after this time, µs since the epoch. */
+  sinceUs?: number;
+  /** Alerts first seen at or before this time, µs since the epoch. */
+  untilUs?: number;
+  /** Alerts this flight raised or saw again. */
+  flightId?: string;
+  limit?: number;
+}
+
+/** A flight whose sightings the store holds. */
+export interface FlightRecord {
+  id: string;
+  name?: string | null;
+  tlogPath?: string | null;
+  videoPath?: string | null;
+  vehicleSysid?: number | null;
+  startedUs?: number | null;
+  endedUs?: number | null;
+}
+
+export type HistoryPeriod = 'day' | 'week' | 'month';
+
+/** Alerts at one site (or with no site) in one period. */
+export interface SiteHistoryRow {
+  siteId: string | null;
+  siteName: string | null;
+  /** `2024-05-03` (day), `2024-W18` (ISO week), `2024-05` (month), UTC, of the alerts' first sighting. */
+  period: string;
+  alerts: number;
+  high: number;
+}
+
+/** One site's line in the supervision ledger. */
+export interface SiteLedgerRow {
+  siteId: string;
+  siteName: string;
+  contractor: string | null;
+  totalAlerts: number;
+  /** Alerts first seen within the window. */
+  windowAlerts: number;
+  lastAlertUs: number | null;
+  /** windowAlerts ≥ threshold: a candidate for the district's supervision blacklist. */
+  flagged: boolean;
+}
+
+export interface LedgerQuery {
+  /** Alerts in the window that flag a site (≥). */
+  threshold: number;
+  windowS: number;
+  /** End of the window, µs since the epoch. */
+  untilUs: number;
+}

@@ -1,0 +1,230 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  type Alert,
+  AlertService,
+  type AlertStore,
+  DEFAULT_ALERT_RULES,
+  openAlertStore,
+} from '../../src/alerts/index.js';
+import { UserError } from '../../src/errors.js';
+import { registryFromFeatures, type Site } from '../../src/sites/index.js';
+import {
+  MINUTE_US,
+  offset,
+  S1_CENTRE,
+  sighting,
+  smallSites,
+  T0_US,
+  tempDir,
+  testFrame,
+} from './sightings.js';
+
+let dir: string;
+let sites: Site[];
+let store: AlertStore;
+let service: AlertService;
+let dbCount = 0;
+
+beforeAll(async () => {
+  dir = tempDir('alerts-service');
+  sites = await smallSites();
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+beforeEach(() => {
+  store = openAlertStore(path.join(dir, `service-${++dbCount}.db`));
+  service = new AlertService({ store, sites });
+  service.registerFlight({ id: 'F-1', name: 'morning patrol', vehicleSysid: 1 });
+});
+afterEach(() => store.close());
+
+describe('AlertService.raise', () => {
+  it('creates an alert tied to the site and its contractor, with a captioned evidence JPEG', async () => {
+    const { alert, change } = await service.raise(sighting());
+    expect(change).toBe('created');
+    expect(alert).toMatchObject({
+      code: 'A-000001',
+      flightId: 'F-1',
+      siteId: 'S-1',
+      siteName: 'North block',
+      contractor: 'Acme Build',
+      siteDistanceM: 0,
+      frames: 8,
+      sightings: 1,
+      severity: 'medium',
+    });
+    expect(alert.caption).toBe('North block (S-1)  2024-05-03 08:00:00 UTC  34.73036, 113.62055');
+
+    const jpeg = store.getAlert(alert.id)?.evidenceJpeg;
+    expect(jpeg).toBeDefined();
+    const meta = await sharp(jpeg).metadata();
+    expect(meta.format).toBe('jpeg');
+    expect([meta.width, meta.height]).toEqual([testFrame().width, testFrame().height]);
+  });
+
+  it('raises an alert with no site when no site is near', async () => {
+    const far = offset(S1_CENTRE, -200, 0);
+    const { alert } = await service.raise(sighting(far));
+    expect(alert).toMatchObject({ siteId: null, contractor: null, siteDistanceM: null });
+    expect(alert.caption.startsWith('no site  ')).toBe(true);
+  });
+
+  it('updates the alert when the same plume is seen again within R and T', async () => {
+    const first = await service.raise(sighting({ uncertaintyM: 6, peakScore: 0.8 }));
+    const near = offset(S1_CENTRE, 8, 6); // 10 m away
+    const again = await service.raise(
+      sighting({
+        ...near,
+        flightId: 'F-2',
+        firstSeenUs: T0_US + 10 * MINUTE_US,
+        lastSeenUs: T0_US + 11 * MINUTE_US,
+        frames: 5,
+        uncertaintyM: 3,
+        peakScore: 0.95,
+        meanScore: 0.9,
+        areaM2: 600,
+      }),
+    );
+    expect(again.change).toBe('updated');
+    const a = again.alert;
+    expect(a.id).toBe(first.alert.id);
+    expect(a.frames).toBe(13);
+    expect(a.sightings).toBe(2);
+    expect(a.firstSeenUs).toBe(T0_US);
+    expect(a.lastSeenUs).toBe(T0_US + 11 * MINUTE_US);
+    expect(a.peakScore).toBe(0.95);
+    expect(a.severity).toBe('high');
+    // Inverse-variance mean: weights 1/36 and 1/9, so 4/5 of the way to the better fix.
+    const expected = offset(S1_CENTRE, 8 * 0.8, 6 * 0.8);
+    expect(a.latDeg).toBeCloseTo(expected.latDeg, 7);
+    expect(a.lonDeg).toBeCloseTo(expected.lonDeg, 7);
+    expect(a.uncertaintyM).toBeCloseTo(1 / Math.sqrt(1 / 36 + 1 / 9), 6);
+    // The better evidence (higher peak) replaced the first.
+    expect(a.caption).toContain('08:10:00 UTC');
+    // Seen by F-2 as well: a flight filter finds it.
+    expect(store.listAlerts({ flightId: 'F-2' }).map((x) => x.id)).toEqual([a.id]);
+  });
+
+  it('keeps the better evidence when the new sighting has a lower peak', async () => {
+    const first = await service.raise(sighting({ peakScore: 0.9 }));
+    const jpegBefore = store.getAlert(first.alert.id)?.evidenceJpeg;
+    const again = await service.raise(sighting({ firstSeenUs: T0_US + MINUTE_US, peakScore: 0.6 }));
+    expect(again.change).toBe('updated');
+    expect(again.alert.peakScore).toBe(0.9);
+    expect(again.alert.caption).toBe(first.alert.caption);
+    expect(store.getAlert(first.alert.id)?.evidenceJpeg.equals(jpegBefore as Buffer)).toBe(true);
+  });
+
+  it('raises a new alert beyond the radius or beyond the window', async () => {
+    const first = await service.raise(sighting());
+    const { dedupRadiusM, dedupWindowS } = DEFAULT_ALERT_RULES;
+    const farther = await service.raise(sighting(offset(S1_CENTRE, dedupRadiusM + 5, 0)));
+    const later = await service.raise(sighting({ firstSeenUs: T0_US + 4e6 + dedupWindowS * 1e6 + 1e6 }));
+    for (const r of [farther, later]) {
+      expect(r.change).toBe('created');
+      expect(r.alert.id).not.toBe(first.alert.id);
+    }
+    // Just inside both limits: the same plume.
+    const inside = await service.raise(
+      sighting({
+        ...offset(S1_CENTRE, dedupRadiusM - 2, 0),
+        firstSeenUs: T0_US + 4e6 + dedupWindowS * 1e6 - 1e6,
+      }),
+    );
+    expect(inside.change).toBe('updated');
+  });
+
+  it('raises a new alert for a plume at the neighbouring site, however close', async () => {
+    // Two yards 10 m apart; sightings 5 m inside each, so 20 m apart (within the radius).
+    const square = (id: string, west: { latDeg: number; lonDeg: number }) => {
+      const ne = offset(west, 40, 40);
+      return {
+        type: 'Feature',
+        properties: { id, name: `yard ${id}`, contractor: `builder ${id}` },
+        geometry: {
+          type: 'Polygon',
+          coordinates: [
+            [
+              [west.lonDeg, west.latDeg],
+              [ne.lonDeg, west.latDeg],
+              [ne.lonDeg, ne.latDeg],
+              [west.lonDeg, ne.latDeg],
+              [west.lonDeg, west.latDeg],
+            ],
+          ],
+        },
+      };
+    };
+    const origin = { latDeg: 34.75, lonDeg: 113.65 };
+    const { sites: yards } = registryFromFeatures([
+      { source: 'yards', features: [square('Y-A', origin), square('Y-B', offset(origin, 0, 50))] },
+    ]);
+    const yardService = new AlertService({ store, sites: yards });
+    const a = await yardService.raise(sighting(offset(origin, 20, 35)));
+    const b = await yardService.raise(sighting(offset(origin, 20, 55)));
+    expect([a.alert.siteId, b.alert.siteId]).toEqual(['Y-A', 'Y-B']);
+    expect(b.change).toBe('created');
+    expect(b.alert.contractor).toBe('builder Y-B');
+  });
+
+  it('counts both no-site sightings as one place', async () => {
+    const far = offset(S1_CENTRE, -200, 0);
+    const a = await service.raise(sighting(far));
+    const b = await service.raise(sighting({ ...offset(far, 5, 0), firstSeenUs: T0_US + MINUTE_US }));
+    expect(b.change).toBe('updated');
+    expect(b.alert.id).toBe(a.alert.id);
+  });
+
+  it('changes nothing when the same sighting is raised again (replay re-run)', async () => {
+    const s = sighting();
+    const events: string[] = [];
+    service.onAlert(({ change }) => events.push(change));
+    const first = await service.raise(s);
+    const again = await service.raise({ ...s });
+    expect(again.change).toBe('unchanged');
+    expect(again.alert).toEqual(first.alert);
+    expect(store.countAlerts()).toBe(1);
+    expect(events).toEqual(['created']);
+  });
+
+  it('tells listeners of created and updated alerts, and stops when asked', async () => {
+    const seen: { code: string; change: string }[] = [];
+    const stop = service.onAlert(({ alert, change }) => seen.push({ code: alert.code, change }));
+    await service.raise(sighting());
+    await service.raise(sighting({ firstSeenUs: T0_US + MINUTE_US }));
+    stop();
+    await service.raise(sighting({ firstSeenUs: T0_US + 2 * MINUTE_US }));
+    expect(seen).toEqual([
+      { code: 'A-000001', change: 'created' },
+      { code: 'A-000001', change: 'updated' },
+    ]);
+  });
+
+  it('keeps the alert stored when a listener throws', async () => {
+    const errors: unknown[] = [];
+    const s2 = new AlertService({ store, sites, onListenerError: (e) => errors.push(e) });
+    s2.onAlert(() => {
+      throw new Error('socket closed');
+    });
+    const { alert } = await s2.raise(sighting());
+    expect(errors).toHaveLength(1);
+    expect(store.alert(alert.id)).not.toBeNull();
+  });
+
+  it('refuses a bad sighting with one message naming it and the field, and stores nothing', async () => {
+    const stored: Alert = (await service.raise(sighting())).alert;
+    const bad = sighting({ sightingKey: 'track-7@1', latDeg: Number.NaN });
+    await expect(service.raise(bad)).rejects.toThrow(UserError);
+    await expect(service.raise(bad)).rejects.toThrow(/sighting "track-7@1" of flight "F-1": latDeg NaN/);
+    await expect(service.raise(sighting({ frames: 0 }))).rejects.toThrow(/frames 0/);
+    expect(store.listAlerts()).toEqual([stored]);
+  });
+
+  it('records an unregistered flight by its id', async () => {
+    await service.raise(sighting({ flightId: 'F-unknown' }));
+    expect(store.getFlight('F-unknown')?.id).toBe('F-unknown');
+    expect(store.getFlight('F-1')).toMatchObject({ name: 'morning patrol', vehicleSysid: 1 });
+  });
+});
