@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../errors.js';
+import { registerAlerts } from './alerts.js';
 import { registerDemo } from './demo.js';
 import { registerDetect } from './detect.js';
 import { registerFly } from './fly.js';
 import { registerMission } from './mission.js';
 import { registerPlan } from './plan.js';
+import { registerReplay } from './replay.js';
 import { registerSim } from './sim.js';
 import { registerSites } from './sites.js';
 import { registerStatus } from './status.js';
@@ -28,6 +30,8 @@ registerMission(program);
 registerFly(program);
 registerStatus(program);
 registerDetect(program);
+registerReplay(program);
+registerAlerts(program);
 
 try {
   await program.parseAsync(process.argv);

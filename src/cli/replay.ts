@@ -1,0 +1,177 @@
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { AlertService, formatUtcUs, openAlertStore } from '../alerts/index.js';
+import { DEFAULT_MODEL_PATH, loadDetector } from '../detect/index.js';
+import { cameraFromFov } from '../geotag/index.js';
+import { type ReplaySummary, replayFlight } from '../pipeline/index.js';
+import { loadSiteFiles } from '../sites/index.js';
+import { parseIsoUtcUs } from '../video/index.js';
+import { interruptSignal } from './connect.js';
+import { parseNumberIn, repeatable } from './options.js';
+import { LiveLine, progressBar, table } from './output.js';
+
+const DEFAULT_FPS = 2;
+const DEFAULT_DB = 'dustpatrol.db';
+/** The built-in simulator's camera (and near a DJI Mavic 3's wide camera, 84°). */
+const DEFAULT_HFOV_DEG = 82;
+
+interface ReplayCliOptions {
+  tlog: string;
+  video: string;
+  sites: string[];
+  offset: number;
+  videoStart?: number;
+  db: string;
+  fps: number;
+  hfov: number;
+  width?: number;
+  model: string;
+  threads: number;
+  json?: boolean;
+}
+
+export function registerReplay(program: Command): void {
+  program
+    .command('replay')
+    .description('Analyse a recorded flight (tlog + video): geotagged dust alerts into the alert database')
+    .requiredOption('--tlog <file>', 'telemetry log of the flight')
+    .requiredOption('--video <file>', "the flight's video")
+    .requiredOption('--sites <file>', 'site file for attributing alerts (repeatable)', repeatable(String))
+    .option(
+      '--offset <s>',
+      "added to the video's times: a camera clock that is off",
+      parseNumberIn(-86_400, 86_400),
+      0,
+    )
+    .option(
+      '--video-start <iso>',
+      "when the video's first frame was taken, UTC (default: the file's creation_time)",
+      parseIso,
+    )
+    .option('--db <path>', 'alert database (created if missing)', DEFAULT_DB)
+    .option('--fps <n>', 'frames analysed per second of video', parseNumberIn(0.1, 60), DEFAULT_FPS)
+    .option(
+      '--hfov <deg>',
+      "camera's horizontal field of view (default: the simulator's)",
+      parseNumberIn(1, 179),
+      DEFAULT_HFOV_DEG,
+    )
+    .option(
+      '--width <px>',
+      'scale frames to this width for analysis and evidence (default: as recorded)',
+      parseWidth,
+    )
+    .option('--model <path>', 'ONNX model (its .json description beside it)', DEFAULT_MODEL_PATH)
+    .option('--threads <n>', 'inference threads', parseNumberIn(1, 16), 1)
+    .option('--json', 'print the summary as JSON, for machines')
+    .action(runReplay);
+}
+
+async function runReplay(opts: ReplayCliOptions): Promise<void> {
+  const registry = await loadSiteFiles(opts.sites);
+  const detector = await loadDetector({ modelPath: opts.model, threads: opts.threads });
+  const store = openAlertStore(opts.db);
+  const line = new LiveLine(process.stderr);
+  let summary: ReplaySummary;
+  try {
+    const alerts = new AlertService({ store, sites: registry });
+    // The camera is described at any size; geotag scales it to the analysed frames.
+    const camera = cameraFromFov({ widthPx: 1920, heightPx: 1080, horizontalFovDeg: opts.hfov });
+    summary = await replayFlight({
+      tlogPath: opts.tlog,
+      videoPath: opts.video,
+      videoStartUs: opts.videoStart,
+      offsetS: opts.offset,
+      fps: opts.fps,
+      analysisWidthPx: opts.width,
+      camera,
+      detector,
+      alerts,
+      signal: interruptSignal(),
+      onProgress: ({ videoS, durationS, raised }) => {
+        const total = Math.max(1, Math.round(durationS));
+        const done = Math.min(total, Math.round(videoS));
+        line.update(
+          `replay ${progressBar(done, total)} s | alerts ${raised}`,
+          String(Math.floor((4 * done) / total)),
+        );
+      },
+    });
+  } finally {
+    line.done();
+    store.close();
+    await detector.close();
+  }
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(jsonOf(summary))}\n`);
+    return;
+  }
+  printSummary(summary, opts.db);
+}
+
+function printSummary(s: ReplaySummary, db: string): void {
+  const rows = s.raised
+    .filter((r) => r.change !== 'unchanged')
+    .map(({ alert: a, change }) => [
+      a.code,
+      change === 'created' ? 'new' : 'seen again',
+      a.siteId ?? 'no site',
+      a.contractor ?? '',
+      formatUtcUs(a.firstSeenUs),
+      a.severity,
+      `${a.latDeg.toFixed(6)},${a.lonDeg.toFixed(6)}`,
+      `±${a.uncertaintyM.toFixed(1)} m`,
+    ]);
+  if (rows.length > 0) {
+    const header = [
+      'alert',
+      'change',
+      'site',
+      'contractor',
+      'first seen UTC',
+      'severity',
+      'lat,lon',
+      'error',
+    ];
+    process.stdout.write(`${table(header, rows)}\n`);
+  }
+  const speed = s.wallS > 0 ? s.videoDurationS / s.wallS : 0;
+  const unchanged = s.raised.filter((r) => r.change === 'unchanged').length;
+  process.stdout.write(
+    `flight ${s.flightId}: ${s.videoDurationS.toFixed(0)} s of video, ${s.framesAnalysed} frames in ` +
+      `${s.wallS.toFixed(1)} s (${speed.toFixed(1)}× real time); ${s.plumesConfirmed} plumes confirmed, ` +
+      `${rows.length} alerts raised or updated${unchanged ? `, ${unchanged} already stored` : ''}` +
+      ` → ${db}\n`,
+  );
+  for (const u of s.untagged) {
+    process.stdout.write(`plume ${u.trackId} at ${u.atS.toFixed(1)} s not geotagged: ${u.reason}\n`);
+  }
+}
+
+function jsonOf(s: ReplaySummary) {
+  return {
+    flightId: s.flightId,
+    sysid: s.sysid,
+    videoStartUs: s.videoStartUs,
+    videoDurationS: s.videoDurationS,
+    framesAnalysed: s.framesAnalysed,
+    plumesConfirmed: s.plumesConfirmed,
+    wallS: s.wallS,
+    alerts: s.raised.map(({ alert, change }) => ({ change, ...alert })),
+    untagged: s.untagged,
+  };
+}
+
+function parseIso(value: string): number {
+  const us = parseIsoUtcUs(value.endsWith('Z') ? value : `${value}Z`);
+  if (us === undefined)
+    throw new InvalidArgumentError(`expected a UTC time like 2026-05-03T09:30:00.250Z, got '${value}'`);
+  return us;
+}
+
+function parseWidth(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 64 || n > 7680)
+    throw new InvalidArgumentError(`expected a whole number of pixels from 64 to 7680, got '${value}'`);
+  return n;
+}

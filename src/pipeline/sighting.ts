@@ -1,0 +1,38 @@
+import type { PlumeSighting } from '../alerts/index.js';
+import type { GeotaggedPlume, Pose } from '../geotag/index.js';
+import type { ConfirmedPlume } from './detect-video.js';
+
+const DEG_PER_RAD = 180 / Math.PI;
+
+/** What the alert store needs of a confirmed, geotagged plume; times are on the vehicle's clock. */
+export function toSighting(
+  flightId: string,
+  confirmed: ConfirmedPlume,
+  tagged: GeotaggedPlume,
+  pose: Pose,
+  frameTimeUs: (ptsS: number) => number,
+): PlumeSighting {
+  const { track, evidence } = confirmed;
+  const firstSeenUs = Math.round(frameTimeUs(track.firstSeenS));
+  return {
+    flightId,
+    sightingKey: `${track.id}@${firstSeenUs}`,
+    firstSeenUs,
+    lastSeenUs: Math.round(frameTimeUs(track.lastSeenS)),
+    frames: track.hits,
+    latDeg: tagged.latDeg,
+    lonDeg: tagged.lonDeg,
+    uncertaintyM: tagged.uncertaintyM,
+    areaM2: tagged.areaM2,
+    meanScore: track.best.plume.meanScore,
+    peakScore: track.best.plume.peakScore,
+    pose: {
+      latDeg: pose.latDeg,
+      lonDeg: pose.lonDeg,
+      altRelM: pose.altRelM,
+      headingDeg: (((tagged.cameraHeadingRad * DEG_PER_RAD) % 360) + 360) % 360,
+      gimbalPitchDeg: tagged.cameraPitchRad * DEG_PER_RAD,
+    },
+    evidence: { frame: evidence, box: track.best.plume.box },
+  };
+}
