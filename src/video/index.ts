@@ -1,3 +1,4 @@
+export { parseIsoUtcUs } from './ffmpeg-log.js';
 export { resolveFfmpeg } from './ffmpeg-path.js';
 export { openVideo } from './open.js';
 export { encodeSnapshot, type SnapshotOptions } from './snapshot.js';
