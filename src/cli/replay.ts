@@ -75,6 +75,14 @@ async function runReplay(opts: ReplayCliOptions): Promise<void> {
   let summary: ReplaySummary;
   try {
     const alerts = new AlertService({ store, sites: registry });
+    // Each alert as it is committed, so a person (or a watcher) sees it before the replay ends.
+    alerts.onAlert(({ alert: a, change }) => {
+      line.done();
+      process.stderr.write(
+        `${change === 'created' ? 'alert' : 'again'} ${a.code} ${a.siteId ?? 'no site'} ` +
+          `${formatUtcUs(a.firstSeenUs)} ${a.latDeg.toFixed(6)},${a.lonDeg.toFixed(6)} ±${a.uncertaintyM.toFixed(1)} m\n`,
+      );
+    });
     // The camera is described at any size; geotag scales it to the analysed frames.
     const camera = cameraFromFov({ widthPx: 1920, heightPx: 1080, horizontalFovDeg: opts.hfov });
     summary = await replayFlight({
