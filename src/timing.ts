@@ -83,3 +83,13 @@ export const STREAM_TIMING = {
 } as const;
 
 export type StreamTiming = typeof STREAM_TIMING;
+
+/** The simulator's camera (src/sim/camera/): its ffmpeg encoder. */
+export const SIM_CAMERA_TIMING = {
+  /** After the camera closes ffmpeg's stdin, ffmpeg gets this long to encode the rest and finish the files. */
+  encoderFinishTimeoutMs: 15_000,
+  /** Then SIGTERM, and this long before SIGKILL. */
+  encoderKillGraceMs: 1000,
+} as const;
+
+export type SimCameraTiming = typeof SIM_CAMERA_TIMING;

@@ -1,5 +1,18 @@
-import type { Command } from 'commander';
-import { startSimulator } from '../sim/index.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { type Command, InvalidArgumentError } from 'commander';
+import { UserError } from '../errors.js';
+import { TlogWriter } from '../mavlink/index.js';
+import {
+  DEFAULT_CAMERA,
+  groundTruth,
+  loadWorld,
+  normaliseStreamUrl,
+  RECORDING_FILES,
+  SimCamera,
+  startSimulator,
+  writeGroundTruth,
+} from '../sim/index.js';
 import { interruptSignal } from './connect.js';
 import { parseLatLonAlt, parseNumberIn, percent } from './options.js';
 import { LiveLine } from './output.js';
@@ -23,6 +36,27 @@ interface SimOptions {
   missionCapacity?: number;
   seed: number;
   duration?: number;
+  world?: string;
+  video?: string;
+  record?: string;
+  cameraSize: { widthPx: number; heightPx: number };
+  cameraFps: number;
+  cameraHfov: number;
+  positionNoise: number;
+  attitudeNoise: number;
+}
+
+function parseSize(value: string): { widthPx: number; heightPx: number } {
+  const m = /^(\d+)x(\d+)$/i.exec(value.trim());
+  const widthPx = m ? Number(m[1]) : Number.NaN;
+  const heightPx = m ? Number(m[2]) : Number.NaN;
+  const ok = (v: number) => Number.isInteger(v) && v >= 16 && v <= 7680 && v % 2 === 0;
+  if (!ok(widthPx) || !ok(heightPx)) {
+    throw new InvalidArgumentError(
+      `expected WIDTHxHEIGHT in even pixels from 16 to 7680, e.g. 1280x720, got '${value}'`,
+    );
+  }
+  return { widthPx, heightPx };
 }
 
 export function registerSim(program: Command): void {
@@ -52,8 +86,56 @@ export function registerSim(program: Command): void {
     .option('--mission-capacity <items>', 'mission items the vehicle can hold', parseNumberIn(1, 65_535))
     .option('--seed <n>', 'random seed for faults and GPS noise', parseNumberIn(0, 2 ** 31), 1)
     .option('--duration <s>', 'stop after this many wall-clock seconds', parseNumberIn(1, 86_400))
+    .option(
+      '--world <file>',
+      'world the camera sees: sites and dust plumes (GeoJSON, see missions/README.md)',
+    )
+    .option('--video <url>', 'stream the camera as H.264 MPEG-TS to udpout://HOST:PORT (needs --world)')
+    .option(
+      '--record <dir>',
+      `write DIR/${RECORDING_FILES.tlog}, DIR/${RECORDING_FILES.video} and DIR/${RECORDING_FILES.truth} (needs --world)`,
+    )
+    .option('--camera-size <WxH>', 'camera frame size in pixels', parseSize, {
+      widthPx: DEFAULT_CAMERA.widthPx,
+      heightPx: DEFAULT_CAMERA.heightPx,
+    })
+    .option(
+      '--camera-fps <n>',
+      'camera frames per second of sim time',
+      parseNumberIn(1, 60),
+      DEFAULT_CAMERA.fps,
+    )
+    .option(
+      '--camera-hfov <deg>',
+      'camera horizontal field of view',
+      parseNumberIn(10, 150),
+      DEFAULT_CAMERA.hfovDeg,
+    )
+    .option(
+      '--position-noise <m>',
+      'σ of the error in reported positions (the camera sees the truth)',
+      parseNumberIn(0, 100),
+      0,
+    )
+    .option(
+      '--attitude-noise <deg>',
+      'σ of the error in reported attitude and heading',
+      parseNumberIn(0, 45),
+      0,
+    )
     .action(async (opts: SimOptions) => {
+      if ((opts.video || opts.record) && !opts.world) {
+        throw new UserError('sim: --video and --record need --world FILE (what the camera sees)');
+      }
+      const world = opts.world ? await loadWorld(opts.world, { windFromDeg: opts.windFrom }) : null;
+      const streamUrl = opts.video ? normaliseStreamUrl(opts.video) : undefined;
+      const recordDir = opts.record;
+      if (recordDir) prepareRecordDir(recordDir);
+      const tlog = recordDir ? new TlogWriter(path.join(recordDir, RECORDING_FILES.tlog)) : undefined;
       const sim = await startSimulator({
+        positionNoiseM: opts.positionNoise,
+        attitudeNoiseDeg: opts.attitudeNoise,
+        tlog,
         connect: opts.connect,
         home: opts.home,
         speedup: opts.speedup,
@@ -73,6 +155,30 @@ export function registerSim(program: Command): void {
         `simulated copter on ${opts.connect}, home ${opts.home.latDeg},${opts.home.lonDeg},${opts.home.altAmslM}, ` +
           `speed-up ×${opts.speedup} (Ctrl-C to stop)\n`,
       );
+      const camera =
+        world && (streamUrl || recordDir)
+          ? new SimCamera(sim, {
+              world,
+              camera: { ...opts.cameraSize, fps: opts.cameraFps, hfovDeg: opts.cameraHfov },
+              streamUrl,
+              recordFile: recordDir ? path.join(recordDir, RECORDING_FILES.video) : undefined,
+              onError: (err) => process.stderr.write(`\ndustpatrol: ${err.message}\n`),
+            })
+          : null;
+      if (world && camera) {
+        const { widthPx, heightPx, fps, hfovDeg } = camera.spec;
+        process.stdout.write(
+          `camera ${widthPx}x${heightPx} ${fps} fps ${hfovDeg}° over ${world.source} ` +
+            `(${world.sites.length} sites, ${world.plumes.length} plumes)` +
+            `${streamUrl ? `, streaming MPEG-TS to ${streamUrl}` : ''}\n`,
+        );
+      }
+      if (recordDir) {
+        process.stdout.write(
+          `recording to ${recordDir}: ${RECORDING_FILES.tlog} (every packet the vehicle sends), ` +
+            `${RECORDING_FILES.video}, ${RECORDING_FILES.truth}\n`,
+        );
+      }
       const line = new LiveLine();
       const timer = setInterval(() => {
         const s = sim.state();
@@ -89,6 +195,30 @@ export function registerSim(program: Command): void {
       });
       clearInterval(timer);
       line.done();
+      await camera?.close();
       await sim.close();
+      tlog?.close();
+      if (recordDir && world && camera) {
+        const noise = { positionNoiseM: opts.positionNoise, attitudeNoiseDeg: opts.attitudeNoise };
+        await writeGroundTruth(recordDir, groundTruth(world, camera, noise));
+        process.stdout.write(
+          `recorded ${camera.framesRendered} frames and ${tlog?.packets ?? 0} packets in ${recordDir}\n`,
+        );
+      }
     });
+}
+
+/** The recording folder: made if missing; refused if it already holds a recording. */
+function prepareRecordDir(dir: string): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new UserError(`${dir}: cannot make the recording folder (${(err as Error).message})`);
+  }
+  if (!fs.statSync(dir).isDirectory()) throw new UserError(`${dir}: not a folder`);
+  for (const name of Object.values(RECORDING_FILES)) {
+    if (fs.existsSync(path.join(dir, name))) {
+      throw new UserError(`${dir}: already holds ${name}; record into a new folder`);
+    }
+  }
 }

@@ -10,6 +10,7 @@ import {
   MissionType,
   openTransport,
   parseConnectionUrl,
+  type TlogWriter,
   type Transport,
 } from '../mavlink/index.js';
 import { seededRandom } from '../random.js';
@@ -27,6 +28,7 @@ import {
 } from './messages.js';
 import { modeName } from './modes.js';
 import { serveParams } from './params.js';
+import { ReportNoise } from './report-noise.js';
 import { TelemetryStreams } from './telemetry.js';
 import { SimVehicle } from './vehicle.js';
 
@@ -55,6 +57,12 @@ export interface SimulatorOptions {
   gpsNoiseM?: number;
   /** Full-to-empty hover time, sim seconds (default 1500: the 25-minute battery the planner assumes). */
   batteryEnduranceS?: number;
+  /** σ of the slowly wandering error in the reported GLOBAL_POSITION_INT lat/lon, metres (default 0). */
+  positionNoiseM?: number;
+  /** σ of the slowly wandering error in the reported ATTITUDE (and GLOBAL_POSITION_INT heading), degrees (default 0). */
+  attitudeNoiseDeg?: number;
+  /** Every packet the vehicle sends (before link faults) is appended here, stamped with the sim's Unix time. */
+  tlog?: TlogWriter;
   systemId?: number;
   componentId?: number;
 }
@@ -80,6 +88,27 @@ export interface SimulatorState {
   ekfUsesGps: boolean;
 }
 
+/** The truth the simulated camera renders from: where the vehicle and its gimbal really are. */
+export interface SimTruePose {
+  simTimeS: number;
+  /** The sim's Unix time, µs: boot time + sim time (what SYSTEM_TIME and the tlog say). */
+  unixUs: number;
+  latDeg: number;
+  lonDeg: number;
+  altAmslM: number;
+  altRelM: number;
+  /** The (flat) ground: home's elevation. */
+  groundAmslM: number;
+  headingDeg: number;
+  rollDeg: number;
+  pitchDeg: number;
+  /** Gimbal pitch (−90 straight down) and yaw relative to the nose, degrees. */
+  gimbalPitchDeg: number;
+  gimbalYawBodyDeg: number;
+  /** Heading + gimbal yaw, degrees in [0, 360). */
+  cameraHeadingDeg: number;
+}
+
 type Defaulted =
   | 'speedup'
   | 'seed'
@@ -87,6 +116,8 @@ type Defaulted =
   | 'windFromDeg'
   | 'gpsNoiseM'
   | 'batteryEnduranceS'
+  | 'positionNoiseM'
+  | 'attitudeNoiseDeg'
   | 'systemId'
   | 'componentId';
 type Settings = SimulatorOptions & Required<Pick<SimulatorOptions, Defaulted>>;
@@ -101,6 +132,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     windFromDeg: options.windFromDeg ?? 0,
     gpsNoiseM: options.gpsNoiseM ?? 0,
     batteryEnduranceS: options.batteryEnduranceS ?? 1500,
+    positionNoiseM: options.positionNoiseM ?? 0,
+    attitudeNoiseDeg: options.attitudeNoiseDeg ?? 0,
     systemId: options.systemId ?? 1,
     componentId: options.componentId ?? 1,
   };
@@ -123,13 +156,26 @@ export class Simulator {
   private readonly unsubscribes: (() => void)[];
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly speedup: number;
+  private readonly noise: ReportNoise;
+  private readonly stepListeners = new Set<(simTimeS: number) => void>();
+  private readonly holds = new Set<Promise<unknown>>();
   private wallStartMs = performance.now();
   private closed = false;
 
   constructor(transport: Transport, options: Settings) {
     const ids: VehicleIds = { systemId: options.systemId, componentId: options.componentId };
     this.speedup = options.speedup;
-    this.faulty = new FaultyTransport(transport, options.faults, seededRandom(options.seed));
+    const tlog = options.tlog;
+    this.faulty = tlog
+      ? new RecordedTransport(transport, options.faults, seededRandom(options.seed), (frame) =>
+          tlog.write(this.unixTimeUs(), frame),
+        )
+      : new FaultyTransport(transport, options.faults, seededRandom(options.seed));
+    this.noise = new ReportNoise(
+      options.positionNoiseM,
+      options.attitudeNoiseDeg,
+      seededRandom(options.seed + 2),
+    );
     this.link = new MavLinkConnection(this.faulty, { ...ids, gcsHeartbeat: false });
     this.missions = new MissionServer(this.link, {
       capacity: options.missionCapacity,
@@ -166,7 +212,10 @@ export class Simulator {
     this.source = { vehicle: this.vehicle, missionItems, bootUnixUs: Date.now() * 1000 };
     this.streams = new TelemetryStreams(
       this.link,
-      (msgId) => MESSAGE_BUILDERS.get(msgId)?.(this.source) ?? null,
+      (msgId) => {
+        const message = MESSAGE_BUILDERS.get(msgId)?.(this.source) ?? null;
+        return message && this.noise.apply(message, this.vehicle);
+      },
       (msgId) => MESSAGE_BUILDERS.has(msgId),
       () => performance.now(),
     );
@@ -222,6 +271,48 @@ export class Simulator {
     };
   }
 
+  /** Where the vehicle and its camera really are (reported telemetry may carry noise; this does not). */
+  truePose(): SimTruePose {
+    const v = this.vehicle;
+    const geo = v.geo;
+    const headingDeg = ((((v.model.yawRad * 180) / Math.PI) % 360) + 360) % 360;
+    return {
+      simTimeS: v.timeS,
+      unixUs: this.unixTimeUs(),
+      latDeg: geo.latDeg,
+      lonDeg: geo.lonDeg,
+      altAmslM: geo.altAmslM,
+      altRelM: v.altRelM,
+      groundAmslM: v.frame.origin.altAmslM,
+      headingDeg,
+      rollDeg: (v.model.rollRad * 180) / Math.PI,
+      pitchDeg: (v.model.pitchRad * 180) / Math.PI,
+      gimbalPitchDeg: v.gimbal.pitchDeg,
+      gimbalYawBodyDeg: v.gimbal.yawBodyDeg,
+      cameraHeadingDeg: (((headingDeg + v.gimbal.yawBodyDeg) % 360) + 360) % 360,
+    };
+  }
+
+  /** The sim's Unix time, µs: boot time + sim time, as SYSTEM_TIME reports it. */
+  unixTimeUs(): number {
+    return this.source.bootUnixUs + this.vehicle.timeS * 1e6;
+  }
+
+  /** Calls `listener` after every physics step with the sim time; returns the unsubscribe function. */
+  onStep(listener: (simTimeS: number) => void): () => void {
+    this.stepListeners.add(listener);
+    return () => this.stepListeners.delete(listener);
+  }
+
+  /** Sim time stands still until `done` settles (a camera waiting for its encoder); it slips, not bursts. */
+  holdUntil(done: Promise<unknown>): void {
+    const release = (): void => {
+      this.holds.delete(hold);
+    };
+    const hold: Promise<void> = done.then(release, release);
+    this.holds.add(hold);
+  }
+
   /** Stops every timer and closes the link; nothing of the simulator keeps the process alive after. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -237,11 +328,15 @@ export class Simulator {
   }
 
   private tick(): void {
+    if (this.holds.size > 0) return;
     const nowMs = performance.now();
     const behindMs = nowMs - this.wallStartMs - (this.vehicle.timeS * 1000) / this.speedup;
     if (behindMs > MAX_CATCH_UP_MS) this.wallStartMs += behindMs - MAX_CATCH_UP_MS;
     const targetS = ((nowMs - this.wallStartMs) / 1000) * this.speedup;
-    while (this.vehicle.timeS + STEP_S <= targetS) this.vehicle.step(STEP_S);
+    while (this.holds.size === 0 && this.vehicle.timeS + STEP_S <= targetS) {
+      this.vehicle.step(STEP_S);
+      for (const listener of this.stepListeners) listener(this.vehicle.timeS);
+    }
     this.streams.tick();
   }
 
@@ -279,4 +374,23 @@ function validate(o: Settings): void {
   if (!(o.batteryEnduranceS > 0)) throw bad(`batteryEnduranceS ${o.batteryEnduranceS} must be positive`);
   if (!(o.windSpeedMs >= 0)) throw bad(`windSpeedMs ${o.windSpeedMs} must be 0 or more`);
   if (!(o.gpsNoiseM >= 0)) throw bad(`gpsNoiseM ${o.gpsNoiseM} must be 0 or more`);
+  if (!(o.positionNoiseM >= 0)) throw bad(`positionNoiseM ${o.positionNoiseM} must be 0 or more`);
+  if (!(o.attitudeNoiseDeg >= 0)) throw bad(`attitudeNoiseDeg ${o.attitudeNoiseDeg} must be 0 or more`);
+}
+
+/** The link's transport with every frame the vehicle writes recorded first (faults apply after). */
+class RecordedTransport extends FaultyTransport {
+  constructor(
+    inner: Transport,
+    faults: Partial<LinkFaults> | undefined,
+    random: () => number,
+    private readonly record: (frame: Buffer) => void,
+  ) {
+    super(inner, faults, random);
+  }
+
+  override write(bytes: Buffer): boolean {
+    this.record(bytes);
+    return super.write(bytes);
+  }
 }
