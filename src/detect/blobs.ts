@@ -12,7 +12,20 @@ export interface Blob {
   peakXy: [number, number];
   /** Centroid x of the blob's lowest row, and that row. */
   baseXy: [number, number];
+  /**
+   * The blob's outermost points by direction: entry k is the centroid of its pixels within EDGE_SHARE
+   * of its extent from its far side toward k × 360/EDGE_DIRECTIONS degrees clockwise from up (k = 0 up,
+   * 4 right, 8 down, 12 left).
+   */
+  edgesXy: [number, number][];
+  /** The blob reaches the edge of the grid: the plume may go on outside the frame. */
+  touchesEdge: boolean;
 }
+
+/** Directions of a blob's edge points, evenly spaced clockwise from up. */
+export const EDGE_DIRECTIONS = 16;
+/** The share of a blob's extent, from its far side in a direction, whose centroid is its edge point there. */
+const EDGE_SHARE = 0.1;
 
 export interface BlobOptions {
   /** A pixel is plume when its probability is at least this. */
@@ -52,6 +65,7 @@ export function findBlobs(
     baseRow: -1,
     baseXSum: 0,
     baseCount: 0,
+    pixels: [] as number[],
   }));
   for (let y = 0; y < heightPx; y++) {
     for (let x = 0; x < widthPx; x++) {
@@ -78,6 +92,7 @@ export function findBlobs(
       }
       s.baseXSum += x;
       s.baseCount++;
+      s.pixels.push(i);
     }
   }
   const blobs: Blob[] = [];
@@ -90,7 +105,38 @@ export function findBlobs(
       peakScore: s.peakScore,
       peakXy: s.peakXy,
       baseXy: [s.baseXSum / s.baseCount, s.baseRow],
+      edgesXy: edgePoints(s.pixels, widthPx),
+      touchesEdge: s.x0 === 0 || s.y0 === 0 || s.x1 === widthPx || s.y1 === heightPx,
     });
   }
   return blobs.sort((a, b) => b.areaPx - a.areaPx);
+}
+
+/** Entry k: the centroid of the pixels (grid indices) outermost toward direction k (see Blob.edgesXy). */
+function edgePoints(pixels: readonly number[], widthPx: number): [number, number][] {
+  const xs = pixels.map((i) => i % widthPx);
+  const ys = pixels.map((i) => Math.floor(i / widthPx));
+  return Array.from({ length: EDGE_DIRECTIONS }, (_, k) => {
+    const angle = (2 * Math.PI * k) / EDGE_DIRECTIONS;
+    // Clockwise from up in image coordinates (y down): up is (0, −1), right (1, 0).
+    const [ux, uy] = [Math.sin(angle), -Math.cos(angle)];
+    let farthest = Number.NEGATIVE_INFINITY;
+    let nearest = Number.POSITIVE_INFINITY;
+    const along = xs.map((x, j) => x * ux + ys[j] * uy);
+    for (const t of along) {
+      farthest = Math.max(farthest, t);
+      nearest = Math.min(nearest, t);
+    }
+    const from = farthest - (farthest - nearest) * EDGE_SHARE;
+    let sx = 0;
+    let sy = 0;
+    let count = 0;
+    along.forEach((t, j) => {
+      if (t < from) return;
+      sx += xs[j];
+      sy += ys[j];
+      count++;
+    });
+    return [sx / count, sy / count];
+  });
 }

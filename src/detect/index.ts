@@ -1,4 +1,4 @@
-export { type Blob, type BlobOptions, findBlobs } from './blobs.js';
+export { type Blob, type BlobOptions, EDGE_DIRECTIONS, findBlobs } from './blobs.js';
 export { type Box, boxAreaPx, boxIou } from './box.js';
 export { type Components, labelComponents } from './components.js';
 export type { Detection, Detector, RgbFrame } from './detector.js';

@@ -23,6 +23,14 @@ export interface Plume {
   sourcePx: PointPx;
   /** The highest-probability pixel: the densest dust, near the source in most nadir views. */
   peakPx: PointPx;
+  /**
+   * The plume's outermost points by direction, EDGE_DIRECTIONS of them clockwise from up (see
+   * Blob.edgesXy). Seen from above, a plume leaves its source at its upwind edge: geotag picks the one
+   * facing the wind.
+   */
+  edgesPx: PointPx[];
+  /** The plume reaches the frame's edge: part of it, perhaps its source, may be outside the picture. */
+  cutByFrameEdge: boolean;
 }
 
 /** Maps a blob from the model grid to frame pixels; the model input is the whole frame stretched. */
@@ -36,5 +44,7 @@ export function blobToPlume(blob: Blob, scaleX: number, scaleY: number): Plume {
     peakScore: blob.peakScore,
     sourcePx: centre(blob.baseXy),
     peakPx: centre(blob.peakXy),
+    edgesPx: blob.edgesXy.map(centre),
+    cutByFrameEdge: blob.touchesEdge,
   };
 }

@@ -11,6 +11,12 @@ export interface TrackerOptions {
   maxMisses?: number;
   /** Least box IoU between a track's last plume and a new one for them to be the same plume. Default 0.2. */
   minIou?: number;
+  /**
+   * Confirm a plume only once it has been seen whole, not cut by the frame's edge, at least once.
+   * For geotagging: a plume seen only at the edge may have its source outside the picture, and the
+   * edges are where the model's false alarms gather. Default false (`detect` reports edge plumes too).
+   */
+  requireWholeView?: boolean;
 }
 
 /** A confirmed plume followed over frames. */
@@ -23,7 +29,7 @@ export interface PlumeTrack {
   hits: number;
   /** The plume as last seen. */
   last: Plume;
-  /** The frame with the highest peak score: the evidence frame. */
+  /** The frame with the highest peak score, whole views first: the evidence frame. */
   best: { ptsS: number; plume: Plume };
 }
 
@@ -44,6 +50,7 @@ interface Track {
   hits: number;
   last: Plume;
   best: { ptsS: number; plume: Plume };
+  seenWhole: boolean;
 }
 
 /**
@@ -56,6 +63,7 @@ export class PlumeTracker {
   private readonly windowFrames: number;
   private readonly maxMisses: number;
   private readonly minIou: number;
+  private readonly requireWholeView: boolean;
   private tracks: Track[] = [];
   private nextId = 1;
 
@@ -64,6 +72,7 @@ export class PlumeTracker {
     this.windowFrames = options.windowFrames ?? 5;
     this.maxMisses = options.maxMisses ?? 3;
     this.minIou = options.minIou ?? 0.2;
+    this.requireWholeView = options.requireWholeView ?? false;
     const counts = {
       confirmHits: this.confirmHits,
       windowFrames: this.windowFrames,
@@ -112,12 +121,14 @@ export class PlumeTracker {
         hits: 0,
         last: plume,
         best: { ptsS, plume },
+        seenWhole: false,
       };
       this.see(track, plume, ptsS);
       kept.push(track);
     });
     for (const track of kept) {
-      if (track.id === null && track.recent.filter(Boolean).length >= this.confirmHits) {
+      const seenEnough = track.recent.filter(Boolean).length >= this.confirmHits;
+      if (track.id === null && seenEnough && (track.seenWhole || !this.requireWholeView)) {
         track.id = this.nextId++;
         result.confirmed.push(snapshot(track));
       }
@@ -164,13 +175,20 @@ export class PlumeTracker {
     track.hits++;
     track.lastSeenS = ptsS;
     track.last = plume;
-    if (plume.peakScore > track.best.plume.peakScore) track.best = { ptsS, plume };
+    if (isBetterView(plume, track.best.plume)) track.best = { ptsS, plume };
+    if (!plume.cutByFrameEdge) track.seenWhole = true;
   }
 
   private remember(track: Track, seen: boolean): void {
     track.recent.push(seen);
     if (track.recent.length > this.windowFrames) track.recent.shift();
   }
+}
+
+/** A whole view beats one cut by the frame's edge; then the higher peak score. */
+function isBetterView(plume: Plume, best: Plume): boolean {
+  if (plume.cutByFrameEdge !== best.cutByFrameEdge) return !plume.cutByFrameEdge;
+  return plume.peakScore > best.peakScore;
 }
 
 function snapshot(track: Track): PlumeTrack {

@@ -5,8 +5,10 @@ import { cameraHeadingRad, cameraPitchRad, type Pose } from './pose.js';
 import { pixelToGround } from './project.js';
 import { DEFAULT_POSE_ERRORS, groundUncertaintyM, type PoseErrors } from './uncertainty.js';
 
-/** A camera pitched below this looks steeply down: the plume's densest pixel marks its source. */
+/** A camera pitched below this looks steeply down: the plume is seen from above, lying on the ground. */
 export const STEEP_VIEW_PITCH_RAD = (-60 * Math.PI) / 180;
+/** Below this wind the dust does not drift one way, and its upwind edge says nothing of its source. */
+export const MIN_DRIFT_WIND_MS = 1;
 
 /** A plume as detect found it, with the size of the frame its pixels are in. */
 export interface PlumeInFrame {
@@ -30,18 +32,23 @@ export interface GeotaggedPlume {
   areaM2: number | null;
   /** The pixel geotagged, and which of the plume's points it is. */
   pointPx: PointPx;
-  point: 'peak' | 'source';
+  point: PlumePoint;
   cameraPitchRad: number;
   cameraHeadingRad: number;
 }
 
+/**
+ * Which pixel of a plume marks its source: seen from above, its edge facing the wind (dust leaves the
+ * source and drifts downwind), or its peak when there is no wind to say; seen obliquely, its lowest
+ * row, where it leaves the ground.
+ */
+export type PlumePoint = 'upwind-edge' | 'peak' | 'source';
+
 export type GeotagResult = GeotaggedPlume | { ok: false; reason: string };
 
 /**
- * Places a plume on the ground. The pixel: in a steep view (camera pitch below −60°) the plume's peak,
- * the densest dust near its source; otherwise its source pixel, the lowest row, where it leaves the
- * ground. The footprint is the box's four corners projected (an estimate: the box holds dust above the
- * ground too).
+ * Places a plume on the ground at its source (see PlumePoint). The footprint is the box's four corners
+ * projected (an estimate: the box holds dust above the ground too).
  */
 export function geotagPlume(
   camera: CameraModel,
@@ -52,8 +59,8 @@ export function geotagPlume(
 ): GeotagResult {
   const frameCamera = scaleCamera(camera, plume.frameWidthPx, plume.frameHeightPx);
   const pitchRad = cameraPitchRad(frameCamera, pose);
-  const point = pitchRad < STEEP_VIEW_PITCH_RAD ? 'peak' : 'source';
-  const pointPx = point === 'peak' ? plume.plume.peakPx : plume.plume.sourcePx;
+  const headingRad = cameraHeadingRad(frameCamera, pose);
+  const { point, pointPx } = sourcePoint(plume.plume, pitchRad, headingRad, pose.wind);
   const hit = pixelToGround(frameCamera, pose, pointPx, ground);
   if (hit.kind !== 'ground') return { ok: false, reason: `plume ${point} pixel: ${hit.reason}` };
   const uncertaintyM = groundUncertaintyM(frameCamera, pose, pointPx, ground, errors);
@@ -76,8 +83,26 @@ export function geotagPlume(
     pointPx: { ...pointPx },
     point,
     cameraPitchRad: pitchRad,
-    cameraHeadingRad: cameraHeadingRad(frameCamera, pose),
+    cameraHeadingRad: headingRad,
   };
+}
+
+function sourcePoint(
+  plume: Plume,
+  pitchRad: number,
+  headingRad: number,
+  wind: Pose['wind'],
+): { point: PlumePoint; pointPx: PointPx } {
+  if (pitchRad >= STEEP_VIEW_PITCH_RAD) return { point: 'source', pointPx: plume.sourcePx };
+  if (!wind || wind.speedMs < MIN_DRIFT_WIND_MS || plume.edgesPx.length === 0) {
+    return { point: 'peak', pointPx: plume.peakPx };
+  }
+  // Seen from above, the top of the picture faces the camera's heading: a ground bearing β lies at
+  // β − heading clockwise from up in the image.
+  const sectorRad = (2 * Math.PI) / plume.edgesPx.length;
+  const k = Math.round((wind.fromRad - headingRad) / sectorRad);
+  const n = plume.edgesPx.length;
+  return { point: 'upwind-edge', pointPx: plume.edgesPx[((k % n) + n) % n] };
 }
 
 function footprintM2(camera: CameraModel, pose: Pose, plume: Plume, ground: GroundModel): number | null {

@@ -25,6 +25,8 @@ export interface Pose {
   yawRad: number;
   /** Absent: no gimbal reported, the camera is fixed to the airframe (CameraModel.mountPitchRad). */
   gimbal?: GimbalAttitude;
+  /** The autopilot's wind estimate (WIND): where it blows from, clockwise from north, and its speed. */
+  wind?: { fromRad: number; speedMs: number };
 }
 
 export type PoseResult = { ok: true; pose: Pose } | { ok: false; reason: string };

@@ -13,6 +13,8 @@ const GIMBAL_MIN_GAP_US = 1_000_000;
 /** Hermite interpolation is used when the reported velocities agree with the fixes within this (m + share of the step). */
 const HERMITE_SLACK_M = 0.5;
 const HERMITE_SLACK_SHARE = 0.2;
+/** The wind changes slowly: an estimate this far from a frame still describes it. */
+const WIND_MAX_GAP_US = 30_000_000;
 
 interface PositionSample extends Stamped {
   latDeg: number;
@@ -32,6 +34,11 @@ interface AttitudeSample extends Stamped {
 
 interface GimbalSample extends Stamped, GimbalAttitude {}
 
+interface WindSample extends Stamped {
+  fromRad: number;
+  speedMs: number;
+}
+
 export interface TelemetryTrackOptions {
   /** The vehicle to follow; default: the system of the first message used. */
   sysid?: number;
@@ -44,9 +51,9 @@ export interface PoseQueryOptions {
 
 /**
  * One vehicle's pose over time from its telemetry (live or a tlog): GLOBAL_POSITION_INT, ATTITUDE,
- * GIMBAL_DEVICE_ATTITUDE_STATUS or MOUNT_STATUS, and SYSTEM_TIME for the clock. Other messages are
- * ignored. Times are the vehicle's (see VehicleClock); MOUNT_STATUS carries no time and is placed at its
- * arrival time.
+ * GIMBAL_DEVICE_ATTITUDE_STATUS or MOUNT_STATUS, the autopilot's wind estimate (WIND), and SYSTEM_TIME
+ * for the clock. Other messages are ignored. Times are the vehicle's (see VehicleClock); MOUNT_STATUS and
+ * WIND carry no time and are placed at their arrival time.
  */
 export class TelemetryTrack {
   private readonly clock = new VehicleClock();
@@ -55,6 +62,7 @@ export class TelemetryTrack {
   private readonly attitudes = new SampleSeries<AttitudeSample>(this.onBoot);
   private readonly gimbalDevice = new SampleSeries<GimbalSample>(this.onBoot);
   private readonly mount = new SampleSeries<GimbalSample>(this.onBoot);
+  private readonly winds = new SampleSeries<WindSample>(this.onBoot);
   private sysid: number | null;
   /** Packets of a known type that could not be used, and why the last one was not. */
   readonly rejected = { count: 0, lastReason: '' };
@@ -71,6 +79,7 @@ export class TelemetryTrack {
       m instanceof common.Attitude ||
       m instanceof common.GimbalDeviceAttitudeStatus ||
       m instanceof ardupilotmega.MountStatus ||
+      m instanceof ardupilotmega.Wind ||
       m instanceof common.SystemTime;
     if (!known) return false;
     if (this.sysid !== null && rx.sysid !== this.sysid) return false;
@@ -86,7 +95,7 @@ export class TelemetryTrack {
 
   /** Forgets samples before `timeUs` (keeping one for interpolation): a live link that runs for hours. */
   forgetBefore(timeUs: number): void {
-    for (const series of [this.positions, this.attitudes, this.gimbalDevice, this.mount])
+    for (const series of [this.positions, this.attitudes, this.gimbalDevice, this.mount, this.winds])
       series.forgetBefore(timeUs);
   }
 
@@ -125,6 +134,8 @@ export class TelemetryTrack {
       yawRad: wrapTwoPi(lerpAngle(a.yawRad, b.yawRad, att.s)),
     };
     if (gimbal) pose.gimbal = gimbal;
+    const wind = nearest(this.winds, timeUs, WIND_MAX_GAP_US);
+    if (wind) pose.wind = { fromRad: wind.fromRad, speedMs: wind.speedMs };
     return { ok: true, pose };
   }
 
@@ -146,6 +157,16 @@ export class TelemetryTrack {
     if (m instanceof common.SystemTime) {
       if (!validBootMs(m.timeBootMs)) return `SYSTEM_TIME: bad time_boot_ms ${m.timeBootMs}`;
       this.clock.observeSystemTime(BigInt(m.timeUnixUsec), m.timeBootMs, rx.timeUs);
+      return null;
+    }
+    if (m instanceof ardupilotmega.Wind) {
+      if (![m.direction, m.speed].every(Number.isFinite) || m.speed < 0) return 'WIND: no valid estimate';
+      this.winds.insert({
+        boot: -1,
+        bootUs: rx.timeUs,
+        fromRad: wrapTwoPi(m.direction * DEG),
+        speedMs: m.speed,
+      });
       return null;
     }
     if (m instanceof ardupilotmega.MountStatus) {
@@ -339,4 +360,17 @@ function ms(us: number): string {
 function iso(timeUs: number): string {
   const d = new Date(timeUs / 1000);
   return Number.isNaN(d.getTime()) ? `${timeUs} µs` : d.toISOString();
+}
+
+/** The sample nearest `timeUs` within `maxGapUs`, if any. */
+function nearest<T extends Stamped>(
+  series: SampleSeries<T>,
+  timeUs: number,
+  maxGapUs: number,
+): T | undefined {
+  const { before, after } = series.bracket(timeUs);
+  const gap = (sample: T | undefined) =>
+    sample ? Math.abs(series.timeOf(sample) - timeUs) : Number.POSITIVE_INFINITY;
+  const best = gap(before) <= gap(after) ? before : after;
+  return best && gap(best) <= maxGapUs ? best : undefined;
 }

@@ -122,8 +122,10 @@ export async function replayFlight(opts: ReplayOptions): Promise<ReplaySummary> 
       raised.push(await opts.alerts.raise(toSighting(flightId, confirmed, tagged, at.pose, frameTimeUs)));
     };
 
+    // Only plumes seen whole at least once: an edge view may hide the source, and draws false alarms.
+    const tracker = new PlumeTracker({ requireWholeView: true });
     let frames = 0;
-    for await (const analysed of detectVideo(source, opts.detector, new PlumeTracker(), onPlume)) {
+    for await (const analysed of detectVideo(source, opts.detector, tracker, onPlume)) {
       frames++;
       opts.onProgress?.({ videoS: analysed.frame.ptsS, durationS, frames, raised: raised.length });
     }

@@ -248,6 +248,18 @@ function systemTime(src: TelemetrySource): common.SystemTime {
   return m;
 }
 
+/** The EKF's wind estimate: here the simulated wind itself (ArduPilot's converges on it in flight). */
+function wind(src: TelemetrySource): ardupilotmega.Wind {
+  const { northMs, eastMs } = src.vehicle.windVector;
+  const m = new ardupilotmega.Wind();
+  const speedMs = Math.hypot(northMs, eastMs);
+  // Where it comes from: opposite to where it blows.
+  m.direction = speedMs > 0 ? ((Math.atan2(-eastMs, -northMs) * 180) / Math.PI + 360) % 360 : 0;
+  m.speed = speedMs;
+  m.speedZ = 0;
+  return m;
+}
+
 /** The camera gimbal's attitude: roll level, pitch, and yaw relative to the vehicle's nose. */
 function gimbalDeviceAttitudeStatus(src: TelemetrySource): common.GimbalDeviceAttitudeStatus {
   const { gimbal } = src.vehicle;
@@ -316,5 +328,6 @@ export const MESSAGE_BUILDERS: ReadonlyMap<number, Builder> = new Map<number, Bu
   [common.ExtendedSysState.MSG_ID, extendedSysState],
   [common.SystemTime.MSG_ID, systemTime],
   [common.GimbalDeviceAttitudeStatus.MSG_ID, gimbalDeviceAttitudeStatus],
+  [ardupilotmega.Wind.MSG_ID, wind],
   [standard.AutopilotVersion.MSG_ID, autopilotVersion],
 ]);

@@ -217,7 +217,9 @@ export class Simulator {
         return message && this.noise.apply(message, this.vehicle);
       },
       (msgId) => MESSAGE_BUILDERS.has(msgId),
-      () => performance.now(),
+      // Sim time, as SITL's scheduler: sped up, a 10 Hz stream is still 10 per simulated second, so a
+      // log of a sped-up flight is as dense as a real one (geotagging interpolates between fixes).
+      () => this.vehicle.timeS * 1000,
     );
     this.unsubscribes = [
       serveParams(this.link, this.vehicle.params, ids),
@@ -335,9 +337,9 @@ export class Simulator {
     const targetS = ((nowMs - this.wallStartMs) / 1000) * this.speedup;
     while (this.holds.size === 0 && this.vehicle.timeS + STEP_S <= targetS) {
       this.vehicle.step(STEP_S);
+      this.streams.tick();
       for (const listener of this.stepListeners) listener(this.vehicle.timeS);
     }
-    this.streams.tick();
   }
 
   /** Item 0 of the mission is home, as ArduPilot keeps it whatever a ground station uploads. */

@@ -22,6 +22,7 @@ const STREAM_GROUPS: ReadonlyMap<number, readonly number[]> = new Map([
       common.BatteryStatus.MSG_ID,
       common.GimbalDeviceAttitudeStatus.MSG_ID,
       ardupilotmega.EkfStatusReport.MSG_ID,
+      ardupilotmega.Wind.MSG_ID,
     ],
   ],
 ]);
@@ -32,7 +33,7 @@ interface Scheduled {
 }
 
 /**
- * The vehicle's telemetry streams, in wall-clock rates: nothing until asked, then REQUEST_DATA_STREAM
+ * The vehicle's telemetry streams, in rates of the clock it is given (the simulator's): nothing until asked, then REQUEST_DATA_STREAM
  * by group and SET_MESSAGE_INTERVAL per message (which wins over the group), ArduPilot-style.
  */
 export class TelemetryStreams {

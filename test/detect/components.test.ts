@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dilateSquare, findBlobs, labelComponents } from '../../src/detect/index.js';
+import { dilateSquare, EDGE_DIRECTIONS, findBlobs, labelComponents } from '../../src/detect/index.js';
 import { seededRandom } from '../../src/random.js';
 
 /** A mask from rows of '#' (on) and '.' (off). */
@@ -151,6 +151,34 @@ describe('findBlobs', () => {
       mergeGapPx: 0,
     });
     expect(blobs[0].baseXy).toEqual([2.5, 2]);
+  });
+
+  it("finds a blob's outermost points by direction", () => {
+    // A plume seen from above: it leaves its source at the left, widens to the right.
+    const { data, widthPx, heightPx } = mask([
+      '......................',
+      '.........#############',
+      '...###################',
+      '######################',
+      '...###################',
+      '.........#############',
+    ]);
+    const [plume] = findBlobs(Float32Array.from(data), widthPx, heightPx, {
+      threshold: 0.5,
+      minAreaPx: 1,
+      mergeGapPx: 0,
+    });
+    expect(plume.edgesXy).toHaveLength(EDGE_DIRECTIONS);
+    // Left (k = 12): the outermost tenth of 22 columns, columns 0–2, only row 3 reaches there.
+    const left = plume.edgesXy[12];
+    expect(left[0]).toBeLessThanOrEqual(2);
+    expect(left[1]).toBeCloseTo(3, 5);
+    // Right (k = 4): the last columns, centred on the plume's broad end.
+    const right = plume.edgesXy[4];
+    expect(right[0]).toBeGreaterThanOrEqual(19);
+    expect(right[1]).toBeCloseTo(3, 5);
+    // Up (k = 0): the top row of the blob.
+    expect(plume.edgesXy[0][1]).toBe(1);
   });
 
   it('merges fragments within the gap into one blob, counting only their own pixels', () => {

@@ -2,10 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { type Plume, PlumeTracker } from '../../src/detect/index.js';
 import { UserError } from '../../src/errors.js';
 
-function plume(x0: number, y0: number, sizePx = 40, peakScore = 0.9): Plume {
+function plume(x0: number, y0: number, sizePx = 40, peakScore = 0.9, cutByFrameEdge = false): Plume {
   const box = { x0, y0, x1: x0 + sizePx, y1: y0 + sizePx };
   const centre = { x: x0 + sizePx / 2, y: y0 + sizePx / 2 };
-  return { box, areaPx: sizePx * sizePx, meanScore: 0.7, peakScore, sourcePx: centre, peakPx: centre };
+  return {
+    box,
+    areaPx: sizePx * sizePx,
+    meanScore: 0.7,
+    peakScore,
+    sourcePx: centre,
+    peakPx: centre,
+    edgesPx: [],
+    cutByFrameEdge,
+  };
 }
 
 /** Feeds frames at 0.5 s spacing; returns every confirmation and ending, with frame times. */
@@ -73,6 +82,26 @@ describe('PlumeTracker', () => {
     const byId = new Map(active.map((t) => [t.id, t.last.box.x0]));
     expect(new Set(byId.values())).toEqual(new Set([295, 55]));
     expect(tracker.finish().map((t) => t.id)).toEqual([1, 2]);
+  });
+
+  it('for geotagging, waits for a whole view of a plume and takes its evidence from one', () => {
+    // The drone flies on: a plume comes in at the frame's edge, is seen whole, and leaves at the edge.
+    const cutThenWhole = [0, 1, 2, 3, 4, 5].map((i) => [
+      plume(100 + 4 * i, 100, 40, i < 4 ? 0.99 : 0.8, i < 4),
+    ]);
+    const geotagging = new PlumeTracker({ requireWholeView: true });
+    const { confirmed } = run(geotagging, [...cutThenWhole, [], [], []]);
+    expect(confirmed).toEqual([{ id: 1, atS: 2, firstSeenS: 0 }]);
+    // The evidence is the best whole view, though edge views scored higher.
+    const again = new PlumeTracker({ requireWholeView: true });
+    run(again, cutThenWhole);
+    expect(again.active()[0].best).toMatchObject({ ptsS: 2, plume: { cutByFrameEdge: false } });
+
+    // Seen only at the edge (the model's false alarms gather there): never confirmed for geotagging,
+    // while `detect` still reports it.
+    const edgeOnly = [0, 1, 2, 3, 4].map(() => [plume(0, 100, 40, 0.95, true)]);
+    expect(run(new PlumeTracker({ requireWholeView: true }), edgeOnly).confirmed).toEqual([]);
+    expect(run(new PlumeTracker(), edgeOnly).confirmed.map((c) => c.id)).toEqual([1]);
   });
 
   it('refuses impossible settings with a clear error', () => {

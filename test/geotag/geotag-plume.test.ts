@@ -7,7 +7,10 @@ import { HOME, poseOver } from './poses.js';
 const camera = cameraFromFov({ widthPx: 1000, heightPx: 800, horizontalFovDeg: 90 });
 const ground = flatGround(HOME.groundAmslM);
 
-/** Peak at the centre, source (lowest row) 100 px lower, box 200 px square around the centre. */
+/**
+ * Peak at the centre, source (lowest row) 100 px lower, box 200 px square around the centre, and its
+ * edge points on a circle of 100 px around the centre (k = 0 up, 4 right, 8 down, 12 left).
+ */
 const plume: Plume = {
   box: { x0: 400, y0: 300, x1: 600, y1: 500 },
   areaPx: 20_000,
@@ -15,6 +18,11 @@ const plume: Plume = {
   peakScore: 0.95,
   sourcePx: { x: 500, y: 500 },
   peakPx: { x: 500, y: 400 },
+  edgesPx: Array.from({ length: 16 }, (_, k) => ({
+    x: 500 + 100 * Math.sin((k * Math.PI) / 8),
+    y: 400 - 100 * Math.cos((k * Math.PI) / 8),
+  })),
+  cutByFrameEdge: false,
 };
 
 function ok(result: GeotagResult) {
@@ -23,7 +31,7 @@ function ok(result: GeotagResult) {
 }
 
 describe('geotagPlume', () => {
-  it('in a nadir view geotags the peak and measures the footprint', () => {
+  it('in a nadir view without wind geotags the peak, and measures the footprint', () => {
     const tagged = ok(
       geotagPlume(
         camera,
@@ -42,6 +50,28 @@ describe('geotagPlume', () => {
     expect(tagged.cameraHeadingRad).toBeCloseTo(0, 6);
   });
 
+  it('in a nadir view with wind geotags the edge facing the wind, where the dust leaves its source', () => {
+    const fromEast = { fromRad: Math.PI / 2, speedMs: 4 };
+    const at = (headingDeg: number, wind = fromEast) => {
+      const pose = { ...poseOver({ yawDeg: headingDeg, gimbal: { pitchDeg: -90 } }), wind };
+      return ok(geotagPlume(camera, pose, { plume, frameWidthPx: 1000, frameHeightPx: 800 }, ground));
+    };
+    // Heading north, east is the right of the picture: the right edge, 100 px at 500 px focal from
+    // 100 m = 20 m east of the drone.
+    const north = at(0);
+    expect(north.point).toBe('upwind-edge');
+    expect(north.pointPx).toEqual(plume.edgesPx[4]);
+    expect(north.eastM).toBeCloseTo(20, 1);
+    expect(north.northM).toBeCloseTo(0, 1);
+    // Heading east, east is the top of the picture: the same ground point.
+    const east = at(90);
+    expect(east.pointPx).toEqual(plume.edgesPx[0]);
+    expect(east.eastM).toBeCloseTo(20, 1);
+    expect(east.northM).toBeCloseTo(0, 1);
+    // A breath of wind moves no dust one way: the peak.
+    expect(at(0, { fromRad: Math.PI / 2, speedMs: 0.3 }).point).toBe('peak');
+  });
+
   it('in an oblique view geotags the source, where the plume meets the ground', () => {
     const tagged = ok(
       geotagPlume(
@@ -57,7 +87,7 @@ describe('geotagPlume', () => {
     const depressionRad = Math.PI / 4 + Math.atan(0.2);
     expect(tagged.northM).toBeCloseTo(100 / Math.tan(depressionRad), 1);
     expect(tagged.areaM2).not.toBeNull();
-    // Just steeper than −60° flips to the peak.
+    // Just steeper than −60° flips to the view from above.
     expect(
       ok(
         geotagPlume(
