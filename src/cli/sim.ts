@@ -21,6 +21,9 @@ import { LiveLine } from './output.js';
 export const DEFAULT_HOME = { latDeg: 34.7245, lonDeg: 113.6302, altAmslM: 110 };
 const REFRESH_MS = 1000;
 
+/** The breeze over a world when none is given, m/s: enough to make its plumes drift one way. */
+const WORLD_WIND_MS = 3;
+
 interface SimOptions {
   connect: string;
   home: { latDeg: number; lonDeg: number; altAmslM: number };
@@ -31,8 +34,8 @@ interface SimOptions {
   duplicate: number;
   latency: number;
   jitter: number;
-  windSpeed: number;
-  windFrom: number;
+  windSpeed?: number;
+  windFrom?: number;
   missionCapacity?: number;
   seed: number;
   duration?: number;
@@ -81,8 +84,16 @@ export function registerSim(program: Command): void {
     .option('--duplicate <pct>', 'packets delivered twice, percent', percent, 0)
     .option('--latency <ms>', 'added latency each way', parseNumberIn(0, 10_000), 0)
     .option('--jitter <ms>', 'random extra latency each way (reorders packets)', parseNumberIn(0, 10_000), 0)
-    .option('--wind-speed <m/s>', 'steady wind speed', parseNumberIn(0, 30), 0)
-    .option('--wind-from <deg>', 'direction the wind blows from', parseNumberIn(0, 360), 0)
+    .option(
+      '--wind-speed <m/s>',
+      `steady wind speed (default: 0, or ${WORLD_WIND_MS} with --world)`,
+      parseNumberIn(0, 30),
+    )
+    .option(
+      '--wind-from <deg>',
+      "direction the wind blows from (default: 0, or the world's wind, the way its plumes drift)",
+      parseNumberIn(0, 360),
+    )
     .option('--mission-capacity <items>', 'mission items the vehicle can hold', parseNumberIn(1, 65_535))
     .option('--seed <n>', 'random seed for faults and GPS noise', parseNumberIn(0, 2 ** 31), 1)
     .option('--duration <s>', 'stop after this many wall-clock seconds', parseNumberIn(1, 86_400))
@@ -128,6 +139,9 @@ export function registerSim(program: Command): void {
         throw new UserError('sim: --video and --record need --world FILE (what the camera sees)');
       }
       const world = opts.world ? await loadWorld(opts.world, { windFromDeg: opts.windFrom }) : null;
+      // The world's plumes drift with its wind: the vehicle feels (and reports in WIND) the same one.
+      const windSpeedMs = opts.windSpeed ?? (world ? WORLD_WIND_MS : 0);
+      const windFromDeg = world?.windFromDeg ?? opts.windFrom ?? 0;
       const streamUrl = opts.video ? normaliseStreamUrl(opts.video) : undefined;
       const recordDir = opts.record;
       if (recordDir) prepareRecordDir(recordDir);
@@ -141,8 +155,8 @@ export function registerSim(program: Command): void {
         speedup: opts.speedup,
         seed: opts.seed,
         missionCapacity: opts.missionCapacity,
-        windSpeedMs: opts.windSpeed,
-        windFromDeg: opts.windFrom,
+        windSpeedMs,
+        windFromDeg,
         faults: {
           lossIn: (opts.lossIn ?? opts.loss) / 100,
           lossOut: (opts.lossOut ?? opts.loss) / 100,
