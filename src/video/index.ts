@@ -1,3 +1,4 @@
+export { stopChild, trackChild } from './children.js';
 export { parseIsoUtcUs } from './ffmpeg-log.js';
 export { resolveFfmpeg } from './ffmpeg-path.js';
 export { openVideo } from './open.js';

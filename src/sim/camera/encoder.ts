@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { UserError } from '../../errors.js';
 import { SIM_CAMERA_TIMING } from '../../timing.js';
-import { resolveFfmpeg } from '../../video/index.js';
+import { resolveFfmpeg, stopChild, trackChild } from '../../video/index.js';
 
 export interface EncoderOptions {
   widthPx: number;
@@ -14,9 +14,6 @@ export interface EncoderOptions {
   /** The recording's creation_time: the first frame's Unix time, µs. */
   creationTimeUs?: number;
 }
-
-const running = new Set<ChildProcess>();
-let exitHookInstalled = false;
 
 /** ISO 8601 UTC with microseconds: 2026-11-25T10:00:00.123456Z. */
 export function isoUtcMicros(unixUs: number): string {
@@ -77,7 +74,7 @@ export class VideoEncoder {
       args.push('-y', '-f', 'matroska', recordFile);
     }
     this.child = spawn(resolveFfmpeg(), args, { stdio: ['pipe', 'ignore', 'pipe'] });
-    track(this.child);
+    trackChild(this.child);
     this.child.stderr?.setEncoding('utf8');
     this.child.stderr?.on('data', (chunk: string) => {
       this.stderrTail.push(...chunk.split(/\r?\n/).filter((l) => l.trim() !== ''));
@@ -143,20 +140,6 @@ export class VideoEncoder {
     ]);
     clearTimeout(timer);
     if (!timedOut) return;
-    this.child.kill('SIGTERM');
-    const kill = setTimeout(() => this.child.kill('SIGKILL'), SIM_CAMERA_TIMING.encoderKillGraceMs);
-    await this.exited;
-    clearTimeout(kill);
+    await stopChild(this.child, SIM_CAMERA_TIMING.encoderKillGraceMs);
   }
-}
-
-function track(child: ChildProcess): void {
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.on('exit', () => {
-      for (const c of running) c.kill('SIGKILL');
-    });
-  }
-  running.add(child);
-  child.once('exit', () => running.delete(child));
 }
