@@ -31,7 +31,12 @@ export interface PlumeTrack {
   last: Plume;
   /** The frame with the highest peak score, whole views first: the evidence frame. */
   best: { ptsS: number; plume: Plume };
+  /** The plume in each frame that saw it whole (not cut by the frame's edge), oldest first, at most MAX_VIEWS. */
+  wholeViews: { ptsS: number; plume: Plume }[];
 }
+
+/** Whole views a track keeps: at 2 fps, a minute of a plume in sight. */
+const MAX_VIEWS = 120;
 
 export interface TrackerUpdate {
   /** Tracks confirmed by this frame. */
@@ -50,7 +55,7 @@ interface Track {
   hits: number;
   last: Plume;
   best: { ptsS: number; plume: Plume };
-  seenWhole: boolean;
+  wholeViews: { ptsS: number; plume: Plume }[];
 }
 
 /**
@@ -121,14 +126,15 @@ export class PlumeTracker {
         hits: 0,
         last: plume,
         best: { ptsS, plume },
-        seenWhole: false,
+        wholeViews: [],
       };
       this.see(track, plume, ptsS);
       kept.push(track);
     });
     for (const track of kept) {
       const seenEnough = track.recent.filter(Boolean).length >= this.confirmHits;
-      if (track.id === null && seenEnough && (track.seenWhole || !this.requireWholeView)) {
+      const seenWhole = track.wholeViews.length > 0;
+      if (track.id === null && seenEnough && (seenWhole || !this.requireWholeView)) {
         track.id = this.nextId++;
         result.confirmed.push(snapshot(track));
       }
@@ -176,7 +182,7 @@ export class PlumeTracker {
     track.lastSeenS = ptsS;
     track.last = plume;
     if (isBetterView(plume, track.best.plume)) track.best = { ptsS, plume };
-    if (!plume.cutByFrameEdge) track.seenWhole = true;
+    if (!plume.cutByFrameEdge && track.wholeViews.length < MAX_VIEWS) track.wholeViews.push({ ptsS, plume });
   }
 
   private remember(track: Track, seen: boolean): void {
@@ -199,5 +205,6 @@ function snapshot(track: Track): PlumeTrack {
     hits: track.hits,
     last: track.last,
     best: track.best,
+    wholeViews: [...track.wholeViews],
   };
 }

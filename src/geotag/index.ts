@@ -10,11 +10,14 @@ export {
   pixelToCameraRay,
   scaleCamera,
 } from './camera.js';
+export { type CombinedGeotag, combineGeotags } from './combine.js';
 export {
   type GeotaggedPlume,
   type GeotagResult,
   geotagPlume,
+  MIN_DRIFT_WIND_MS,
   type PlumeInFrame,
+  type PlumePoint,
   STEEP_VIEW_PITCH_RAD,
 } from './geotag-plume.js';
 export { flatGround, type GroundModel } from './ground.js';

@@ -4,9 +4,12 @@ import { type Detector, PlumeTracker } from '../detect/index.js';
 import { UserError } from '../errors.js';
 import {
   type CameraModel,
+  combineGeotags,
   DEFAULT_POSE_ERRORS,
   flatGround,
+  type GeotaggedPlume,
   geotagPlume,
+  type Pose,
   type PoseErrors,
 } from '../geotag/index.js';
 import { openVideo } from '../video/index.js';
@@ -101,6 +104,7 @@ export async function replayFlight(opts: ReplayOptions): Promise<ReplaySummary> 
 
     const frameTimeUs = (ptsS: number) => clockStartUs + ptsS * 1e6;
     const maxGapUs = (opts.maxPoseGapMs ?? DEFAULT_MAX_POSE_GAP_MS) * 1000;
+    const errors = opts.poseErrors ?? DEFAULT_POSE_ERRORS;
     const raised: RaiseResult[] = [];
     const untagged: UntaggedPlume[] = [];
     let plumesConfirmed = 0;
@@ -108,18 +112,28 @@ export async function replayFlight(opts: ReplayOptions): Promise<ReplaySummary> 
     const onPlume = async (confirmed: ConfirmedPlume) => {
       plumesConfirmed++;
       const { track, evidence } = confirmed;
-      const refuse = (reason: string) => untagged.push({ trackId: track.id, atS: track.best.ptsS, reason });
-      const at = telemetry.track.poseAt(frameTimeUs(track.best.ptsS), maxGapUs);
-      if (!at.ok) return void refuse(at.reason);
-      const tagged = geotagPlume(
-        opts.camera,
-        at.pose,
-        { plume: track.best.plume, frameWidthPx: evidence.width, frameHeightPx: evidence.height },
-        flatGround(at.pose.groundAmslM),
-        opts.poseErrors ?? DEFAULT_POSE_ERRORS,
-      );
-      if (!tagged.ok) return void refuse(tagged.reason);
-      raised.push(await opts.alerts.raise(toSighting(flightId, confirmed, tagged, at.pose, frameTimeUs)));
+      const frameSize = { frameWidthPx: evidence.width, frameHeightPx: evidence.height };
+      // Placed from every whole view (their median); the evidence frame's own placement gives the pose.
+      const placements: { ptsS: number; tag: GeotaggedPlume; pose: Pose }[] = [];
+      let lastRefusal = '';
+      for (const view of track.wholeViews.length > 0 ? track.wholeViews : [track.best]) {
+        const at = telemetry.track.poseAt(frameTimeUs(view.ptsS), maxGapUs);
+        if (!at.ok) {
+          lastRefusal = at.reason;
+          continue;
+        }
+        const ground = flatGround(at.pose.groundAmslM);
+        const tag = geotagPlume(opts.camera, at.pose, { plume: view.plume, ...frameSize }, ground, errors);
+        if (tag.ok) placements.push({ ptsS: view.ptsS, tag, pose: at.pose });
+        else lastRefusal = tag.reason;
+      }
+      if (placements.length === 0) {
+        untagged.push({ trackId: track.id, atS: track.best.ptsS, reason: lastRefusal });
+        return;
+      }
+      const shown = placements.find((p) => p.ptsS === track.best.ptsS) ?? placements[0];
+      const placed = combineGeotags(placements.map((p) => p.tag));
+      raised.push(await opts.alerts.raise(toSighting(flightId, confirmed, placed, shown, frameTimeUs)));
     };
 
     // Only plumes seen whole at least once: an edge view may hide the source, and draws false alarms.

@@ -1,18 +1,23 @@
 import type { PlumeSighting } from '../alerts/index.js';
-import type { GeotaggedPlume, Pose } from '../geotag/index.js';
+import type { CombinedGeotag, GeotaggedPlume, Pose } from '../geotag/index.js';
 import type { ConfirmedPlume } from './detect-video.js';
 
 const DEG_PER_RAD = 180 / Math.PI;
 
-/** What the alert store needs of a confirmed, geotagged plume; times are on the vehicle's clock. */
+/**
+ * What the alert store needs of a confirmed, geotagged plume: where (`placed`, from all its whole
+ * views), and the drone's pose and camera for the evidence frame (`evidence`); times on the vehicle's
+ * clock.
+ */
 export function toSighting(
   flightId: string,
   confirmed: ConfirmedPlume,
-  tagged: GeotaggedPlume,
-  pose: Pose,
+  placed: CombinedGeotag,
+  evidence: { tag: GeotaggedPlume; pose: Pose },
   frameTimeUs: (ptsS: number) => number,
 ): PlumeSighting {
-  const { track, evidence } = confirmed;
+  const { tag: tagged, pose } = evidence;
+  const { track } = confirmed;
   const firstSeenUs = Math.round(frameTimeUs(track.firstSeenS));
   return {
     flightId,
@@ -20,10 +25,10 @@ export function toSighting(
     firstSeenUs,
     lastSeenUs: Math.round(frameTimeUs(track.lastSeenS)),
     frames: track.hits,
-    latDeg: tagged.latDeg,
-    lonDeg: tagged.lonDeg,
-    uncertaintyM: tagged.uncertaintyM,
-    areaM2: tagged.areaM2,
+    latDeg: placed.latDeg,
+    lonDeg: placed.lonDeg,
+    uncertaintyM: placed.uncertaintyM,
+    areaM2: placed.areaM2,
     meanScore: track.best.plume.meanScore,
     peakScore: track.best.plume.peakScore,
     pose: {
@@ -33,6 +38,6 @@ export function toSighting(
       headingDeg: (((tagged.cameraHeadingRad * DEG_PER_RAD) % 360) + 360) % 360,
       gimbalPitchDeg: tagged.cameraPitchRad * DEG_PER_RAD,
     },
-    evidence: { frame: evidence, box: track.best.plume.box },
+    evidence: { frame: confirmed.evidence, box: track.best.plume.box },
   };
 }

@@ -96,6 +96,8 @@ describe('PlumeTracker', () => {
     const again = new PlumeTracker({ requireWholeView: true });
     run(again, cutThenWhole);
     expect(again.active()[0].best).toMatchObject({ ptsS: 2, plume: { cutByFrameEdge: false } });
+    // Every whole view is kept for placing the plume on the ground.
+    expect(again.active()[0].wholeViews.map((v) => v.ptsS)).toEqual([2, 2.5]);
 
     // Seen only at the edge (the model's false alarms gather there): never confirmed for geotagging,
     // while `detect` still reports it.
