@@ -9,6 +9,10 @@ src/detect/ uses; Python has no onnxruntime here), applies the post-processing o
 models/dust-plume.json and reports image-level precision/recall/F1, plume-level F1
 at box IoU >= 0.3, the false-alarm rate on hard negatives, and ms per image at 1
 and 2 threads. With --checkpoint it also checks that ONNX and torch agree.
+
+With --npy-set STEM it instead scores a cached set already at the model input size
+(STEM-images.npy, -masks.npy, -labels.json, e.g. the simulator-rendered set of
+render-world-set.ts): image P/R/F1, plume F1 and the false-alarm rate on its negatives.
 """
 
 import argparse
@@ -87,7 +91,12 @@ def main():
     parser.add_argument("--checkpoint", default=None, help="torch checkpoint to compare with the ONNX output")
     parser.add_argument("--speed-images", type=int, default=100, help="images timed per thread count")
     parser.add_argument("--out", default=None, help="also write the report as JSON here")
+    parser.add_argument("--npy-set", default=None, metavar="STEM",
+                        help="score this cached set (STEM-images.npy, -labels.json) instead of the held-out synthetic set")
     args = parser.parse_args()
+    if args.npy_set:
+        evaluate_npy_set(args)
+        return
 
     with open(os.path.join(args.models, "dust-plume.json")) as f:
         description = json.load(f)
@@ -109,6 +118,39 @@ def main():
         reference = torch_probs(args.checkpoint, images[:16])
         report["onnx_vs_torch_max_abs_diff"] = float(np.abs(reference - probs[:16]).max())
     print_report(report)
+    if args.out:
+        with open(args.out, "w") as f:
+            json.dump(report, f, indent=2)
+
+
+def evaluate_npy_set(args):
+    """The model with its own post-processing on a cached uint8 set at its input size."""
+    with open(os.path.join(args.models, "dust-plume.json")) as f:
+        description = json.load(f)
+    post = description["postprocess"]
+    with open(args.npy_set + "-labels.json") as f:
+        labels = json.load(f)
+    images = np.load(args.npy_set + "-images.npy", mmap_mode="r")
+    batch = np.ascontiguousarray(images).transpose(0, 3, 1, 2).astype(np.float32) / 255.0
+    with tempfile.TemporaryDirectory() as work_dir:
+        probs, _ms = run_onnx(os.path.join(args.models, description["model"]), batch, 2, work_dir)
+    report = metrics.evaluate(probs, labels, post["threshold"], post["min_blob_area_px"], post.get("merge_gap_px", 0))
+    negatives = report["image"]["fp"] + report["image"]["tn"]
+    report["set"] = args.npy_set
+    report["images"] = len(labels)
+    report["images_with_plumes"] = sum(label["has_plume"] for label in labels)
+    report["false_alarm_rate_on_negatives"] = report["image"]["fp"] / negatives if negatives else 0.0
+    image, plume = report["image"], report["plume"]
+    print(f"{args.npy_set}: {report['images']} images, {report['images_with_plumes']} with plumes, "
+          f"{plume['tp'] + plume['fn']} plumes; models {os.path.abspath(args.models)}")
+    print(f"post-processing: threshold {report['threshold']}, min blob area {report['min_area_px']} px, "
+          f"merge gap {report['merge_gap_px']} px")
+    print(f"image level: precision {image['precision']:.3f} recall {image['recall']:.3f} F1 {image['f1']:.3f} "
+          f"(tp {image['tp']} fp {image['fp']} fn {image['fn']} tn {image['tn']})")
+    print(f"plume level (box IoU >= {plume['iou_min']}): precision {plume['precision']:.3f} "
+          f"recall {plume['recall']:.3f} F1 {plume['f1']:.3f} (tp {plume['tp']} fp {plume['fp']} fn {plume['fn']})")
+    print(f"false-alarm rate on negatives: {report['false_alarm_rate_on_negatives']:.3f} "
+          f"({image['fp']} / {negatives})")
     if args.out:
         with open(args.out, "w") as f:
             json.dump(report, f, indent=2)

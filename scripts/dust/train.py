@@ -12,6 +12,10 @@ One command (Debian's python3, CPU only, two threads, about an hour in all):
 3. keeps the checkpoint with the best validation score, tunes the threshold and
    minimum blob area on the validation set (never on the evaluation set, seed 1001);
 4. writes models/dust-plume.onnx and models/dust-plume.json.
+
+Optionally (--extra-train/--extra-val/--extra-share, off by default) a second set,
+such as the simulator-rendered set of scripts/dust/render-world-set.ts, is mixed
+into every batch and validated on beside the synthetic validation set.
 """
 
 import argparse
@@ -58,6 +62,26 @@ def load_or_generate(cache_dir, seed, count, size_px):
         json.dump(labels, f)
     log(f"generated {count} images (seed {seed}) in {time.time() - started_s:.0f} s")
     return images, masks, labels
+
+
+def load_extra(cache_dir, stems):
+    """One or more cached sets (comma-separated stems, absolute or relative to cache_dir), concatenated."""
+    parts = []
+    for stem in stems.split(","):
+        stem = stem if os.path.isabs(stem) else os.path.join(cache_dir, stem)
+        with open(stem + "-labels.json") as f:
+            labels = json.load(f)
+        parts.append((np.load(stem + "-images.npy"), np.load(stem + "-masks.npy").astype(bool), labels))
+        log(f"loaded {len(labels)} extra images ({sum(label['has_plume'] for label in labels)} with plumes) from {stem}")
+    images = np.concatenate([p[0] for p in parts]) if len(parts) > 1 else parts[0][0]
+    masks = np.concatenate([p[1] for p in parts]) if len(parts) > 1 else parts[0][1]
+    return images, masks, [label for p in parts for label in p[2]]
+
+
+def extra_count(rng, batch_size, share):
+    """How many of a batch come from the extra set: batch_size × share on average (the remainder drawn)."""
+    whole = int(math.floor(batch_size * share))
+    return whole + int(rng.random() < batch_size * share - whole)
 
 
 def make_batch(rng, images, masks, labels, batch_size, crop_px):
@@ -126,6 +150,10 @@ def train(args):
     images, masks, labels = load_or_generate(args.cache, TRAIN_SEED, args.train_count, INPUT_SIZE_PX)
     val_images, val_masks, val_labels = load_or_generate(args.cache, VAL_SEED, args.val_count, INPUT_SIZE_PX)
     log(f"plume pixels: {masks.mean() * 100:.1f} % of training pixels")
+    extra = load_extra(args.cache, args.extra_train) if args.extra_train else None
+    extra_val = load_extra(args.cache, args.extra_val) if args.extra_val else None
+    if args.extra_share > 0 and extra is None:
+        raise SystemExit("--extra-share needs --extra-train")
 
     model = DustUNet()
     if args.init:  # continue from earlier weights (a fine-tune), with a fresh schedule
@@ -142,7 +170,14 @@ def train(args):
             model.train()
             for group in optimizer.param_groups:
                 group["lr"] = learning_rate(step, total_steps, args.lr)
-            x, y = make_batch(rng, images, masks, labels, batch_size, crop_px)
+            if extra is not None and args.extra_share > 0:
+                n_extra = extra_count(rng, batch_size, args.extra_share)
+                x, y = make_batch(rng, images, masks, labels, batch_size - n_extra, crop_px)
+                if n_extra:
+                    xe, ye = make_batch(rng, *extra, n_extra, crop_px)
+                    x, y = torch.cat([x, xe]), torch.cat([y, ye])
+            else:
+                x, y = make_batch(rng, images, masks, labels, batch_size, crop_px)
             loss = bce_dice_loss(model.logits(x), y)
             optimizer.zero_grad()
             loss.backward()
@@ -157,6 +192,11 @@ def train(args):
                 result, _ = validate(model, val_images, val_masks, val_labels)
                 log(f"val step {step}: image F1 {result['image']['f1']:.3f} plume F1 {result['plume']['f1']:.3f} "
                     f"pixel IoU {result['pixel_iou']:.3f} hard-neg FA {result['hard_negative_false_alarm_rate']:.3f}")
+                if extra_val is not None:
+                    result = combine_scores(result, validate(model, *extra_val)[0], args.extra_weight)
+                    log(f"val step {step} extra: {format_extra(result['extra'])}; "
+                        f"score {result['score']:.3f} = {1 - args.extra_weight:.2f} x synthetic "
+                        f"{result['synthetic_score']:.3f} + {args.extra_weight:.2f} x extra {result['extra']['score']:.3f}")
                 if result["score"] > best_score:
                     best_score = result["score"]
                     torch.save({"model": model.state_dict(), "channels": list(model_channels(model)),
@@ -164,6 +204,36 @@ def train(args):
                     log(f"saved best checkpoint (score {best_score:.3f})")
     log(f"training done in {(time.time() - started_s) / 60:.1f} min")
     return checkpoint, (val_images, val_masks, val_labels), started_s
+
+
+def extra_summary(result):
+    """Image F1, plume F1 and the false-alarm rate on the negatives of an extra set's evaluation."""
+    negatives = result["image"]["fp"] + result["image"]["tn"]
+    return {
+        "image_precision": result["image"]["precision"],
+        "image_recall": result["image"]["recall"],
+        "image_f1": result["image"]["f1"],
+        "plume_f1": result["plume"]["f1"],
+        "false_alarm_rate": result["image"]["fp"] / negatives if negatives else 0.0,
+        "false_alarms": result["image"]["fp"],
+        "negatives": negatives,
+        "score": (result["image"]["f1"] + result["plume"]["f1"]) / 2,
+    }
+
+
+def format_extra(summary):
+    return (f"image F1 {summary['image_f1']:.3f} plume F1 {summary['plume_f1']:.3f} "
+            f"false alarms {summary['false_alarms']}/{summary['negatives']} = {summary['false_alarm_rate']:.3f}")
+
+
+def combine_scores(result, extra_result, weight):
+    """The best-checkpoint score with an extra validation set: (1 − w) × synthetic + w × extra, each
+    the mean of image F1 and plume F1 (the extra image F1 counts its negatives' false alarms)."""
+    result = dict(result)
+    result["extra"] = extra_summary(extra_result)
+    result["synthetic_score"] = result["score"]
+    result["score"] = (1 - weight) * result["score"] + weight * result["extra"]["score"]
+    return result
 
 
 def model_channels(model):
@@ -182,11 +252,29 @@ def finish(checkpoint, val_set, models_dir, started_s, args):
     log(f"tuned on validation: threshold {tuned['threshold']} min area {tuned['min_area_px']} px "
         f"merge gap {tuned['merge_gap_px']} px: "
         f"image F1 {tuned['image']['f1']:.3f} plume F1 {tuned['plume']['f1']:.3f}")
+    extra_tuned = None
+    if args.extra_val:
+        extra_images, _extra_masks, extra_labels = load_extra(args.cache, args.extra_val)
+        extra_tuned = extra_summary(metrics.evaluate(
+            predict(model, extra_images), extra_labels, tuned["threshold"], tuned["min_area_px"], tuned["merge_gap_px"]))
+        log(f"extra validation set at the tuned post-processing: {format_extra(extra_tuned)}")
     os.makedirs(models_dir, exist_ok=True)
     onnx_path = os.path.join(models_dir, "dust-plume.onnx")
     export_onnx(model, onnx_path, INPUT_SIZE_PX, INPUT_SIZE_PX)
     wall_s = time.time() - started_s if started_s else state["wall_s"]
     description = model_description(model, state, tuned, wall_s, args)
+    if args.extra_train or extra_tuned:
+        if args.extra_train:
+            description["training"]["data"] += f"; plus extra set(s) {args.extra_train} ({args.extra_share:.0%} of each batch)"
+        description["training"]["extra"] = {
+            "train_sets": args.extra_train,
+            "batch_share": args.extra_share,
+            "validation_set": args.extra_val,
+            "score_weight": args.extra_weight if args.extra_val else None,
+            "validation_at_tuned_postprocess": (
+                {k: round(v, 4) if isinstance(v, float) else v for k, v in extra_tuned.items()} if extra_tuned else None
+            ),
+        }
     with open(os.path.join(models_dir, "dust-plume.json"), "w") as f:
         json.dump(description, f, indent=2)
         f.write("\n")
@@ -258,6 +346,16 @@ def main():
     parser.add_argument("--init", default=None, help="start from this checkpoint's weights")
     parser.add_argument("--checkpoint-name", default="dust-unet-best.pt", help="best checkpoint's file in --cache")
     parser.add_argument("--export-only", action="store_true", help="skip training; export the cached best checkpoint")
+    parser.add_argument("--extra-train", default=None, metavar="STEM[,STEM]",
+                        help="extra training set(s) in the cache format (STEM-images.npy, -masks.npy, "
+                        "-labels.json), e.g. from render-world-set.ts; absolute or relative to --cache")
+    parser.add_argument("--extra-val", default=None, metavar="STEM",
+                        help="extra validation set: logged at every check and weighed into the best-checkpoint score")
+    parser.add_argument("--extra-share", type=float, default=0.0,
+                        help="fraction of each batch drawn from --extra-train (default 0: off)")
+    parser.add_argument("--extra-weight", type=float, default=0.5,
+                        help="weight w of the extra validation set in the best-checkpoint score: "
+                        "(1 - w) x synthetic + w x extra, each (image F1 + plume F1) / 2")
     args = parser.parse_args()
     checkpoint = os.path.join(args.cache, args.checkpoint_name)
     if args.export_only:
