@@ -276,6 +276,19 @@ describe('telemetry track', () => {
     if (!far.ok) expect(far.reason).toMatch(/no gimbal attitude within 1000 ms/);
   });
 
+  it("carries the autopilot's wind estimate to the poses near it", () => {
+    const track = steadyTrack();
+    expect(poseOrFail(track, at(10_150)).wind).toBeUndefined();
+    const wind = new ardupilotmega.Wind();
+    wind.direction = 250;
+    wind.speed = 3;
+    wind.speedZ = 0;
+    track.add(rx(wind, at(10_100)));
+    const pose = poseOrFail(track, at(10_150));
+    expect(pose.wind?.fromRad).toBeCloseTo(250 * DEG, 5);
+    expect(pose.wind?.speedMs).toBeCloseTo(3, 5);
+  });
+
   it('ignores other messages and other vehicles', () => {
     const track = new TelemetryTrack({ sysid: 1 });
     const heartbeat = new minimal.Heartbeat();
