@@ -26,6 +26,8 @@ export interface SimFlightOptions {
   dir: string;
   /** Points to fly over in order, at altRelM, camera straight down. */
   route: { latDeg: number; lonDeg: number }[];
+  /** Seconds to hover over each point (a patrol's point watch); default 0. */
+  holdS?: number;
   altRelM: number;
   camera: Partial<SimCameraSpec>;
   speedup: number;
@@ -70,7 +72,7 @@ export async function flySimFlight(opts: SimFlightOptions): Promise<SimFlight> {
   const link = await MavLinkConnection.open(`udpout://127.0.0.1:${port}`);
   try {
     const vehicle = await Vehicle.connect(link);
-    await flyMission(vehicle, missionOver(opts.route, opts.altRelM), { minBatteryPct: 30 });
+    await flyMission(vehicle, missionOver(opts.route, opts.altRelM, opts.holdS ?? 0), { minBatteryPct: 30 });
   } finally {
     await link.close();
     await camera.close();
@@ -84,7 +86,11 @@ export async function flySimFlight(opts: SimFlightOptions): Promise<SimFlight> {
 }
 
 /** Camera down, take off, each point in turn, return and land. Item 0 is home (the vehicle's own). */
-function missionOver(route: { latDeg: number; lonDeg: number }[], altRelM: number): MissionItem[] {
+function missionOver(
+  route: { latDeg: number; lonDeg: number }[],
+  altRelM: number,
+  holdS: number,
+): MissionItem[] {
   const item = (command: number, frame: number, params: number[], x = 0, y = 0, z = 0): MissionItem => {
     const [param1 = 0, param2 = 0, param3 = 0, param4 = 0] = params;
     return { command, frame, param1, param2, param3, param4, x, y, z, autocontinue: true };
@@ -94,7 +100,7 @@ function missionOver(route: { latDeg: number; lonDeg: number }[], altRelM: numbe
     item(MavCmd.NAV_WAYPOINT, MavFrame.GLOBAL, [], DEMO_HOME.latDeg, DEMO_HOME.lonDeg, DEMO_HOME.altAmslM),
     item(MavCmd.DO_MOUNT_CONTROL, MavFrame.MISSION, [-90], 0, 0, MAV_MOUNT_MODE_MAVLINK_TARGETING),
     item(MavCmd.NAV_TAKEOFF, relative, [], DEMO_HOME.latDeg, DEMO_HOME.lonDeg, altRelM),
-    ...route.map((p) => item(MavCmd.NAV_WAYPOINT, relative, [], p.latDeg, p.lonDeg, altRelM)),
+    ...route.map((p) => item(MavCmd.NAV_WAYPOINT, relative, [holdS], p.latDeg, p.lonDeg, altRelM)),
     item(MavCmd.NAV_RETURN_TO_LAUNCH, MavFrame.MISSION, []),
   ];
 }
