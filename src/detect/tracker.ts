@@ -17,6 +17,11 @@ export interface TrackerOptions {
    * edges are where the model's false alarms gather. Default false (`detect` reports edge plumes too).
    */
   requireWholeView?: boolean;
+  /**
+   * What counts as a whole view (default: a plume not cut by the frame's edge). Geotagging passes one
+   * that needs only the plume's source inside the picture: a long plume's downwind end may run out of it.
+   */
+  isWholeView?: (plume: Plume, ptsS: number) => boolean;
 }
 
 /** A confirmed plume followed over frames. */
@@ -69,6 +74,7 @@ export class PlumeTracker {
   private readonly maxMisses: number;
   private readonly minIou: number;
   private readonly requireWholeView: boolean;
+  private readonly isWholeView: (plume: Plume, ptsS: number) => boolean;
   private tracks: Track[] = [];
   private nextId = 1;
 
@@ -78,6 +84,7 @@ export class PlumeTracker {
     this.maxMisses = options.maxMisses ?? 3;
     this.minIou = options.minIou ?? 0.2;
     this.requireWholeView = options.requireWholeView ?? false;
+    this.isWholeView = options.isWholeView ?? ((plume) => !plume.cutByFrameEdge);
     const counts = {
       confirmHits: this.confirmHits,
       windowFrames: this.windowFrames,
@@ -181,20 +188,18 @@ export class PlumeTracker {
     track.hits++;
     track.lastSeenS = ptsS;
     track.last = plume;
-    if (isBetterView(plume, track.best.plume)) track.best = { ptsS, plume };
-    if (!plume.cutByFrameEdge && track.wholeViews.length < MAX_VIEWS) track.wholeViews.push({ ptsS, plume });
+    const whole = this.isWholeView(plume, ptsS);
+    // A whole view beats one cut by the frame's edge; then the higher peak score.
+    const bestWhole = track.wholeViews.some((v) => v.ptsS === track.best.ptsS);
+    const better = whole !== bestWhole ? whole : plume.peakScore > track.best.plume.peakScore;
+    if (better) track.best = { ptsS, plume };
+    if (whole && track.wholeViews.length < MAX_VIEWS) track.wholeViews.push({ ptsS, plume });
   }
 
   private remember(track: Track, seen: boolean): void {
     track.recent.push(seen);
     if (track.recent.length > this.windowFrames) track.recent.shift();
   }
-}
-
-/** A whole view beats one cut by the frame's edge; then the higher peak score. */
-function isBetterView(plume: Plume, best: Plume): boolean {
-  if (plume.cutByFrameEdge !== best.cutByFrameEdge) return !plume.cutByFrameEdge;
-  return plume.peakScore > best.peakScore;
 }
 
 function snapshot(track: Track): PlumeTrack {

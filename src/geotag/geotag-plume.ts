@@ -87,6 +87,31 @@ export function geotagPlume(
   };
 }
 
+/** A source pixel this close to the frame's edge (share of the shorter side) may lie beyond it. */
+const EDGE_MARGIN_SHARE = 0.02;
+
+/**
+ * Whether the frame shows where the plume leaves its source (the pixel geotagPlume would place), so
+ * that it can be placed from this view. A plume not cut by the frame's edge always can; a cut one only
+ * when its source pixel is away from the edge — its downwind end may run out of the picture — and
+ * never when the peak stands in for the source (no wind), since the cut part could be denser.
+ */
+export function sourceInFrame(camera: CameraModel, pose: Pose, plume: PlumeInFrame): boolean {
+  if (!plume.plume.cutByFrameEdge) return true;
+  const frameCamera = scaleCamera(camera, plume.frameWidthPx, plume.frameHeightPx);
+  const pitchRad = cameraPitchRad(frameCamera, pose);
+  const headingRad = cameraHeadingRad(frameCamera, pose);
+  const { point, pointPx } = sourcePoint(plume.plume, pitchRad, headingRad, pose.wind);
+  if (point === 'peak') return false;
+  const marginPx = EDGE_MARGIN_SHARE * Math.min(plume.frameWidthPx, plume.frameHeightPx);
+  return (
+    pointPx.x > marginPx &&
+    pointPx.y > marginPx &&
+    pointPx.x < plume.frameWidthPx - marginPx &&
+    pointPx.y < plume.frameHeightPx - marginPx
+  );
+}
+
 function sourcePoint(
   plume: Plume,
   pitchRad: number,

@@ -19,6 +19,7 @@ export {
   type PlumeInFrame,
   type PlumePoint,
   STEEP_VIEW_PITCH_RAD,
+  sourceInFrame,
 } from './geotag-plume.js';
 export { flatGround, type GroundModel } from './ground.js';
 export {

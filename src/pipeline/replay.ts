@@ -11,6 +11,7 @@ import {
   geotagPlume,
   type Pose,
   type PoseErrors,
+  sourceInFrame,
 } from '../geotag/index.js';
 import { openVideo } from '../video/index.js';
 import { type ConfirmedPlume, detectVideo } from './detect-video.js';
@@ -113,7 +114,7 @@ export async function replayFlight(opts: ReplayOptions): Promise<ReplaySummary> 
       plumesConfirmed++;
       const { track, evidence } = confirmed;
       const frameSize = { frameWidthPx: evidence.width, frameHeightPx: evidence.height };
-      // Placed from every whole view (their median); the evidence frame's own placement gives the pose.
+      // Placed from every view that shows its source (their median); the evidence frame gives the pose.
       const placements: { ptsS: number; tag: GeotaggedPlume; pose: Pose }[] = [];
       let lastRefusal = '';
       for (const view of track.wholeViews.length > 0 ? track.wholeViews : [track.best]) {
@@ -136,8 +137,16 @@ export async function replayFlight(opts: ReplayOptions): Promise<ReplaySummary> 
       raised.push(await opts.alerts.raise(toSighting(flightId, confirmed, placed, shown, frameTimeUs)));
     };
 
-    // Only plumes seen whole at least once: an edge view may hide the source, and draws false alarms.
-    const tracker = new PlumeTracker({ requireWholeView: true });
+    // Only plumes whose source the frame has shown at least once: an edge view may hide the source,
+    // and the frame's edges draw false alarms. A long plume's downwind end may run out of the picture.
+    const { width: frameWidthPx, height: frameHeightPx } = source.info;
+    const tracker = new PlumeTracker({
+      requireWholeView: true,
+      isWholeView: (plume, ptsS) => {
+        const at = telemetry.track.poseAt(frameTimeUs(ptsS), maxGapUs);
+        return at.ok && sourceInFrame(opts.camera, at.pose, { plume, frameWidthPx, frameHeightPx });
+      },
+    });
     let frames = 0;
     for await (const analysed of detectVideo(source, opts.detector, tracker, onPlume)) {
       frames++;

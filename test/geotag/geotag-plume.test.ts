@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Plume } from '../../src/detect/index.js';
-import { cameraFromFov, flatGround, type GeotagResult, geotagPlume } from '../../src/geotag/index.js';
+import {
+  cameraFromFov,
+  flatGround,
+  type GeotagResult,
+  geotagPlume,
+  sourceInFrame,
+} from '../../src/geotag/index.js';
 import { HOME, poseOver } from './poses.js';
 
 /** 1000 × 800, 90° horizontal FOV: fx = 500 px, centre (500, 400). */
@@ -153,5 +159,20 @@ describe('geotagPlume', () => {
     );
     expect(refused.ok).toBe(false);
     if (!refused.ok) expect(refused.reason).toMatch(/source pixel: .*horizon/);
+  });
+
+  it('can place a plume cut by the frame edge only while its source side is in the picture', () => {
+    const frame = { frameWidthPx: 1000, frameHeightPx: 800 };
+    const overhead = poseOver({ gimbal: { pitchDeg: -90 } });
+    const fromEast = { ...overhead, wind: { fromRad: Math.PI / 2, speedMs: 4 } };
+    const cut = { ...plume, cutByFrameEdge: true };
+    expect(sourceInFrame(camera, overhead, { plume, ...frame })).toBe(true);
+    // Wind from the east, heading north: the source is the right edge, at x 600: inside.
+    expect(sourceInFrame(camera, fromEast, { plume: cut, ...frame })).toBe(true);
+    // The same plume shifted right until its upwind edge meets the frame's edge.
+    const shifted = { ...cut, edgesPx: cut.edgesPx.map((p) => ({ x: p.x + 395, y: p.y })) };
+    expect(sourceInFrame(camera, fromEast, { plume: shifted, ...frame })).toBe(false);
+    // Without wind the peak stands in for the source, and the cut part may hold a denser one.
+    expect(sourceInFrame(camera, overhead, { plume: cut, ...frame })).toBe(false);
   });
 });
