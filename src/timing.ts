@@ -84,12 +84,10 @@ export const STREAM_TIMING = {
 
 export type StreamTiming = typeof STREAM_TIMING;
 
-/** The simulator's camera (src/sim/camera/): its ffmpeg encoder. */
+/** The simulator's camera (src/sim/camera/): its ffmpeg encoder (then stopped with STREAM_TIMING.killGraceMs). */
 export const SIM_CAMERA_TIMING = {
   /** After the camera closes ffmpeg's stdin, ffmpeg gets this long to encode the rest and finish the files. */
   encoderFinishTimeoutMs: 15_000,
-  /** Then SIGTERM, and this long before SIGKILL. */
-  encoderKillGraceMs: 1000,
 } as const;
 
 export type SimCameraTiming = typeof SIM_CAMERA_TIMING;

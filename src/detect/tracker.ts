@@ -36,7 +36,7 @@ export interface PlumeTrack {
   last: Plume;
   /** The frame with the highest peak score, whole views first: the evidence frame. */
   best: { ptsS: number; plume: Plume };
-  /** The plume in each frame that saw it whole (not cut by the frame's edge), oldest first, at most MAX_VIEWS. */
+  /** The plume in each frame that saw it whole (see isWholeView), oldest first, at most MAX_VIEWS. */
   wholeViews: { ptsS: number; plume: Plume }[];
 }
 
@@ -50,17 +50,12 @@ export interface TrackerUpdate {
   ended: PlumeTrack[];
 }
 
-interface Track {
+/** A track while it is followed: unconfirmed ones have no id yet. */
+interface Track extends Omit<PlumeTrack, 'id'> {
   id: number | null;
   /** Seen (true) or missed in each of the last windowFrames frames, oldest first. */
   recent: boolean[];
   misses: number;
-  firstSeenS: number;
-  lastSeenS: number;
-  hits: number;
-  last: Plume;
-  best: { ptsS: number; plume: Plume };
-  wholeViews: { ptsS: number; plume: Plume }[];
 }
 
 /**

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { UserError } from '../../errors.js';
-import { SIM_CAMERA_TIMING } from '../../timing.js';
+import { SIM_CAMERA_TIMING, STREAM_TIMING } from '../../timing.js';
 import { resolveFfmpeg, stopChild, trackChild } from '../../video/index.js';
 
 export interface EncoderOptions {
@@ -140,6 +140,6 @@ export class VideoEncoder {
     ]);
     clearTimeout(timer);
     if (!timedOut) return;
-    await stopChild(this.child, SIM_CAMERA_TIMING.encoderKillGraceMs);
+    await stopChild(this.child, STREAM_TIMING.killGraceMs);
   }
 }
