@@ -21,6 +21,9 @@ import { toSighting } from './sighting.js';
 /** A frame is tagged only with telemetry this close on both sides (10 Hz telemetry: 100 ms apart). */
 export const DEFAULT_MAX_POSE_GAP_MS = 500;
 
+/** A plume is reported once seen in 5 of the last 7 analysed frames (2.5 s of 3.5 s at 2 fps). */
+const PLACING_CONFIRMATION = { confirmHits: 5, windowFrames: 7 };
+
 export interface ReplayOptions {
   tlogPath: string;
   videoPath: string;
@@ -140,7 +143,10 @@ export async function replayFlight(opts: ReplayOptions): Promise<ReplaySummary> 
     // Only plumes whose source the frame has shown at least once: an edge view may hide the source,
     // and the frame's edges draw false alarms. A long plume's downwind end may run out of the picture.
     const { width: frameWidthPx, height: frameHeightPx } = source.info;
+    // Stricter than detect's 3 of 5: passing overhead, a plume on the ground stays in view for seconds
+    // (a 60 m wide footprint at 10 m/s is 6 s), while the model's false alarms on ground texture flicker.
     const tracker = new PlumeTracker({
+      ...PLACING_CONFIRMATION,
       requireWholeView: true,
       isWholeView: (plume, ptsS) => {
         const at = telemetry.track.poseAt(frameTimeUs(ptsS), maxGapUs);
