@@ -1,6 +1,7 @@
 export { sortieGeoJson } from './export/geojson.js';
 export { sortieKml } from './export/kml.js';
 export { buildSortieItems } from './export/mission-builder.js';
+export { resumeMission } from './export/resume.js';
 export {
   type PlanSummary,
   planSummary,

@@ -234,6 +234,19 @@ export function missionCurrent(src: TelemetrySource): common.MissionCurrent {
   return m;
 }
 
+/** Sent only with FENCE_ENABLE set, as ArduPilot does. */
+function fenceStatus({ vehicle }: TelemetrySource): common.FenceStatus | null {
+  if (vehicle.params.get('FENCE_ENABLE') !== 1) return null;
+  const fence = vehicle.fenceState;
+  const m = new common.FenceStatus();
+  m.breachStatus = fence.breached ? 1 : 0;
+  m.breachCount = fence.count;
+  m.breachType = fence.count > 0 ? common.FenceBreach.BOUNDARY : common.FenceBreach.NONE;
+  m.breachTime = Math.round(fence.lastBreachS * 1000);
+  m.breachMitigation = common.FenceMitigate.UNKNOWN;
+  return m;
+}
+
 function extendedSysState({ vehicle }: TelemetrySource): common.ExtendedSysState {
   const m = new common.ExtendedSysState();
   m.vtolState = common.MavVtolState.UNDEFINED;
@@ -326,6 +339,7 @@ export const MESSAGE_BUILDERS: ReadonlyMap<number, Builder> = new Map<number, Bu
   [common.HomePosition.MSG_ID, homePosition],
   [common.MissionCurrent.MSG_ID, missionCurrent],
   [common.ExtendedSysState.MSG_ID, extendedSysState],
+  [common.FenceStatus.MSG_ID, fenceStatus],
   [common.SystemTime.MSG_ID, systemTime],
   [common.GimbalDeviceAttitudeStatus.MSG_ID, gimbalDeviceAttitudeStatus],
   [ardupilotmega.Wind.MSG_ID, wind],

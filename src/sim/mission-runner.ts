@@ -90,8 +90,9 @@ export class MissionRunner {
 
   /** Entering AUTO: resume at the current item, or start over once the mission was completed. */
   start(ctx: NavContext): void {
+    const from = this.resumeSeq();
     this.status = MissionState.ACTIVE;
-    this.begin(this.resumeSeq(), ctx, true);
+    this.begin(from, ctx, true);
   }
 
   /** Leaving AUTO. */
@@ -100,6 +101,15 @@ export class MissionRunner {
     this.nav = null;
     this.condition = null;
     this.doQueue = [];
+  }
+
+  /**
+   * Copter resets the mission on every disarm (AP_Arming_Copter::disarm): the next AUTO starts at the
+   * first item. MISSION_CURRENT keeps showing the last item until then (ArduPilot reports 0).
+   */
+  reset(): void {
+    this.pause();
+    if (this.status !== MissionState.COMPLETE) this.status = MissionState.NOT_STARTED;
   }
 
   /** DO_SET_MISSION_CURRENT / MISSION_SET_CURRENT; while running it jumps there at once. */
@@ -139,7 +149,9 @@ export class MissionRunner {
   }
 
   private resumeSeq(): number {
-    return this.status === MissionState.COMPLETE || this.seq < 1 ? 1 : this.seq;
+    return this.status === MissionState.COMPLETE || this.status === MissionState.NOT_STARTED || this.seq < 1
+      ? 1
+      : this.seq;
   }
 
   /**

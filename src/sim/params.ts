@@ -38,6 +38,13 @@ const DEFINITIONS = {
   BATT_CRT_MAH: { value: 330, type: MavParamType.REAL32 },
   BATT_FS_LOW_ACT: { value: 2, type: MavParamType.INT8 },
   BATT_FS_CRT_ACT: { value: 1, type: MavParamType.INT8 },
+  /** GCS failsafe off, as ArduPilot ships it; the timeout is judged in wall time (see Simulator). */
+  FS_GCS_ENABLE: { value: 0, type: MavParamType.INT8 },
+  /** seconds */
+  FS_GCS_TIMEOUT: { value: 5, type: MavParamType.REAL32 },
+  /** Geofence off, as ArduPilot ships it; FENCE_ACTION 1: RTL, or land without a position. */
+  FENCE_ENABLE: { value: 0, type: MavParamType.INT8 },
+  FENCE_ACTION: { value: 1, type: MavParamType.INT8 },
 } satisfies Record<string, ParamDefinition>;
 
 export type ParamName = keyof typeof DEFINITIONS;

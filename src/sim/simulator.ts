@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { common } from 'node-mavlink';
+import { common, minimal } from 'node-mavlink';
 import { UserError } from '../errors.js';
 import type { GeoPoint } from '../geo/index.js';
 import {
@@ -38,6 +38,7 @@ const STEP_S = 0.02;
 const TICK_MS = 10;
 /** After a stall, at most this much wall time is caught up; sim time slips rather than bursting. */
 const MAX_CATCH_UP_MS = 250;
+const MAV_TYPE_GCS = 6;
 
 export interface SimulatorOptions {
   /** Where the vehicle talks, e.g. 'udpin://127.0.0.1:14560', 'udpout://127.0.0.1:14550', 'tcpin://127.0.0.1:5760'. */
@@ -160,6 +161,8 @@ export class Simulator {
   private readonly stepListeners = new Set<(simTimeS: number) => void>();
   private readonly holds = new Set<Promise<unknown>>();
   private wallStartMs = performance.now();
+  /** Wall time of the last GCS heartbeat; null until one is heard (the GCS failsafe waits for one). */
+  private lastGcsHeartbeatMs: number | null = null;
   private closed = false;
 
   constructor(transport: Transport, options: Settings) {
@@ -179,7 +182,8 @@ export class Simulator {
     this.link = new MavLinkConnection(this.faulty, { ...ids, gcsHeartbeat: false });
     this.missions = new MissionServer(this.link, {
       capacity: options.missionCapacity,
-      onChanged: (type) => {
+      onChanged: (type, items) => {
+        if (type === MissionType.Fence) this.vehicle.setFence(items);
         if (type !== MissionType.Mission) return;
         this.keepHomeAtItemZero();
         this.vehicle.missionChanged();
@@ -224,6 +228,11 @@ export class Simulator {
     this.unsubscribes = [
       serveParams(this.link, this.vehicle.params, ids),
       serveCommands(this.link, { vehicle: this.vehicle, streams: this.streams, ids }),
+      this.link.onMessage(({ message }) => {
+        if (message instanceof minimal.Heartbeat && message.type === MAV_TYPE_GCS) {
+          this.lastGcsHeartbeatMs = performance.now();
+        }
+      }),
     ];
     this.sendHeartbeat();
     this.timers.push(
@@ -334,6 +343,11 @@ export class Simulator {
     const nowMs = performance.now();
     const behindMs = nowMs - this.wallStartMs - (this.vehicle.timeS * 1000) / this.speedup;
     if (behindMs > MAX_CATCH_UP_MS) this.wallStartMs += behindMs - MAX_CATCH_UP_MS;
+    // Heartbeats come at 1 Hz wall time whatever the speedup, so their timeout is judged in wall time.
+    if (this.lastGcsHeartbeatMs !== null) {
+      const timeoutMs = this.vehicle.params.get('FS_GCS_TIMEOUT') * 1000;
+      this.vehicle.setGcsLost(nowMs - this.lastGcsHeartbeatMs > timeoutMs);
+    }
     const targetS = ((nowMs - this.wallStartMs) / 1000) * this.speedup;
     while (this.holds.size === 0 && this.vehicle.timeS + STEP_S <= targetS) {
       this.vehicle.step(STEP_S);

@@ -10,7 +10,12 @@ const MAX_RATE_HZ = 50;
 const STREAM_GROUPS: ReadonlyMap<number, readonly number[]> = new Map([
   [
     MavDataStream.EXTENDED_STATUS,
-    [common.SysStatus.MSG_ID, common.MissionCurrent.MSG_ID, common.GpsRawInt.MSG_ID],
+    [
+      common.SysStatus.MSG_ID,
+      common.MissionCurrent.MSG_ID,
+      common.GpsRawInt.MSG_ID,
+      common.FenceStatus.MSG_ID,
+    ],
   ],
   [MavDataStream.POSITION, [common.GlobalPositionInt.MSG_ID]],
   [MavDataStream.EXTRA1, [common.Attitude.MSG_ID]],

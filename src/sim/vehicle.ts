@@ -3,6 +3,7 @@ import { type GeoPoint, LocalFrame, type LocalPoint } from '../geo/index.js';
 import type { MissionItem } from '../mavlink/mission-item.js';
 import { Battery } from './battery.js';
 import { Ekf } from './ekf.js';
+import { SimFence } from './fence.js';
 import {
   FlightModel,
   type MotionCommand,
@@ -64,6 +65,33 @@ export interface VehicleEvents {
 
 type SpeedKind = 'horizMs' | 'climbMs' | 'descentMs';
 
+/** What a failsafe asks for; each falls back as Copter's do (RTL without a position lands). */
+type FailsafeAction = 'none' | 'rtl' | 'land' | 'brake';
+
+/**
+ * FS_GCS_ENABLE (ArduCopter failsafe_gcs_on_event): 2 continues in AUTO, SmartRTL is not simulated
+ * (its fallback is taken), nor DO_LAND_START (RTL).
+ */
+const GCS_FAILSAFE_ACTIONS: Record<number, FailsafeAction> = {
+  1: 'rtl',
+  2: 'rtl',
+  3: 'rtl',
+  4: 'land',
+  5: 'land',
+  6: 'rtl',
+  7: 'brake',
+};
+/** FENCE_ACTION: 0 report only, 1 RTL or land, 2 land, 3 SmartRTL or RTL, 4 brake or land, 5 SmartRTL or land. */
+const FENCE_ACTIONS: Record<number, FailsafeAction> = {
+  0: 'none',
+  1: 'rtl',
+  2: 'land',
+  3: 'rtl',
+  4: 'brake',
+  5: 'land',
+};
+const FS_GCS_CONTINUE_IN_AUTO = 2;
+
 /**
  * An ArduPilot Copter in miniature: boot and EKF timeline, arming rules, flight modes, the mission,
  * failsafes, battery, gimbal, all stepped in sim time by the simulator.
@@ -81,6 +109,9 @@ export class SimVehicle {
   readonly ekf = new Ekf();
   readonly gimbal = new Gimbal();
   readonly mission: MissionRunner;
+  readonly fence: SimFence;
+  /** The geofence's state as FENCE_STATUS reports it (times in sim seconds). */
+  readonly fenceState = { breached: false, count: 0, lastBreachS: 0 };
   /** Home in the local frame, null until the EKF origin is set. */
   home: LocalPoint | null = null;
   private readonly autoYaw = new AutoYaw();
@@ -89,7 +120,7 @@ export class SimVehicle {
   private speedOverride: Partial<Record<SpeedKind, number>> = {};
   private onGroundS = 0;
   private armedOnGroundS = 0;
-  private readonly failsafe = { batteryLow: false, batteryCritical: false, ekf: false };
+  private readonly failsafe = { batteryLow: false, batteryCritical: false, ekf: false, gcs: false };
 
   constructor(
     options: VehicleOptions,
@@ -103,6 +134,7 @@ export class SimVehicle {
     });
     this.gps = new GpsReceiver({ noiseM: options.gpsNoiseM, random: options.random });
     this.mission = new MissionRunner(options.missionItems, this.missionActions());
+    this.fence = new SimFence(this.frame);
   }
 
   get position(): LocalPoint {
@@ -135,7 +167,7 @@ export class SimVehicle {
 
   /** A failsafe is active (the heartbeat says MAV_STATE_CRITICAL). */
   get inFailsafe(): boolean {
-    return this.failsafe.batteryLow || this.failsafe.ekf;
+    return this.failsafe.batteryLow || this.failsafe.ekf || this.failsafe.gcs || this.fenceState.breached;
   }
 
   arm(): common.MavResult {
@@ -165,9 +197,10 @@ export class SimVehicle {
     if (!this.landed && !force) return MavResult.FAILED;
     this.armed = false;
     this.maneuver = null;
-    if (this.mode === M.AUTO) this.mission.pause();
+    this.mission.reset();
     this.speedOverride = {};
     this.failsafe.batteryLow = this.failsafe.batteryCritical = this.failsafe.ekf = false;
+    this.fenceState.breached = false;
     this.model.rest();
     this.events.text(MavSeverity.INFO, 'Disarming motors');
     this.events.statusChanged();
@@ -264,6 +297,29 @@ export class SimVehicle {
     return () => this.autoYaw.reached(this.model.yawRad);
   }
 
+  /** The stored geofence changed (MAV_MISSION_TYPE_FENCE upload). */
+  setFence(items: MissionItem[]): void {
+    this.fence.load(items);
+  }
+
+  /**
+   * The simulator's verdict on the ground station's heartbeats (FS_GCS_TIMEOUT, judged in wall time
+   * as a link is). With FS_GCS_ENABLE set, losing them in flight is Copter's GCS failsafe.
+   */
+  setGcsLost(lost: boolean): void {
+    const enable = this.params.get('FS_GCS_ENABLE');
+    if (lost === this.failsafe.gcs || (lost && enable === 0)) return;
+    this.failsafe.gcs = lost;
+    if (!lost) {
+      this.events.text(MavSeverity.WARNING, 'GCS Failsafe Cleared');
+      return;
+    }
+    if (!this.armed) return;
+    this.events.text(MavSeverity.CRITICAL, 'GCS Failsafe');
+    if (enable === FS_GCS_CONTINUE_IN_AUTO && this.mode === M.AUTO && !this.landed) return;
+    this.takeFailsafeAction(GCS_FAILSAFE_ACTIONS[enable] ?? 'land');
+  }
+
   loseGps(durationS: number): void {
     this.gps.lose(this.timeS, durationS);
   }
@@ -357,6 +413,8 @@ export class SimVehicle {
       this.batteryFailsafe('low', p.get('BATT_FS_LOW_ACT'));
     }
 
+    this.checkFence();
+
     if (this.ekf.usesGps) {
       this.failsafe.ekf = false;
     } else if (!this.failsafe.ekf && !this.landed && modeRequiresPosition(this.mode)) {
@@ -373,17 +431,38 @@ export class SimVehicle {
       MavSeverity.CRITICAL,
       `Battery 1 is ${level} ${b.voltageV.toFixed(2)}V used ${b.consumedMah.toFixed(0)} mAh`,
     );
-    if (action === 0) return;
+    this.takeFailsafeAction(action === 0 ? 'none' : action === 1 ? 'land' : 'rtl');
+  }
+
+  /** FENCE_ENABLE: a breach of the uploaded fence in flight is reported and acted on (FENCE_ACTION). */
+  private checkFence(): void {
+    const breached =
+      this.params.get('FENCE_ENABLE') === 1 &&
+      !this.landed &&
+      !this.fence.empty &&
+      this.fence.breached(this.position.northM, this.position.eastM);
+    if (breached === this.fenceState.breached) return;
+    this.fenceState.breached = breached;
+    if (!breached) return;
+    this.fenceState.count++;
+    this.fenceState.lastBreachS = this.timeS;
+    this.events.text(MavSeverity.CRITICAL, 'Fence Breached');
+    this.takeFailsafeAction(FENCE_ACTIONS[this.params.get('FENCE_ACTION')] ?? 'rtl');
+  }
+
+  /** A failsafe's action: on the ground disarm; never interrupts a landing, nor a return for RTL or BRAKE. */
+  private takeFailsafeAction(action: FailsafeAction): void {
+    if (action === 'none') return;
     if (this.landed) {
       this.disarm(false);
       return;
     }
     const landing = this.mode === M.LAND || this.currentManeuver()?.stage(this.navContext()) === 'landing';
     const returning = this.mode === M.RTL || this.currentManeuver() instanceof ReturnToLaunch;
-    if (action === 1 || !this.ekf.positionOk(true)) {
+    if (action === 'land' || !this.ekf.positionOk(true)) {
       if (!landing) this.enterMode(M.LAND);
     } else if (!landing && !returning) {
-      this.enterMode(M.RTL);
+      this.enterMode(action === 'brake' ? M.BRAKE : M.RTL);
     }
   }
 

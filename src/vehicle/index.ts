@@ -1,4 +1,11 @@
 export { type Firmware, firmwareOf, flightModeName, isMissionMode, setModeParams } from './flight-modes.js';
+export { fenceBreach } from './geofence-check.js';
+export {
+  describeArduPilotGcsFailsafe,
+  describePx4DataLinkLoss,
+  type LinkFailsafe,
+  readLinkFailsafe,
+} from './link-failsafe.js';
 export {
   type FlightListener,
   type FlightOptions,
@@ -6,6 +13,16 @@ export {
   type FlightSummary,
   flyMission,
 } from './mission-flight.js';
+export { PatrolFlight, type PatrolFlightEvents, type PatrolOptions } from './patrol-flight.js';
+export type {
+  PatrolEnding,
+  PatrolFailsafe,
+  PatrolNotice,
+  PatrolNoticeKind,
+  PatrolProgress,
+  PatrolResult,
+  PatrolStatus,
+} from './patrol-status.js';
 export {
   type PreflightCheck,
   type PreflightOptions,

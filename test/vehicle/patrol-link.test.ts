@@ -1,0 +1,93 @@
+import { afterEach, expect, it } from 'vitest';
+import { setParam } from '../../src/mavlink/index.js';
+import { PatrolFlight } from '../../src/vehicle/index.js';
+import {
+  distanceFromHomeM,
+  nextEvent,
+  type PatrolRig,
+  patrolMission,
+  recordPatrol,
+  startRig,
+} from './patrol-sim.js';
+
+let rig: PatrolRig | null = null;
+afterEach(async () => {
+  await rig?.close();
+  rig = null;
+});
+
+/** 300 m legs: the vehicle is still on its patrol when the link comes back. */
+const LONG = [
+  { northM: 300, eastM: 0 },
+  { northM: 300, eastM: 300 },
+  { northM: 0, eastM: 300 },
+  { northM: -300, eastM: 300 },
+];
+const OUTAGE_S = 5;
+/** Just past LINK_TIMING.vehicleLostAfterMs (3.5 s) and inside the outage. */
+const WARN_AFTER_S = 4;
+
+it("a 5 s link outage: lost, a warning saying what the vehicle's failsafe does, back, and the patrol lands", async () => {
+  rig = await startRig();
+  const patrol = new PatrolFlight(rig.vehicle, patrolMission(LONG), {
+    minBatteryPct: 50,
+    reserveBatteryPct: 20,
+    linkLossWarnAfterS: WARN_AFTER_S,
+  });
+  const { notices } = recordPatrol(patrol);
+  const lostSeen: boolean[] = [];
+  patrol.on('progress', (p) => lostSeen.push(p.linkLost));
+  const flight = patrol.fly();
+  await nextEvent(patrol, 'reached', (seq) => seq === 2);
+  rig.sim.startOutage(OUTAGE_S);
+
+  const result = await flight;
+
+  expect(notices.map((n) => n.kind)).toEqual(['link-lost', 'link-warning', 'link-regained']);
+  expect(notices[0].message).toMatch(/^link lost: no heartbeat for 3.5 s \(last seen in AUTO at item 3\/6\)/);
+  // The simulator ships ArduPilot's default: no GCS failsafe.
+  expect(notices[1].message).toBe(
+    'no link for 4 s: its GCS failsafe is off (FS_GCS_ENABLE 0, FS_GCS_TIMEOUT 5 s): it carries on in its ' +
+      'present mode without the ground station (in AUTO it flies the rest of the mission on its own)',
+  );
+  expect(notices[2].message).toMatch(/^link back after [5-7] s without heartbeats$/);
+  expect(lostSeen).toContain(true);
+  expect(patrol.progress.linkLost).toBe(false);
+  expect(patrol.linkFailsafe?.params).toEqual({ FS_GCS_ENABLE: 0, FS_GCS_TIMEOUT: 5 });
+  expect(result).toMatchObject({ ending: 'completed', linkLosses: 1, lastReachedSeq: 6 });
+  expect(rig.sim.state()).toMatchObject({ armed: false, landed: true, modeName: 'AUTO' });
+  expect(distanceFromHomeM(rig.sim)).toBeLessThan(3);
+});
+
+it('with FS_GCS_ENABLE 1 the vehicle returns and lands on its own during the outage; the patrol says so', async () => {
+  rig = await startRig();
+  const { vehicle } = rig;
+  await setParam(vehicle.link, vehicle.target, 'FS_GCS_ENABLE', 1);
+  await setParam(vehicle.link, vehicle.target, 'FS_GCS_TIMEOUT', 2);
+  const patrol = new PatrolFlight(vehicle, patrolMission(LONG), {
+    minBatteryPct: 50,
+    reserveBatteryPct: 20,
+    linkLossWarnAfterS: WARN_AFTER_S,
+  });
+  const { notices } = recordPatrol(patrol);
+  const flight = patrol.fly();
+  await nextEvent(patrol, 'reached', (seq) => seq === 2);
+  rig.sim.startOutage(OUTAGE_S);
+
+  const result = await flight;
+
+  expect(notices.map((n) => n.kind)).toEqual(['link-lost', 'link-warning', 'link-regained', 'vehicle']);
+  expect(notices[1].message).toBe(
+    'no link for 4 s: its GCS failsafe (FS_GCS_ENABLE 1, FS_GCS_TIMEOUT 2 s): after 2 s without the ' +
+      'ground station it returns to launch (RTL)',
+  );
+  // Sped up ×20, the vehicle is home and disarmed before the link is back.
+  expect(notices[3].message).toMatch(/^the vehicle landed in RTL without finishing the mission \(it said: /);
+  expect(result).toMatchObject({
+    ending: 'vehicle',
+    endingText: 'it landed in RTL without finishing the mission',
+  });
+  expect(result.reachedSeqs).not.toContain(5);
+  expect(rig.sim.state()).toMatchObject({ armed: false, landed: true, modeName: 'RTL' });
+  expect(distanceFromHomeM(rig.sim)).toBeLessThan(3);
+});
