@@ -1,0 +1,255 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DEFAULT_ALERT_RULES, parseAlertRef } from '../alerts/index.js';
+import { UserError } from '../errors.js';
+import { authenticate, credentialOf, type Principal, type Role, type TokenTable } from './auth.js';
+import { COMMON_HEADERS, HttpError, readJsonBody, sendJson } from './http-util.js';
+import { type PatrolHub, VEHICLE_COMMANDS, type VehicleCommand } from './hub.js';
+import { SERVER_LIMITS } from './limits.js';
+import { alertView, PROTOCOL_VERSION } from './messages.js';
+import { checkParams, numberParam, textParam, timeParam } from './query.js';
+
+const S_PER_DAY = 86_400;
+const US_PER_MS = 1000;
+
+export interface ApiContext {
+  hub: PatrolHub;
+  tokens: TokenTable;
+  tileUrl: string | null;
+  startedAtMs: number;
+}
+
+interface Request {
+  req: IncomingMessage;
+  url: URL;
+  params: string[];
+  principal: Principal;
+}
+
+type Reply = { status?: number; json: unknown } | { jpeg: Buffer };
+
+interface Route {
+  method: 'GET' | 'POST';
+  pattern: RegExp;
+  /** Who may call it: anyone (no token), any token, or a pilot's. */
+  access: 'public' | Role;
+  /** Accepts `?token=` (for an <img>), besides the header. */
+  queryToken?: boolean;
+  /** Query parameters it takes ('token' included where allowed). */
+  query?: readonly string[];
+  handle(ctx: ApiContext, r: Request): Reply | Promise<Reply>;
+}
+
+const COMMAND_LIST = VEHICLE_COMMANDS.join(', ');
+
+/** The command in a POST body, or a 400 naming exactly what is wrong with the body. */
+function commandOf(body: unknown): VehicleCommand {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new HttpError(400, `body: expected a JSON object {"command": ...} with one of ${COMMAND_LIST}`);
+  }
+  const extra = Object.keys(body).filter((k) => k !== 'command');
+  if (extra.length > 0) throw new HttpError(400, `body: unknown field ${JSON.stringify(extra[0])}`);
+  const { command } = body as { command?: unknown };
+  if (command === undefined) throw new HttpError(400, `body.command: missing (one of ${COMMAND_LIST})`);
+  if (typeof command !== 'string' || !(VEHICLE_COMMANDS as readonly string[]).includes(command)) {
+    const shown = typeof command === 'string' ? JSON.stringify(command.slice(0, 32)) : typeof command;
+    throw new HttpError(400, `body.command: ${shown} is not a command (one of ${COMMAND_LIST})`);
+  }
+  return command as VehicleCommand;
+}
+
+const ROUTES: Route[] = [
+  {
+    method: 'GET',
+    pattern: /^\/api\/health$/,
+    access: 'public',
+    handle: (ctx) => ({
+      json: {
+        ok: true,
+        vehicles: ctx.hub.vehicles().length,
+        uptimeS: Math.round((Date.now() - ctx.startedAtMs) / 1000),
+      },
+    }),
+  },
+  {
+    method: 'GET',
+    pattern: /^\/api\/config$/,
+    access: 'viewer',
+    handle: (ctx, r) => ({
+      json: {
+        role: r.principal.role,
+        name: r.principal.name,
+        tileUrl: ctx.tileUrl,
+        protocol: PROTOCOL_VERSION,
+        /** The commands a pilot may send, for the page's buttons. */
+        commands: VEHICLE_COMMANDS,
+      },
+    }),
+  },
+  {
+    method: 'GET',
+    pattern: /^\/api\/vehicles$/,
+    access: 'viewer',
+    handle: (ctx) => ({ json: ctx.hub.vehicles() }),
+  },
+  {
+    method: 'GET',
+    pattern: /^\/api\/plans$/,
+    access: 'viewer',
+    handle: (ctx) => ({ json: ctx.hub.plans() }),
+  },
+  {
+    method: 'GET',
+    pattern: /^\/api\/sites$/,
+    access: 'viewer',
+    handle: (ctx) => ({ json: ctx.hub.sitesGeoJson() }),
+  },
+  {
+    method: 'GET',
+    pattern: /^\/api\/flights$/,
+    access: 'viewer',
+    handle: (ctx) => ({ json: ctx.hub.flights() }),
+  },
+  {
+    method: 'GET',
+    pattern: /^\/api\/alerts$/,
+    access: 'viewer',
+    query: ['site', 'contractor', 'since', 'until', 'flight', 'limit'],
+    handle: (ctx, { url }) => {
+      const limit =
+        numberParam(url, 'limit', 1, SERVER_LIMITS.maxAlertLimit, true) ?? SERVER_LIMITS.defaultAlertLimit;
+      const alerts = ctx.hub.store.listAlerts({
+        siteId: textParam(url, 'site'),
+        contractor: textParam(url, 'contractor'),
+        sinceUs: timeParam(url, 'since', false),
+        untilUs: timeParam(url, 'until', true),
+        flightId: textParam(url, 'flight'),
+      });
+      // The store lists oldest first; a monitor wants the newest, so the limit keeps the newest.
+      alerts.sort((a, b) => b.firstSeenUs - a.firstSeenUs || b.id - a.id);
+      return { json: alerts.slice(0, limit).map(alertView) };
+    },
+  },
+  {
+    method: 'GET',
+    pattern: /^\/api\/alerts\/([^/]+)$/,
+    access: 'viewer',
+    handle: (ctx, { params }) => {
+      const id = alertId(params[0] as string);
+      const alert = ctx.hub.store.alert(id);
+      if (!alert) throw new HttpError(404, `no alert ${params[0]}`);
+      return { json: alertView(alert) };
+    },
+  },
+  {
+    method: 'GET',
+    pattern: /^\/api\/alerts\/([^/]+)\/snapshot\.jpg$/,
+    access: 'viewer',
+    queryToken: true,
+    query: ['token', 'v'],
+    handle: (ctx, { params }) => {
+      const jpeg = ctx.hub.store.evidenceJpeg(alertId(params[0] as string));
+      if (!jpeg) throw new HttpError(404, `no alert ${params[0]}`);
+      return { jpeg };
+    },
+  },
+  {
+    method: 'GET',
+    pattern: /^\/api\/ledger$/,
+    access: 'viewer',
+    query: ['threshold', 'windowDays', 'until'],
+    handle: (ctx, { url }) => {
+      const threshold = numberParam(url, 'threshold', 1, 1e6, true) ?? DEFAULT_ALERT_RULES.flagThreshold;
+      const windowDays =
+        numberParam(url, 'windowDays', 0.001, 36_500, false) ?? DEFAULT_ALERT_RULES.flagWindowS / S_PER_DAY;
+      const untilUs = timeParam(url, 'until', true) ?? Date.now() * US_PER_MS;
+      const sites = ctx.hub.store.siteLedger({ threshold, windowS: windowDays * S_PER_DAY, untilUs });
+      return { json: { threshold, windowDays, untilUs, sites } };
+    },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/api\/vehicles\/([^/]+)\/commands$/,
+    access: 'pilot',
+    handle: async (ctx, { req, params }) => {
+      const vehicleId = decodeSegment(params[0] as string);
+      const command = commandOf(await readJsonBody(req));
+      if (!ctx.hub.vehicles().some((v) => v.id === vehicleId)) {
+        throw new HttpError(404, `no vehicle ${JSON.stringify(vehicleId)}`);
+      }
+      try {
+        const text = await ctx.hub.command(vehicleId, command);
+        return { json: { ok: true, vehicleId, command, text } };
+      } catch (err) {
+        if (err instanceof UserError) throw new HttpError(409, err.message);
+        throw err;
+      }
+    },
+  },
+];
+
+function alertId(text: string): number {
+  const id = parseAlertRef(decodeSegment(text));
+  if (id === null) throw new HttpError(400, 'not an alert id (expected 123 or A-000123)');
+  return id;
+}
+
+function decodeSegment(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new HttpError(400, 'malformed percent-encoding in the path');
+  }
+}
+
+/** What the API did with a request, for the log. */
+export interface ApiOutcome {
+  principal: Principal | null;
+}
+
+/**
+ * Answers one /api request (the caller has checked the prefix). Throws HttpError for a refusal; the
+ * caller turns it into the JSON error reply and the log line.
+ */
+export async function handleApi(
+  ctx: ApiContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  outcome: ApiOutcome,
+): Promise<void> {
+  const matching = ROUTES.map((route) => ({ route, m: route.pattern.exec(url.pathname) })).filter((x) => x.m);
+  if (matching.length === 0) throw new HttpError(404, 'no such endpoint');
+  const method = req.method === 'HEAD' ? 'GET' : req.method;
+  const hit = matching.find((x) => x.route.method === method);
+  if (!hit) {
+    const allow = [...new Set(matching.map((x) => x.route.method))].join(', ');
+    throw new HttpError(405, `method ${req.method} not allowed here (allowed: ${allow})`, { Allow: allow });
+  }
+  const { route, m } = hit as { route: Route; m: RegExpExecArray };
+
+  let principal: Principal = { role: 'viewer', name: 'anonymous' };
+  if (route.access !== 'public') {
+    const who = authenticate(ctx.tokens, credentialOf(req, url, route.queryToken === true));
+    if ('problem' in who) throw new HttpError(401, who.problem, { 'WWW-Authenticate': 'Bearer' });
+    principal = who;
+    outcome.principal = who;
+    if (route.access === 'pilot' && who.role !== 'pilot') {
+      throw new HttpError(403, `${who.role} ${JSON.stringify(who.name)} may not do this (pilot role needed)`);
+    }
+  }
+  checkParams(url, route.query ?? []);
+
+  const reply = await route.handle(ctx, { req, url, params: m.slice(1), principal });
+  if ('jpeg' in reply) {
+    res.writeHead(200, {
+      ...COMMON_HEADERS,
+      'Content-Type': 'image/jpeg',
+      'Content-Length': String(reply.jpeg.length),
+      // Versioned URL (?v=updatedUs): a browser may keep it, no shared cache may.
+      'Cache-Control': 'private, max-age=3600',
+    });
+    res.end(req.method === 'HEAD' ? undefined : reply.jpeg);
+    return;
+  }
+  sendJson(res, reply.status ?? 200, reply.json);
+}

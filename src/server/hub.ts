@@ -1,0 +1,67 @@
+import type { FeatureCollection } from 'geojson';
+import type { Alert, AlertStore, FlightRecord } from '../alerts/index.js';
+
+/**
+ * What the server shows and commands: the daemon's vehicles, their plans, the store. The server only
+ * reads this and forwards commands; the patrol logic lives in pipeline/ (PatrolFleet implements it).
+ */
+export interface PatrolHub {
+  /** Sites, no-fly zones and the operating area as GeoJSON (properties.kind: site, no-fly, operating-area, launch). */
+  sitesGeoJson(): FeatureCollection;
+  vehicles(): VehicleSnapshot[];
+  /** Each vehicle's current plan (its route as GeoJSON), if it has one. */
+  plans(): PlanView[];
+  flights(): FlightRecord[];
+  readonly store: AlertStore;
+  /** Runs a pilot's command on one vehicle; rejects with a UserError saying why it cannot. */
+  command(vehicleId: string, command: VehicleCommand): Promise<string>;
+  /** Live events for WebSocket clients; returns the unsubscribe function. */
+  subscribe(listener: (event: HubEvent) => void): () => void;
+}
+
+/** start: fly the vehicle's configured plan; pause: hold (LOITER); resume: back to the mission; abort: RTL. */
+export type VehicleCommand = 'start' | 'pause' | 'resume' | 'abort';
+export const VEHICLE_COMMANDS: readonly VehicleCommand[] = ['start', 'pause', 'resume', 'abort'];
+
+export interface VehicleSnapshot {
+  id: string;
+  /** MAVLink system id, when connected. */
+  sysid: number | null;
+  connected: boolean;
+  armed: boolean;
+  modeName: string;
+  latDeg: number | null;
+  lonDeg: number | null;
+  altRelM: number | null;
+  headingDeg: number | null;
+  groundSpeedMs: number | null;
+  batteryPct: number | null;
+  /** Mission item the vehicle is on and the number of items (k / n), when flying a plan. */
+  waypoint: { current: number; total: number } | null;
+  /** What the patrol is doing: 'idle', 'checks', 'uploading', 'flying', 'paused', 'returning', 'landed', … */
+  patrolStatus: string;
+  alertsRaised: number;
+  /** Live video: frames analysed and whether frames are arriving. */
+  video: { live: boolean; framesAnalysed: number } | null;
+  timeUs: number;
+}
+
+export interface PlanView {
+  vehicleId: string;
+  name: string;
+  /** The route: a LineString of the mission's positions plus Point features per waypoint (properties.seq). */
+  route: FeatureCollection;
+}
+
+export type HubEvent =
+  | { type: 'telemetry'; vehicle: VehicleSnapshot }
+  | { type: 'alert'; change: 'created' | 'updated'; alert: Alert }
+  | {
+      type: 'event';
+      vehicleId: string;
+      /** info: progress; warning: a failsafe or link trouble; error: the patrol stopped. */
+      level: 'info' | 'warning' | 'error';
+      text: string;
+      timeUs: number;
+    }
+  | { type: 'plan'; plan: PlanView };

@@ -1,0 +1,434 @@
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AlertView, VEHICLE_COMMANDS } from '../../src/server/index.js';
+import { sighting, T0_US, tempDir } from '../alerts/sightings.js';
+import { FakeHub } from './fake-hub.js';
+import {
+  auth,
+  json,
+  PILOT_TOKEN,
+  rawGet,
+  startTestServer,
+  type TestServer,
+  UNKNOWN_TOKEN,
+  VIEWER_TOKEN,
+} from './harness.js';
+
+/** Points inside D-01 "Jianshe Road residential block 3" (Songshan Construction Group) and D-02. */
+const D01 = { latDeg: 34.7262023, lonDeg: 113.6317302 };
+const D02 = { latDeg: 34.7238, lonDeg: 113.6262 };
+
+/** The commands the hub takes, as error messages list them. */
+const COMMANDS = VEHICLE_COMMANDS.join(', ');
+
+let dir: string;
+let hub: FakeHub;
+let t: TestServer;
+
+beforeAll(async () => {
+  dir = tempDir('server-api');
+  hub = await FakeHub.create(dir);
+  await hub.alerts.raise(sighting({ ...D01, firstSeenUs: T0_US }));
+  await hub.alerts.raise(sighting({ ...D02, firstSeenUs: T0_US + 3_600e6 }));
+  t = await startTestServer(hub);
+});
+
+afterAll(async () => {
+  await t?.close();
+  // Whatever was refused or served, no token ever reached the log.
+  for (const line of t?.logs ?? []) {
+    for (const token of [PILOT_TOKEN, VIEWER_TOKEN, UNKNOWN_TOKEN]) expect(line.message).not.toContain(token);
+  }
+  hub?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const get = (path: string, token?: string) => fetch(`${t.url}${path}`, { headers: token ? auth(token) : {} });
+
+function post(path: string, body: string, token?: string, type = 'application/json') {
+  return fetch(`${t.url}${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': type, ...(token ? auth(token) : {}) },
+    body,
+  });
+}
+
+/** The warn line logged for the last refused request (method, path, remote address and reason). */
+function lastRefusal(mark: number): string {
+  const lines = t.logsSince(mark, 'warn');
+  expect(lines.length).toBeGreaterThan(0);
+  return (lines.at(-1) as { message: string }).message;
+}
+
+describe('the HTTP API without a token', () => {
+  it('answers /api/health with nothing sensitive', async () => {
+    const res = await get('/api/health');
+    expect(res.status).toBe(200);
+    const body = await json(res);
+    expect(Object.keys(body).sort()).toEqual(['ok', 'uptimeS', 'vehicles']);
+    expect(body).toMatchObject({ ok: true, vehicles: 2 });
+  });
+
+  it.each([
+    '/api/config',
+    '/api/vehicles',
+    '/api/plans',
+    '/api/sites',
+    '/api/alerts',
+    '/api/alerts/1',
+    '/api/alerts/1/snapshot.jpg',
+    '/api/flights',
+    '/api/ledger',
+  ])('refuses GET %s with 401, logged', async (path) => {
+    const mark = t.logs.length;
+    const res = await get(path);
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toBe('Bearer');
+    expect(await json(res)).toEqual({ error: 'no token' });
+    const line = lastRefusal(mark);
+    expect(line).toContain(`GET ${path}`);
+    expect(line).toContain('127.0.0.1');
+    expect(line).toContain('401 no token');
+  });
+
+  it('refuses an unknown token and a malformed Authorization header', async () => {
+    let mark = t.logs.length;
+    let res = await get('/api/vehicles', UNKNOWN_TOKEN);
+    expect(res.status).toBe(401);
+    expect((await json(res)).error).toBe('unknown token');
+    expect(lastRefusal(mark)).toContain('401 unknown token');
+
+    mark = t.logs.length;
+    res = await fetch(`${t.url}/api/vehicles`, { headers: { Authorization: `Basic ${PILOT_TOKEN}` } });
+    expect(res.status).toBe(401);
+    expect((await json(res)).error).toMatch(/malformed Authorization header/);
+    expect(lastRefusal(mark)).toMatch(/malformed Authorization/);
+  });
+
+  it('takes ?token= only where a header cannot be sent (the snapshot image)', async () => {
+    const mark = t.logs.length;
+    const res = await get(`/api/vehicles?token=${VIEWER_TOKEN}`);
+    expect(res.status).toBe(401);
+    expect((await json(res)).error).toMatch(/query string is accepted only for snapshots/);
+    // The log names the path, never the query string that carried the token.
+    expect(lastRefusal(mark)).toContain('GET /api/vehicles from');
+
+    const img = await get(`/api/alerts/1/snapshot.jpg?token=${VIEWER_TOKEN}`);
+    expect(img.status).toBe(200);
+    expect(img.headers.get('content-type')).toBe('image/jpeg');
+  });
+});
+
+describe('the HTTP API with a viewer token', () => {
+  it('reports the role and the tile URL (none here)', async () => {
+    const res = await get('/api/config', VIEWER_TOKEN);
+    expect(await json(res)).toEqual({
+      role: 'viewer',
+      name: 'Vic Viewer',
+      tileUrl: null,
+      protocol: 1,
+      commands: [...VEHICLE_COMMANDS],
+    });
+  });
+
+  it('lists vehicles, plans, sites and flights from the hub', async () => {
+    const vehicles = await json(await get('/api/vehicles', VIEWER_TOKEN));
+    expect(vehicles.map((v: { id: string }) => v.id)).toEqual(['V1', 'V2']);
+    const plans = await json(await get('/api/plans', VIEWER_TOKEN));
+    expect(plans[0]).toMatchObject({ vehicleId: 'V1', name: 'sortie 1' });
+    const sites = await json(await get('/api/sites', VIEWER_TOKEN));
+    expect(sites.type).toBe('FeatureCollection');
+    expect(
+      sites.features.filter((f: { properties: { kind: string } }) => f.properties.kind === 'site'),
+    ).toHaveLength(5);
+    const flights = await json(await get('/api/flights', VIEWER_TOKEN));
+    expect(flights).toEqual([expect.objectContaining({ id: 'F-1', name: 'morning patrol' })]);
+  });
+
+  it('lists alerts newest first, without evidence bytes, each with its snapshot URL', async () => {
+    const res = await get('/api/alerts', VIEWER_TOKEN);
+    expect(res.status).toBe(200);
+    const alerts = (await json(res)) as AlertView[];
+    expect(alerts.map((a) => a.siteId)).toEqual(['D-02', 'D-01']);
+    for (const a of alerts) {
+      expect(a).not.toHaveProperty('evidenceJpeg');
+      expect(a.snapshotUrl).toMatch(new RegExp(`^/api/alerts/${a.id}/snapshot\\.jpg\\?v=\\d+$`));
+    }
+    expect(alerts[1]).toMatchObject({ code: 'A-000001', contractor: 'Songshan Construction Group' });
+  });
+
+  it('filters alerts by site, contractor, time and limit', async () => {
+    const ids = async (query: string) =>
+      ((await json(await get(`/api/alerts?${query}`, VIEWER_TOKEN))) as AlertView[]).map((a) => a.siteId);
+    expect(await ids('site=D-01')).toEqual(['D-01']);
+    expect(await ids('contractor=songshan%20construction%20group')).toEqual(['D-01']);
+    expect(await ids('since=2024-05-03T08:30:00Z')).toEqual(['D-02']);
+    expect(await ids('since=2024-05-03T16:30:00%2B08:00')).toEqual(['D-02']);
+    expect(await ids('until=2024-05-03T08:30:00Z')).toEqual(['D-01']);
+    expect(await ids('since=2024-05-04')).toEqual([]);
+    expect(await ids('limit=1')).toEqual(['D-02']);
+  });
+
+  it.each([
+    ['since=yesterday', /^since: expected an ISO 8601 date or time with its zone/],
+    ['since=2024-05-03T08:00:00', /^since: expected an ISO 8601/],
+    ['limit=0', /^limit: expected a whole number from 1 to 10000, got "0"/],
+    ['limit=abc', /^limit: expected a whole number/],
+    ['sitee=D-01', /^unknown query parameter "sitee" \(known: site, contractor/],
+    ['site=D-01&site=D-02', /^site: given more than once/],
+  ])('refuses a bad alert query (%s) with 400 naming the parameter', async (query, message) => {
+    const mark = t.logs.length;
+    const res = await get(`/api/alerts?${query}`, VIEWER_TOKEN);
+    expect(res.status).toBe(400);
+    expect((await json(res)).error).toMatch(message);
+    expect(lastRefusal(mark)).toContain('400');
+  });
+
+  it('gets one alert by id or by code, and its evidence JPEG', async () => {
+    const byId = await json(await get('/api/alerts/1', VIEWER_TOKEN));
+    const byCode = await json(await get('/api/alerts/A-000001', VIEWER_TOKEN));
+    expect(byCode).toEqual(byId);
+    expect(byId).toMatchObject({ id: 1, code: 'A-000001', siteId: 'D-01' });
+    expect(byId).not.toHaveProperty('evidenceJpeg');
+
+    const res = await get(byId.snapshotUrl, VIEWER_TOKEN);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/jpeg');
+    const jpeg = Buffer.from(await res.arrayBuffer());
+    expect(jpeg.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
+    expect(jpeg).toEqual(hub.store.evidenceJpeg(1));
+
+    expect((await get('/api/alerts/999', VIEWER_TOKEN)).status).toBe(404);
+    expect((await get('/api/alerts/999/snapshot.jpg', VIEWER_TOKEN)).status).toBe(404);
+    const bad = await get('/api/alerts/drop%20table', VIEWER_TOKEN);
+    expect(bad.status).toBe(400);
+    expect((await json(bad)).error).toMatch(/not an alert id/);
+  });
+
+  it('gives the per-site ledger with its window and threshold', async () => {
+    const ledger = await json(
+      await get('/api/ledger?threshold=1&windowDays=2&until=2024-05-03', VIEWER_TOKEN),
+    );
+    expect(ledger).toMatchObject({ threshold: 1, windowDays: 2 });
+    expect(ledger.untilUs).toBe(Date.UTC(2024, 4, 4) * 1000 - 1);
+    expect(
+      ledger.sites.map((s: { siteId: string; flagged: boolean }) => [s.siteId, s.flagged]).sort(),
+    ).toEqual([
+      ['D-01', true],
+      ['D-02', true],
+    ]);
+    const defaults = await json(await get('/api/ledger', VIEWER_TOKEN));
+    expect(defaults).toMatchObject({ threshold: 3, windowDays: 30 });
+    expect((await get('/api/ledger?threshold=-1', VIEWER_TOKEN)).status).toBe(400);
+  });
+
+  it('refuses a command with 403, logged, and the hub never sees it', async () => {
+    const before = hub.commands.length;
+    const mark = t.logs.length;
+    const res = await post('/api/vehicles/V1/commands', '{"command":"pause"}', VIEWER_TOKEN);
+    expect(res.status).toBe(403);
+    expect((await json(res)).error).toMatch(/pilot role needed/);
+    const line = lastRefusal(mark);
+    expect(line).toContain('POST /api/vehicles/V1/commands from 127.0.0.1 (viewer "Vic Viewer"): 403');
+    expect(hub.commands.length).toBe(before);
+  });
+});
+
+describe('pilot commands', () => {
+  it('reach the hub and answer with its text, logged', async () => {
+    const mark = t.logs.length;
+    const res = await post('/api/vehicles/V2/commands', '{"command":"abort"}', PILOT_TOKEN);
+    expect(res.status).toBe(200);
+    expect(await json(res)).toEqual({
+      ok: true,
+      vehicleId: 'V2',
+      command: 'abort',
+      text: 'abort sent to V2',
+    });
+    expect(hub.commands.at(-1)).toEqual({ vehicleId: 'V2', command: 'abort' });
+    expect(t.logsSince(mark, 'info').map((l) => l.message)).toContainEqual(
+      expect.stringContaining('pilot "Pat Pilot" POST /api/vehicles/V2/commands from 127.0.0.1: 200'),
+    );
+  });
+
+  it('need a token (401)', async () => {
+    const res = await post('/api/vehicles/V1/commands', '{"command":"pause"}');
+    expect(res.status).toBe(401);
+  });
+
+  it.each([
+    ['{"command": "pause"', 400, /^the body is not valid JSON/],
+    ['', 400, /^the body is empty/],
+    ['[1, 2]', 400, /^body: expected a JSON object/],
+    ['{}', 400, new RegExp(`^body\\.command: missing \\(one of ${COMMANDS}\\)$`)],
+    [
+      '{"command": "fly"}',
+      400,
+      new RegExp(`^body\\.command: "fly" is not a command \\(one of ${COMMANDS}\\)$`),
+    ],
+    ['{"command": 7}', 400, /^body\.command: number is not a command/],
+    ['{"command": "pause", "force": true}', 400, /^body: unknown field "force"$/],
+  ])('refuse the malformed body %j with %i and one clear message', async (body, status, message) => {
+    const before = hub.commands.length;
+    const mark = t.logs.length;
+    const res = await post('/api/vehicles/V1/commands', body, PILOT_TOKEN);
+    expect(res.status).toBe(status);
+    expect((await json(res)).error).toMatch(message);
+    expect(lastRefusal(mark)).toContain(
+      `POST /api/vehicles/V1/commands from 127.0.0.1 (pilot "Pat Pilot"): ${status}`,
+    );
+    expect(hub.commands.length).toBe(before);
+  });
+
+  it('refuse a body that is not JSON (415) or too large (413)', async () => {
+    let res = await post(
+      '/api/vehicles/V1/commands',
+      'command=pause',
+      PILOT_TOKEN,
+      'application/x-www-form-urlencoded',
+    );
+    expect(res.status).toBe(415);
+    res = await post(
+      '/api/vehicles/V1/commands',
+      JSON.stringify({ command: 'x'.repeat(20_000) }),
+      PILOT_TOKEN,
+    );
+    expect(res.status).toBe(413);
+    expect((await json(res)).error).toBe('the body is larger than 16384 bytes');
+  });
+
+  it('answer 404 for an unknown vehicle and 409 when the hub refuses', async () => {
+    let res = await post('/api/vehicles/V9/commands', '{"command":"pause"}', PILOT_TOKEN);
+    expect(res.status).toBe(404);
+    expect((await json(res)).error).toBe('no vehicle "V9"');
+
+    hub.refuseNext = 'V1 is not flying a patrol';
+    res = await post('/api/vehicles/V1/commands', '{"command":"resume"}', PILOT_TOKEN);
+    expect(res.status).toBe(409);
+    expect((await json(res)).error).toBe('V1 is not flying a patrol');
+  });
+
+  it('are POST only (405 with Allow)', async () => {
+    const res = await get('/api/vehicles/V1/commands', PILOT_TOKEN);
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('POST');
+  });
+});
+
+describe('errors', () => {
+  it('are JSON, 404 for unknown paths, and never carry a stack trace', async () => {
+    let res = await get('/api/nothing-here', PILOT_TOKEN);
+    expect(res.status).toBe(404);
+    expect(await json(res)).toEqual({ error: 'no such endpoint' });
+    res = await get('/nothing-here');
+    expect(res.status).toBe(404);
+
+    const mark = t.logs.length;
+    hub.failNext = new Error('plans exploded in the fleet');
+    res = await get('/api/plans', VIEWER_TOKEN);
+    expect(res.status).toBe(500);
+    const text = await res.text();
+    expect(JSON.parse(text)).toEqual({ error: 'internal error (see the server log)' });
+    expect(text).not.toMatch(/exploded|\.ts|at /);
+    // The server's own log has the whole story.
+    const errors = t.logsSince(mark, 'error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.message).toContain('plans exploded in the fleet');
+  });
+});
+
+describe('the dashboard files', () => {
+  it('serve the page, its script and Leaflet without a token', async () => {
+    const page = await get('/');
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await page.text()).toContain('<script type="module" src="/app.js">');
+    const app = await get('/app.js');
+    expect(app.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect((await get('/style.css')).status).toBe(200);
+    const leaflet = await get('/vendor/leaflet/leaflet-src.esm.js');
+    expect(leaflet.status).toBe(200);
+    expect(await leaflet.text()).toContain('export {');
+    expect((await get('/vendor/leaflet/leaflet.css')).status).toBe(200);
+  });
+
+  it.each([
+    '/../package.json',
+    '/%2e%2e/package.json',
+    '/..%2fpackage.json',
+    '/..%2f..%2f..%2fpackage.json',
+    '/vendor/leaflet/..%2f..%2f..%2f..%2fpackage.json',
+    '/vendor/leaflet/%2e%2e/%2e%2e/%2e%2e/package.json',
+    '/vendor/leaflet/../../../../package.json',
+    '/..%5c..%5c..%5cpackage.json',
+    '/index.html%00.js',
+    '//etc/passwd',
+    '/%2fetc%2fpasswd',
+    '/../../../../../../etc/passwd',
+    '/hub.ts',
+    '/vendor/leaflet/../package.json',
+  ])('refuse the traversal %s', async (path) => {
+    const res = await rawGet(t.url, path);
+    expect([400, 404]).toContain(res.status);
+    expect(res.body).not.toContain('"dependencies"');
+    expect(res.body).not.toContain('root:');
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+  });
+
+  it('refuse other methods', async () => {
+    const res = await fetch(`${t.url}/index.html`, { method: 'DELETE' });
+    expect(res.status).toBe(405);
+  });
+});
+
+describe('configuration', () => {
+  it('passes a tile URL to the page and allows its images', async () => {
+    const other = await startTestServer(hub, 'https://{s}.tile.example.org/{z}/{x}/{y}.png');
+    try {
+      const res = await fetch(`${other.url}/api/config`, { headers: auth(PILOT_TOKEN) });
+      expect(await json(res)).toMatchObject({
+        role: 'pilot',
+        tileUrl: 'https://{s}.tile.example.org/{z}/{x}/{y}.png',
+      });
+      const page = await fetch(`${other.url}/`);
+      expect(page.headers.get('content-security-policy')).toContain("img-src 'self' data: blob: https:");
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('refuses weak or duplicate tokens and bad tile URLs, and listens on loopback by default', async () => {
+    const { startServer } = await import('../../src/server/index.js');
+    const log = () => {};
+    await expect(startServer({ hub, tokens: [{ token: 'short', role: 'pilot' }], log })).rejects.toThrow(
+      /tokens\[0\]: a token must be 16 to 256 characters/,
+    );
+    await expect(
+      startServer({
+        hub,
+        tokens: [
+          { token: PILOT_TOKEN, role: 'pilot' },
+          { token: PILOT_TOKEN, role: 'viewer' },
+        ],
+        log,
+      }),
+    ).rejects.toThrow(/tokens\[1\]: the same token is given twice/);
+    await expect(
+      startServer({ hub, tokens: [{ token: PILOT_TOKEN, role: 'admin' as 'pilot' }], log }),
+    ).rejects.toThrow(/role must be viewer or pilot/);
+    await expect(startServer({ hub, tokens: [], log })).rejects.toThrow(/no tokens/);
+    await expect(
+      startServer({ hub, tokens: [{ token: PILOT_TOKEN, role: 'pilot' }], tileUrl: 'ftp://x/{z}', log }),
+    ).rejects.toThrow(/tile URL must be an http\(s\) template/);
+    expect(t.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it('close() stops listening', async () => {
+    const other = await startTestServer(hub);
+    await other.close();
+    await expect(fetch(`${other.url}/api/health`)).rejects.toThrow();
+    // Closing twice is harmless.
+    await other.close();
+  });
+});
