@@ -62,6 +62,16 @@ export const LINK_TIMING = {
   takeoffTimeoutMs: 120_000,
   /** Vehicle: silence on the link during a flight before dustpatrol gives up waiting. */
   flightLinkLossGiveUpMs: 60_000,
+  /**
+   * Vehicle: longest wait for a flight to end (disarmed) once it flies its mission; longer than any
+   * multirotor battery lasts, so reaching it means the vehicle is not telling us it landed.
+   */
+  flightMaxDurationMs: 3_600_000,
+  /**
+   * Patrol: link silence after which the pilot is told what the vehicle's own GCS failsafe does
+   * (a patrol's option may change it). Longer than vehicleLostAfterMs, so a lost link is reported first.
+   */
+  linkLossWarningMs: 10_000,
 } as const;
 
 export type LinkTiming = typeof LINK_TIMING;
@@ -91,3 +101,16 @@ export const SIM_CAMERA_TIMING = {
 } as const;
 
 export type SimCameraTiming = typeof SIM_CAMERA_TIMING;
+
+/** Live analytics (src/pipeline/live-analytics.ts): the vehicle's video stream during a patrol. */
+export const LIVE_TIMING = {
+  /** After the stream could not be opened, wait this long before the next try, doubling per failure… */
+  videoReopenDelayMs: 1000,
+  /** …up to this. A patrol keeps trying while it flies: the drone may fly back into video range. */
+  videoReopenMaxDelayMs: 8000,
+  /** A frame waits at most this long for the telemetry fix after its time (10 Hz: 100 ms apart). */
+  poseWaitMs: 400,
+  posePollMs: 20,
+  /** No frame for this long is reported to the pilot (the source itself restarts ffmpeg later, see STREAM_TIMING). */
+  videoSilentMs: 2000,
+} as const;

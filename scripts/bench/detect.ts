@@ -70,7 +70,8 @@ async function pipelineRun(clip: string, fps: number | undefined): Promise<Run> 
   const source = await openVideo(clip, fps === undefined ? {} : { fps });
   let frames = 0;
   try {
-    for await (const _analysed of detectVideo(source, detector, new PlumeTracker(), () => {})) frames++;
+    for await (const _analysed of detectVideo(source, detector, new PlumeTracker(), { ended: () => {} }))
+      frames++;
   } finally {
     await source.close();
   }
@@ -130,7 +131,7 @@ async function live(clip: string): Promise<LiveResult> {
   let firstAt = 0;
   let lastAt = 0;
   try {
-    for await (const { frame } of detectVideo(source, detector, new PlumeTracker(), () => {})) {
+    for await (const { frame } of detectVideo(source, detector, new PlumeTracker(), { ended: () => {} })) {
       const now = Date.now();
       latencies.push(now - frame.receivedAtMs);
       if (firstAt === 0) firstAt = performance.now();

@@ -39,14 +39,17 @@ export function gapUs(alert: Pick<PlumeState, 'firstSeenUs' | 'lastSeenUs'>, s: 
 
 /**
  * Whether the sighting is the same plume as the alert, the site being the same (the caller's check):
- * within `dedupRadiusM` of its position and `dedupWindowS` of its sightings.
+ * within `dedupWindowS` of its sightings, and within `dedupRadiusM` of its position widened by both
+ * positions' uncertainties (at most doubled): a plume first placed from afar (±15 m) and then from
+ * overhead (±2 m) is one plume, not two.
  */
 export function isSamePlume(
-  alert: Pick<PlumeState, 'latDeg' | 'lonDeg' | 'firstSeenUs' | 'lastSeenUs'>,
+  alert: Pick<PlumeState, 'latDeg' | 'lonDeg' | 'uncertaintyM' | 'firstSeenUs' | 'lastSeenUs'>,
   s: PlumeSighting,
   rules: Pick<AlertRules, 'dedupRadiusM' | 'dedupWindowS'>,
 ): boolean {
-  return gapUs(alert, s) <= rules.dedupWindowS * US_PER_S && groundDistanceM(alert, s) <= rules.dedupRadiusM;
+  const radiusM = rules.dedupRadiusM + Math.min(alert.uncertaintyM + s.uncertaintyM, rules.dedupRadiusM);
+  return gapUs(alert, s) <= rules.dedupWindowS * US_PER_S && groundDistanceM(alert, s) <= radiusM;
 }
 
 /** The state of a new alert raised by this sighting. */

@@ -27,6 +27,7 @@ export {
   type FlightRecord,
   type HistoryPeriod,
   type LedgerQuery,
+  type PatrolRecord,
   type PlumeSighting,
   SEVERITIES,
   type Severity,

@@ -72,6 +72,24 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX detections_alert ON detections(alert_id);
   `,
+  // 2: patrols flown live: what was flown, how far it got (for --resume after a battery swap) and how it ended.
+  `
+  CREATE TABLE patrols (
+    flight_id TEXT PRIMARY KEY REFERENCES flights(id),
+    vehicle_id TEXT NOT NULL,
+    plan_name TEXT NOT NULL,
+    plan_digest TEXT NOT NULL,
+    mission TEXT NOT NULL,
+    status TEXT NOT NULL,
+    last_reached_seq INTEGER,
+    outcome TEXT,
+    started_us INTEGER NOT NULL,
+    updated_us INTEGER NOT NULL,
+    ended_us INTEGER
+  );
+  CREATE INDEX patrols_vehicle ON patrols(vehicle_id, started_us);
+  CREATE INDEX patrols_plan ON patrols(plan_digest, started_us);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -12,7 +12,7 @@
 export interface AlertRules {
   /** A sighting outside every site is attributed to the nearest site within this distance, m. */
   nearestSiteMaxM: number;
-  /** A sighting this close (m) to an alert of the same site … */
+  /** A sighting this close (m, plus both positions' uncertainties, at most twice this) to an alert of the same site … */
   dedupRadiusM: number;
   /** … within this time (s) of that alert's last sighting updates it instead of raising a new one. */
   dedupWindowS: number;

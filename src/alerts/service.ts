@@ -3,7 +3,7 @@ import { SiteLocator } from './attribute.js';
 import { groundDistanceM, isSamePlume, mergeSighting, stateOf } from './dedupe.js';
 import { composeEvidence } from './evidence.js';
 import { type AlertRules, DEFAULT_ALERT_RULES } from './rules.js';
-import type { AlertStore } from './store.js';
+import type { AlertCandidate, AlertStore } from './store.js';
 import { nowUs as wallClockUs } from './time.js';
 import type { Alert, FlightRecord, PlumeSighting } from './types.js';
 import { checkSighting } from './validate.js';
@@ -92,11 +92,7 @@ export class AlertService {
       const stored = this.store.alertIdOfSighting(s.flightId, s.sightingKey);
       if (stored !== null) return { id: stored, change: 'unchanged' as const };
       this.store.ensureFlight(s.flightId, now);
-      const windowUs = this.rules.dedupWindowS * US_PER_S;
-      const same = this.store
-        .candidates(siteId, s.firstSeenUs, s.lastSeenUs, windowUs)
-        .filter((a) => isSamePlume(a, s, this.rules))
-        .sort((a, b) => groundDistanceM(a, s) - groundDistanceM(b, s))[0];
+      const same = this.revisedAlert(s) ?? this.samePlumeAlert(s, siteId);
       let alertId: number;
       if (same) {
         const { state, betterEvidence } = mergeSighting(same, s, this.rules);
@@ -122,6 +118,21 @@ export class AlertService {
     const alert = this.mustGet(id);
     if (change !== 'unchanged') this.notify({ alert, change });
     return { alert, change };
+  }
+
+  private revisedAlert(s: PlumeSighting): AlertCandidate | null {
+    if (s.revisesKey === undefined) return null;
+    const id = this.store.alertIdOfSighting(s.flightId, s.revisesKey);
+    return id === null ? null : this.store.candidate(id);
+  }
+
+  /** An alert of the same site close to the sighting in place and time, the nearest one. */
+  private samePlumeAlert(s: PlumeSighting, siteId: string | null): AlertCandidate | undefined {
+    const windowUs = this.rules.dedupWindowS * US_PER_S;
+    return this.store
+      .candidates(siteId, s.firstSeenUs, s.lastSeenUs, windowUs)
+      .filter((a) => isSamePlume(a, s, this.rules))
+      .sort((a, b) => groundDistanceM(a, s) - groundDistanceM(b, s))[0];
   }
 
   private mustGet(id: number): Alert {

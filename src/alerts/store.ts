@@ -14,6 +14,7 @@ import type {
   FlightRecord,
   HistoryPeriod,
   LedgerQuery,
+  PatrolRecord,
   PlumeSighting,
   Severity,
   SiteHistoryRow,
@@ -161,6 +162,53 @@ export class AlertStore {
     return row ?? null;
   }
 
+  listFlights(limit = 100): Required<FlightRecord>[] {
+    return this.db
+      .prepare(
+        `SELECT id, name, tlog_path AS tlogPath, video_path AS videoPath, vehicle_sysid AS vehicleSysid,
+           started_us AS startedUs, ended_us AS endedUs FROM flights
+         ORDER BY coalesce(started_us, created_us) DESC LIMIT ?`,
+      )
+      .all(limit) as Required<FlightRecord>[];
+  }
+
+  /** Records a patrol or its progress (the whole record; a crash loses nothing written before). */
+  savePatrol(p: PatrolRecord): void {
+    this.db
+      .prepare(
+        `INSERT INTO patrols (flight_id, vehicle_id, plan_name, plan_digest, mission, status, last_reached_seq,
+           outcome, started_us, updated_us, ended_us)
+         VALUES (@flightId, @vehicleId, @planName, @planDigest, @missionJson, @status, @lastReachedSeq,
+           @outcome, @startedUs, @updatedUs, @endedUs)
+         ON CONFLICT (flight_id) DO UPDATE SET status = excluded.status,
+           last_reached_seq = excluded.last_reached_seq, outcome = excluded.outcome,
+           updated_us = excluded.updated_us, ended_us = excluded.ended_us`,
+      )
+      .run(p);
+  }
+
+  /** The vehicle's patrol that has not ended (the daemon died mid-flight), newest first. */
+  unfinishedPatrol(vehicleId: string): PatrolRecord | null {
+    return this.patrolWhere('vehicle_id = ? AND ended_us IS NULL', vehicleId);
+  }
+
+  /** The newest patrol of a plan: what `--resume` continues. */
+  lastPatrolOfPlan(planDigest: string): PatrolRecord | null {
+    return this.patrolWhere('plan_digest = ?', planDigest);
+  }
+
+  private patrolWhere(where: string, value: string): PatrolRecord | null {
+    const row = this.db
+      .prepare(
+        `SELECT flight_id AS flightId, vehicle_id AS vehicleId, plan_name AS planName, plan_digest AS planDigest,
+           mission AS missionJson, status, last_reached_seq AS lastReachedSeq, outcome, started_us AS startedUs,
+           updated_us AS updatedUs, ended_us AS endedUs
+         FROM patrols WHERE ${where} ORDER BY started_us DESC LIMIT 1`,
+      )
+      .get(value) as PatrolRecord | undefined;
+    return row ?? null;
+  }
+
   /** Inserts or updates sites (never deletes one: alerts refer to it), in one transaction. */
   upsertSites(sites: readonly Site[], nowUs: number): void {
     const upsert = this.db.prepare(
@@ -201,6 +249,19 @@ export class AlertStore {
          FROM alerts WHERE site_id IS ? AND last_seen_us >= ? AND first_seen_us <= ?`,
       )
       .all(siteId, fromUs - windowUs, toUs + windowUs) as AlertCandidate[];
+  }
+
+  /** One alert's plume state, by id (a sighting that revises the one before it updates that alert). */
+  candidate(id: number): AlertCandidate | null {
+    const row = this.db
+      .prepare(
+        `SELECT id, lat_deg AS latDeg, lon_deg AS lonDeg, uncertainty_m AS uncertaintyM,
+           first_seen_us AS firstSeenUs, last_seen_us AS lastSeenUs, frames, mean_score AS meanScore,
+           peak_score AS peakScore, area_m2 AS areaM2, severity
+         FROM alerts WHERE id = ?`,
+      )
+      .get(id) as AlertCandidate | undefined;
+    return row ?? null;
   }
 
   insertAlert(a: NewAlert, state: PlumeState, nowUs: number): number {

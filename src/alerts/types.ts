@@ -5,6 +5,11 @@ export interface PlumeSighting {
   flightId: string;
   /** Stable within its flight (e.g. `${trackId}@${firstSeenUs}`): the same sighting stored twice is stored once. */
   sightingKey: string;
+  /**
+   * A sighting of the same plume track raised earlier in this flight (live: at its confirmation, this
+   * one with all its views): this one updates that sighting's alert, wherever it places the plume.
+   */
+  revisesKey?: string;
   /** µs since the Unix epoch. */
   firstSeenUs: number;
   /** µs since the Unix epoch. */
@@ -88,6 +93,27 @@ export interface FlightRecord {
   vehicleSysid?: number | null;
   startedUs?: number | null;
   endedUs?: number | null;
+}
+
+/** A patrol flown live: its plan, progress and end (one per flight). */
+export interface PatrolRecord {
+  flightId: string;
+  /** The daemon's name for the vehicle (config), or the CLI's `sys<N>`. */
+  vehicleId: string;
+  planName: string;
+  /** sha256 of the mission as flown first (before any resume), hex: finds the patrol to resume. */
+  planDigest: string;
+  /** The mission items flown (home at seq 0), JSON. */
+  missionJson: string;
+  /** 'flying', 'paused', 'returning', 'landed', 'aborted', … (PatrolFlight's status). */
+  status: string;
+  /** Highest mission seq of the plan (`planDigest`'s items) reached so far; null: none yet. */
+  lastReachedSeq: number | null;
+  /** How it ended: 'completed', 'aborted', 'battery reserve', …; null while it flies. */
+  outcome: string | null;
+  startedUs: number;
+  updatedUs: number;
+  endedUs: number | null;
 }
 
 export type HistoryPeriod = 'day' | 'week' | 'month';

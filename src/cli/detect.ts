@@ -65,7 +65,7 @@ async function runDetect(input: string, opts: DetectOptions): Promise<void> {
       );
       fs.writeFileSync(path.join(opts.out, `plume-${String(track.id).padStart(3, '0')}.jpg`), jpeg);
     };
-    for await (const analysed of detectVideo(source, detector, new PlumeTracker(), onPlume)) {
+    for await (const analysed of detectVideo(source, detector, new PlumeTracker(), { ended: onPlume })) {
       frames++;
       confirmedCount += analysed.confirmed.length;
       const { detection } = analysed;

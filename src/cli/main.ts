@@ -6,8 +6,10 @@ import { registerDemo } from './demo.js';
 import { registerDetect } from './detect.js';
 import { registerFly } from './fly.js';
 import { registerMission } from './mission.js';
+import { registerPatrol } from './patrol.js';
 import { registerPlan } from './plan.js';
 import { registerReplay } from './replay.js';
+import { registerServe } from './serve.js';
 import { registerSim } from './sim.js';
 import { registerSites } from './sites.js';
 import { registerStatus } from './status.js';
@@ -28,10 +30,12 @@ registerPlan(program);
 registerSim(program);
 registerMission(program);
 registerFly(program);
+registerPatrol(program);
 registerStatus(program);
 registerDetect(program);
 registerReplay(program);
 registerAlerts(program);
+registerServe(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -49,7 +49,7 @@ interface SimOptions {
   attitudeNoise: number;
 }
 
-function parseSize(value: string): { widthPx: number; heightPx: number } {
+export function parseSize(value: string): { widthPx: number; heightPx: number } {
   const m = /^(\d+)x(\d+)$/i.exec(value.trim());
   const widthPx = m ? Number(m[1]) : Number.NaN;
   const heightPx = m ? Number(m[2]) : Number.NaN;

@@ -64,6 +64,8 @@ export class TelemetryTrack {
   private readonly mount = new SampleSeries<GimbalSample>(this.onBoot);
   private readonly winds = new SampleSeries<WindSample>(this.onBoot);
   private sysid: number | null;
+  /** The newest message with the vehicle's own time, and when it arrived (for messages without one). */
+  private lastStamped: (Stamped & { arrivalUs: number }) | null = null;
   /** Packets of a known type that could not be used, and why the last one was not. */
   readonly rejected = { count: 0, lastReason: '' };
 
@@ -152,6 +154,17 @@ export class TelemetryTrack {
     return reason;
   }
 
+  /**
+   * A message without a time of its own (WIND, MOUNT_STATUS), on the vehicle's clock: as long after
+   * the newest stamped message as it arrived after it. Live, arrival is this machine's clock, which
+   * may run apart from the vehicle's (a sped-up simulator, an unsynchronised ground station).
+   */
+  private vehicleTimeAtArrival(arrivalUs: number): number {
+    const last = this.lastStamped;
+    if (!last) return arrivalUs;
+    return this.onBoot(last) + (arrivalUs - last.arrivalUs);
+  }
+
   private take(rx: ReceivedMessage): string | null {
     const m = rx.message;
     if (m instanceof common.SystemTime) {
@@ -163,7 +176,7 @@ export class TelemetryTrack {
       if (![m.direction, m.speed].every(Number.isFinite) || m.speed < 0) return 'WIND: no valid estimate';
       this.winds.insert({
         boot: -1,
-        bootUs: rx.timeUs,
+        bootUs: this.vehicleTimeAtArrival(rx.timeUs),
         fromRad: wrapTwoPi(m.direction * DEG),
         speedMs: m.speed,
       });
@@ -174,7 +187,7 @@ export class TelemetryTrack {
       if (![pitchDeg, rollDeg, yawDeg].every(Number.isFinite)) return 'MOUNT_STATUS: non-finite angle';
       this.mount.insert({
         boot: -1,
-        bootUs: rx.timeUs,
+        bootUs: this.vehicleTimeAtArrival(rx.timeUs),
         pitchRad: pitchDeg * DEG,
         rollRad: rollDeg * DEG,
         yawRad: wrapPi(yawDeg * DEG),
@@ -192,7 +205,11 @@ export class TelemetryTrack {
       return null;
     }
     if (!validBootMs(m.timeBootMs)) return `${messageName(m)}: bad time_boot_ms ${m.timeBootMs}`;
-    const stamp = () => ({ boot: this.clock.observe(m.timeBootMs, rx.timeUs), bootUs: m.timeBootMs * 1000 });
+    const stamp = () => {
+      const sample = { boot: this.clock.observe(m.timeBootMs, rx.timeUs), bootUs: m.timeBootMs * 1000 };
+      this.lastStamped = { ...sample, arrivalUs: rx.timeUs };
+      return sample;
+    };
     if (m instanceof common.GlobalPositionInt) {
       if (m.lat === 0 && m.lon === 0) return 'GLOBAL_POSITION_INT: no position yet (lat, lon 0)';
       const latDeg = m.lat / 1e7;

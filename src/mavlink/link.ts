@@ -89,11 +89,12 @@ export class MavLinkConnection extends EventEmitter {
   private readonly handlers = new Set<MessageHandler>();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly clockUs: () => number;
+  private tlog: TlogWriter | null;
   private closed = false;
 
   constructor(
     readonly transport: Transport,
-    private readonly options: LinkOptions = {},
+    options: LinkOptions = {},
   ) {
     super();
     this.encoder = new FrameEncoder(
@@ -101,6 +102,7 @@ export class MavLinkConnection extends EventEmitter {
       options.componentId ?? GCS_COMPONENT_ID,
     );
     this.clockUs = options.clockUs ?? (() => Date.now() * 1000);
+    this.tlog = options.tlog ?? null;
     this.splitter = new MavLinkPacketSplitter({}, { onCrcError: () => this.stats.badCrc++ });
     this.splitter.on('data', ({ buffer }: { buffer: Buffer }) => this.onFrame(buffer));
     transport.on('data', (chunk: Buffer) => {
@@ -136,6 +138,11 @@ export class MavLinkConnection extends EventEmitter {
     return this.encoder.componentId;
   }
 
+  /** Records every packet in and out to this log from now on (null: stop); one log per flight. */
+  recordTo(tlog: TlogWriter | null): void {
+    this.tlog = tlog;
+  }
+
   nowUs(): number {
     return this.clockUs();
   }
@@ -156,7 +163,7 @@ export class MavLinkConnection extends EventEmitter {
     }
     this.stats.bytesOut += frame.length;
     this.stats.packetsOut++;
-    this.options.tlog?.write(this.clockUs(), frame);
+    this.tlog?.write(this.clockUs(), frame);
   }
 
   /** Subscribes to every decoded message; returns the unsubscribe function. */
@@ -240,7 +247,7 @@ export class MavLinkConnection extends EventEmitter {
       return;
     }
     this.stats.packetsIn++;
-    this.options.tlog?.write(timeUs, bytes);
+    this.tlog?.write(timeUs, bytes);
     this.countGap(rx);
     if (rx.message instanceof minimal.Heartbeat) this.onHeartbeat(rx as ReceivedMessage<minimal.Heartbeat>);
     this.emit('message', rx);

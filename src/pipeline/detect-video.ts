@@ -1,5 +1,5 @@
 import type { Detection, Detector, PlumeTrack, PlumeTracker } from '../detect/index.js';
-import type { Frame, VideoSource } from '../video/index.js';
+import type { Frame } from '../video/index.js';
 
 /** What one analysed frame yields: its detection, plumes confirmed by it, confirmed plumes it ended. */
 export interface AnalysedFrame {
@@ -15,16 +15,23 @@ export interface ConfirmedPlume {
   evidence: Frame;
 }
 
+/** Where confirmed plumes go: `ended` when a track ends (all its views); `confirmed` as soon as one is (live). */
+export interface PlumeHandlers {
+  ended: (plume: ConfirmedPlume) => void | Promise<void>;
+  confirmed?: (plume: ConfirmedPlume) => void | Promise<void>;
+}
+
 /**
  * Runs the detector on every frame of a source and confirms plumes across frames. Keeps the last few
  * frames so that a plume confirmed now can still show the earlier frame where it looked best, and
- * hands each confirmed plume with its evidence frame to `onPlume` when its track ends.
+ * hands each confirmed plume with its evidence frame to `handlers.ended` when its track ends (and to
+ * `handlers.confirmed` when it is confirmed, for live alerts that cannot wait for the track's end).
  */
 export async function* detectVideo(
-  source: VideoSource,
+  source: AsyncIterable<Frame>,
   detector: Detector,
   tracker: PlumeTracker,
-  onPlume: (plume: ConfirmedPlume) => void | Promise<void>,
+  handlers: PlumeHandlers,
   recentFrames = 8,
 ): AsyncGenerator<AnalysedFrame> {
   const recent: Frame[] = [];
@@ -41,6 +48,12 @@ export async function* detectVideo(
       const justConfirmed = confirmed.some((c) => c.id === track.id);
       if (best && (justConfirmed || track.best.ptsS === frame.ptsS)) evidence.set(track.id, best);
     }
+    if (handlers.confirmed) {
+      for (const track of confirmed) {
+        const best = evidence.get(track.id);
+        if (best) await handlers.confirmed({ track, evidence: best });
+      }
+    }
     for (const track of ended) await emit(track);
     yield { frame, detection, confirmed, ended };
   }
@@ -49,6 +62,6 @@ export async function* detectVideo(
   async function emit(track: PlumeTrack): Promise<void> {
     const frame = evidence.get(track.id);
     evidence.delete(track.id);
-    if (frame) await onPlume({ track, evidence: frame });
+    if (frame) await handlers.ended({ track, evidence: frame });
   }
 }

@@ -1,5 +1,15 @@
-export { type AnalysedFrame, type ConfirmedPlume, detectVideo } from './detect-video.js';
+export { type AnalysedFrame, type ConfirmedPlume, detectVideo, type PlumeHandlers } from './detect-video.js';
+export { type FleetOptions, PatrolFleet, sitesGeoJson } from './fleet.js';
 export { type FlightTelemetry, loadFlightTelemetry } from './flight-telemetry.js';
+export {
+  LIVE_CONFIRMATION,
+  LiveAnalytics,
+  type LiveAnalyticsOptions,
+  type LiveAnalyticsStats,
+} from './live-analytics.js';
+export { ArrivalClock, FrameClock } from './live-clock.js';
+export { loadPatrolPlan, missionDigest, type PatrolPlan, patrolPlanOf, routeGeoJson } from './patrol-plan.js';
+export { type FramePoses, type Placing, placePlume, showsSource } from './place-plume.js';
 export {
   DEFAULT_MAX_POSE_GAP_MS,
   flightIdOf,
@@ -10,3 +20,9 @@ export {
   type UntaggedPlume,
 } from './replay.js';
 export { toSighting } from './sighting.js';
+export {
+  type PatrolOutcome,
+  type SessionContext,
+  type VehicleLinkConfig,
+  VehicleSession,
+} from './vehicle-session.js';

@@ -2,21 +2,12 @@ import path from 'node:path';
 import type { AlertService, RaiseResult } from '../alerts/index.js';
 import { type Detector, PlumeTracker } from '../detect/index.js';
 import { UserError } from '../errors.js';
-import {
-  type CameraModel,
-  combineGeotags,
-  DEFAULT_POSE_ERRORS,
-  flatGround,
-  type GeotaggedPlume,
-  geotagPlume,
-  type Pose,
-  type PoseErrors,
-  sourceInFrame,
-} from '../geotag/index.js';
+import { type CameraModel, DEFAULT_POSE_ERRORS, type PoseErrors } from '../geotag/index.js';
 import { openVideo } from '../video/index.js';
 import { type ConfirmedPlume, detectVideo } from './detect-video.js';
+import { flightIdAt } from './flight-id.js';
 import { type FlightTelemetry, loadFlightTelemetry } from './flight-telemetry.js';
-import { toSighting } from './sighting.js';
+import { type FramePoses, placePlume, showsSource } from './place-plume.js';
 
 /** A frame is tagged only with telemetry this close on both sides (10 Hz telemetry: 100 ms apart). */
 export const DEFAULT_MAX_POSE_GAP_MS = 500;
@@ -106,55 +97,35 @@ export async function replayFlight(opts: ReplayOptions): Promise<ReplaySummary> 
       endedUs: telemetry.endUs,
     });
 
-    const frameTimeUs = (ptsS: number) => clockStartUs + ptsS * 1e6;
     const maxGapUs = (opts.maxPoseGapMs ?? DEFAULT_MAX_POSE_GAP_MS) * 1000;
-    const errors = opts.poseErrors ?? DEFAULT_POSE_ERRORS;
+    const poses: FramePoses = {
+      frameTimeUs: (ptsS) => clockStartUs + ptsS * 1e6,
+      poseAt: (ptsS) => telemetry.track.poseAt(clockStartUs + ptsS * 1e6, maxGapUs),
+    };
+    const placing = { flightId, camera: opts.camera, poses, errors: opts.poseErrors ?? DEFAULT_POSE_ERRORS };
     const raised: RaiseResult[] = [];
     const untagged: UntaggedPlume[] = [];
     let plumesConfirmed = 0;
 
     const onPlume = async (confirmed: ConfirmedPlume) => {
       plumesConfirmed++;
-      const { track, evidence } = confirmed;
-      const frameSize = { frameWidthPx: evidence.width, frameHeightPx: evidence.height };
-      // Placed from every view that shows its source (their median); the evidence frame gives the pose.
-      const placements: { ptsS: number; tag: GeotaggedPlume; pose: Pose }[] = [];
-      let lastRefusal = '';
-      for (const view of track.wholeViews.length > 0 ? track.wholeViews : [track.best]) {
-        const at = telemetry.track.poseAt(frameTimeUs(view.ptsS), maxGapUs);
-        if (!at.ok) {
-          lastRefusal = at.reason;
-          continue;
-        }
-        const ground = flatGround(at.pose.groundAmslM);
-        const tag = geotagPlume(opts.camera, at.pose, { plume: view.plume, ...frameSize }, ground, errors);
-        if (tag.ok) placements.push({ ptsS: view.ptsS, tag, pose: at.pose });
-        else lastRefusal = tag.reason;
-      }
-      if (placements.length === 0) {
-        untagged.push({ trackId: track.id, atS: track.best.ptsS, reason: lastRefusal });
-        return;
-      }
-      const shown = placements.find((p) => p.ptsS === track.best.ptsS) ?? placements[0];
-      const placed = combineGeotags(placements.map((p) => p.tag));
-      raised.push(await opts.alerts.raise(toSighting(flightId, confirmed, placed, shown, frameTimeUs)));
+      const placed = placePlume(placing, confirmed);
+      if (placed.ok) raised.push(await opts.alerts.raise(placed.sighting));
+      else
+        untagged.push({ trackId: confirmed.track.id, atS: confirmed.track.best.ptsS, reason: placed.reason });
     };
 
-    // Only plumes whose source the frame has shown at least once: an edge view may hide the source,
-    // and the frame's edges draw false alarms. A long plume's downwind end may run out of the picture.
-    const { width: frameWidthPx, height: frameHeightPx } = source.info;
-    // Stricter than detect's 3 of 5: passing overhead, a plume on the ground stays in view for seconds
-    // (a 60 m wide footprint at 10 m/s is 6 s), while the model's false alarms on ground texture flicker.
+    // Only plumes whose source the frame has shown at least once (a long plume's downwind end may run
+    // out of the picture). Stricter than detect's 3 of 5: passing overhead, a plume on the ground stays
+    // in view for seconds (a 60 m wide footprint at 10 m/s is 6 s), while the model's false alarms on
+    // ground texture flicker.
     const tracker = new PlumeTracker({
       ...PLACING_CONFIRMATION,
       requireWholeView: true,
-      isWholeView: (plume, ptsS) => {
-        const at = telemetry.track.poseAt(frameTimeUs(ptsS), maxGapUs);
-        return at.ok && sourceInFrame(opts.camera, at.pose, { plume, frameWidthPx, frameHeightPx });
-      },
+      isWholeView: showsSource(opts.camera, poses, source.info),
     });
     let frames = 0;
-    for await (const analysed of detectVideo(source, opts.detector, tracker, onPlume)) {
+    for await (const analysed of detectVideo(source, opts.detector, tracker, { ended: onPlume })) {
       frames++;
       opts.onProgress?.({ videoS: analysed.frame.ptsS, durationS, frames, raised: raised.length });
     }
@@ -176,8 +147,7 @@ export async function replayFlight(opts: ReplayOptions): Promise<ReplaySummary> 
 
 /** One id per recorded flight, the same on every replay of it: its vehicle and first pose time. */
 export function flightIdOf(telemetry: FlightTelemetry): string {
-  const stamp = new Date(Math.floor(telemetry.startUs / 1000)).toISOString().replace(/[-:]|\.\d+/g, '');
-  return `sys${telemetry.sysid}-${stamp}`;
+  return flightIdAt(telemetry.sysid, telemetry.startUs);
 }
 
 function checkOverlap(

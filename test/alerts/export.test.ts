@@ -32,7 +32,7 @@ beforeAll(async () => {
   store = openAlertStore(path.join(dir, 'export.db'));
   const service = new AlertService({ store, sites: awkwardSites() });
   await service.raise(sighting());
-  await service.raise(sighting({ ...offset(S1_CENTRE, 0, 35), areaM2: null }));
+  await service.raise(sighting({ ...offset(S1_CENTRE, 0, 50), areaM2: null }));
   await service.raise(sighting({ ...offset(S1_CENTRE, 500, 0), firstSeenUs: T0_US + 3600e6 }));
   alerts = store.listAlerts();
 });

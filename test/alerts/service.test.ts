@@ -120,7 +120,8 @@ describe('AlertService.raise', () => {
   it('raises a new alert beyond the radius or beyond the window', async () => {
     const first = await service.raise(sighting());
     const { dedupRadiusM, dedupWindowS } = DEFAULT_ALERT_RULES;
-    const farther = await service.raise(sighting(offset(S1_CENTRE, dedupRadiusM + 5, 0)));
+    // Both placed ±6 m: the radius widens by 12 m.
+    const farther = await service.raise(sighting(offset(S1_CENTRE, dedupRadiusM + 12 + 5, 0)));
     const later = await service.raise(sighting({ firstSeenUs: T0_US + 4e6 + dedupWindowS * 1e6 + 1e6 }));
     for (const r of [farther, later]) {
       expect(r.change).toBe('created');
@@ -129,11 +130,24 @@ describe('AlertService.raise', () => {
     // Just inside both limits: the same plume.
     const inside = await service.raise(
       sighting({
-        ...offset(S1_CENTRE, dedupRadiusM - 2, 0),
+        ...offset(S1_CENTRE, dedupRadiusM + 12 - 2, 0),
         firstSeenUs: T0_US + 4e6 + dedupWindowS * 1e6 - 1e6,
       }),
     );
     expect(inside.change).toBe('updated');
+  });
+
+  it('takes a plume placed from afar and then from overhead for one, at the overhead place', async () => {
+    const { dedupRadiusM } = DEFAULT_ALERT_RULES;
+    const afar = await service.raise(sighting({ uncertaintyM: 14 }));
+    const overhead = await service.raise(
+      sighting({ ...offset(S1_CENTRE, dedupRadiusM + 10, 0), uncertaintyM: 2, sightingKey: 'overhead' }),
+    );
+    expect(overhead.change).toBe('updated');
+    expect(overhead.alert.id).toBe(afar.alert.id);
+    // Weighted by 1/uncertainty²: within a metre of the overhead placing.
+    const moved = offset(S1_CENTRE, dedupRadiusM + 10, 0);
+    expect(Math.abs(overhead.alert.latDeg - moved.latDeg) * 111_000).toBeLessThan(1);
   });
 
   it('raises a new alert for a plume at the neighbouring site, however close', async () => {

@@ -36,7 +36,7 @@ describe('openAlertStore', () => {
       .pluck()
       .all();
     db.close();
-    expect(tables).toEqual(['alerts', 'detections', 'flights', 'sites']);
+    expect(tables).toEqual(['alerts', 'detections', 'flights', 'patrols', 'sites']);
   });
 
   it('migrates an empty file, and opens a migrated one again unchanged', () => {

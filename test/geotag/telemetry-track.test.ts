@@ -289,6 +289,24 @@ describe('telemetry track', () => {
     expect(pose.wind?.speedMs).toBeCloseTo(3, 5);
   });
 
+  it('places a wind estimate on the vehicle clock when this machine’s clock runs apart from it', () => {
+    // Live: fixes stamped by the vehicle arrive on a clock an hour off (WIND carries no time of its own).
+    const track = new TelemetryTrack();
+    const hourUs = 3_600_000_000;
+    for (let i = 0; i < 5; i++) {
+      const bootMs = 10_000 + i * 100;
+      track.add(rx(systemTime(bootMs, at(bootMs)), at(bootMs) + hourUs));
+      track.add(rx(position(bootMs, i), at(bootMs) + hourUs));
+      track.add(rx(attitude(bootMs, 0), at(bootMs) + hourUs));
+    }
+    const wind = new ardupilotmega.Wind();
+    wind.direction = 250;
+    wind.speed = 3;
+    wind.speedZ = 0;
+    track.add(rx(wind, at(10_400) + hourUs));
+    expect(poseOrFail(track, at(10_350)).wind?.speedMs).toBeCloseTo(3, 5);
+  });
+
   it('ignores other messages and other vehicles', () => {
     const track = new TelemetryTrack({ sysid: 1 });
     const heartbeat = new minimal.Heartbeat();

@@ -86,7 +86,7 @@ export async function flySimFlight(opts: SimFlightOptions): Promise<SimFlight> {
 }
 
 /** Camera down, take off, each point in turn, return and land. Item 0 is home (the vehicle's own). */
-function missionOver(
+export function missionOver(
   route: { latDeg: number; lonDeg: number }[],
   altRelM: number,
   holdS: number,

@@ -24,10 +24,17 @@ it('confirms plumes in a real clip only in the span that shows one, each with it
   const video = await openVideo(await makePlumeClip(dir), { fps: SAMPLE_FPS });
   const plumes: ConfirmedPlume[] = [];
   const confirmedAtS: number[] = [];
+  const handedAtConfirmation: number[] = [];
   let frames = 0;
-  for await (const analysed of detectVideo(video, detector, new PlumeTracker(), (p) => {
-    plumes.push(p);
-  })) {
+  const handlers = {
+    ended: (p: ConfirmedPlume) => {
+      plumes.push(p);
+    },
+    confirmed: (p: ConfirmedPlume) => {
+      handedAtConfirmation.push(p.track.id);
+    },
+  };
+  for await (const analysed of detectVideo(video, detector, new PlumeTracker(), handlers)) {
     frames++;
     for (const _ of analysed.confirmed) confirmedAtS.push(analysed.frame.ptsS);
   }
@@ -38,6 +45,8 @@ it('confirms plumes in a real clip only in the span that shows one, each with it
   const [startS, endS] = [CLIP_SEGMENT_S - slackS, 2 * CLIP_SEGMENT_S + slackS];
   expect(frames).toBe(3 * CLIP_SEGMENT_S * SAMPLE_FPS);
   expect(plumes.length).toBeGreaterThan(0);
+  // Live alerts: every plume was handed over when confirmed too, before its track ended.
+  expect([...handedAtConfirmation].sort()).toEqual(plumes.map((p) => p.track.id).sort());
   for (const { track, evidence } of plumes) {
     expect(track.firstSeenS).toBeGreaterThanOrEqual(startS);
     expect(track.lastSeenS).toBeLessThanOrEqual(endS);

@@ -1,0 +1,83 @@
+import { AlertService, openAlertStore } from '../alerts/index.js';
+import { loadDetector } from '../detect/index.js';
+import { cameraFromFov } from '../geotag/index.js';
+import { PatrolFleet, type PatrolPlan, type VehicleLinkConfig } from '../pipeline/index.js';
+import type { SiteRegistry } from '../sites/index.js';
+import type { PatrolOptions } from '../vehicle/index.js';
+
+/** The built-in simulator's camera (close to a DJI Mavic 3's wide camera, 84°). */
+export const DEFAULT_CAMERA = { widthPx: 1280, heightPx: 720, hfovDeg: 82 };
+/**
+ * Camera to arrival here, ms, when not told: the built-in simulator's camera over loopback measures
+ * about 180 ms (H.264 encode, MPEG-TS over UDP, ffmpeg decode); a radio link adds its own.
+ */
+export const DEFAULT_VIDEO_LATENCY_MS = 180;
+export const DEFAULT_ANALYSIS_FPS = 2;
+
+export interface VehicleSpec {
+  id: string;
+  connect: string;
+  video: string | null;
+  camera?: { widthPx: number; heightPx: number; hfovDeg: number };
+  videoLatencyMs?: number;
+}
+
+export interface FleetSetup {
+  registry: SiteRegistry;
+  db: string;
+  dataDir: string;
+  vehicles: VehicleSpec[];
+  plans: Map<string, PatrolPlan>;
+  analysisFps: number;
+  patrol: Omit<PatrolOptions, 'fence' | 'rallyItems' | 'signal'>;
+  log: (level: 'info' | 'warning' | 'error', text: string) => void;
+}
+
+export interface OpenedFleet {
+  fleet: PatrolFleet;
+  alerts: AlertService;
+  /** Stops following the vehicles, closes the store and the model. */
+  close(): Promise<void>;
+}
+
+/** The store, the model and the fleet of vehicles, as `patrol`, `serve` and `demo` run them. */
+export async function openFleet(setup: FleetSetup): Promise<OpenedFleet> {
+  const detector = await loadDetector();
+  const store = openAlertStore(setup.db);
+  const alerts = new AlertService({ store, sites: setup.registry });
+  const vehicles: VehicleLinkConfig[] = setup.vehicles.map((v) => {
+    const camera = v.camera ?? DEFAULT_CAMERA;
+    return {
+      id: v.id,
+      connect: v.connect,
+      videoUrl: v.video,
+      camera: cameraFromFov({
+        widthPx: camera.widthPx,
+        heightPx: camera.heightPx,
+        horizontalFovDeg: camera.hfovDeg,
+      }),
+      videoLatencyMs: v.videoLatencyMs ?? DEFAULT_VIDEO_LATENCY_MS,
+    };
+  });
+  const fleet = new PatrolFleet({
+    registry: setup.registry,
+    vehicles,
+    plans: setup.plans,
+    alerts,
+    detector,
+    dataDir: setup.dataDir,
+    analysis: { fps: setup.analysisFps },
+    patrol: setup.patrol,
+    log: setup.log,
+  });
+  fleet.start();
+  return {
+    fleet,
+    alerts,
+    async close() {
+      await fleet.close();
+      store.close();
+      await detector.close();
+    },
+  };
+}

@@ -1,0 +1,285 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { type Command, Option } from 'commander';
+import { formatUtcUs } from '../alerts/index.js';
+import { UserError } from '../errors.js';
+import { loadPatrolPlan, type PatrolOutcome, type PatrolPlan } from '../pipeline/index.js';
+import { DEFAULT_PLAN_SETTINGS, planSettings } from '../plan/index.js';
+import { type HubEvent, type RunningServer, startServer } from '../server/index.js';
+import { loadSiteFiles, PATTERN_KINDS, type PatternKind, type SiteRegistry } from '../sites/index.js';
+import {
+  DEFAULT_ANALYSIS_FPS,
+  DEFAULT_CAMERA,
+  DEFAULT_VIDEO_LATENCY_MS,
+  type OpenedFleet,
+  openFleet,
+} from './fleet-setup.js';
+import { parseNumberIn, percent, repeatable } from './options.js';
+import { LiveLine, table } from './output.js';
+import { PilotKeys } from './pilot-keys.js';
+import { parseSize } from './sim.js';
+
+const DEFAULT_DB = 'dustpatrol.db';
+const DEFAULT_DATA_DIR = 'patrols';
+const DEFAULT_MIN_BATTERY_PCT = 50;
+const DEFAULT_LINK_LOSS_WARN_S = 5;
+/** The vehicle's name in the store when the pilot gives none. */
+const DEFAULT_VEHICLE = 'drone-1';
+
+export interface PatrolCliOptions {
+  connect: string;
+  video?: string;
+  db: string;
+  dataDir: string;
+  sites?: string[];
+  sortie: number;
+  altitude?: number;
+  pattern?: PatternKind;
+  cameraSize: { widthPx: number; heightPx: number };
+  cameraHfov: number;
+  videoLatency: number;
+  fps: number;
+  minBattery: number;
+  reserve: number;
+  linkLossWarn: number;
+  resume?: boolean;
+  vehicle: string;
+  serve?: number;
+  json?: boolean;
+}
+
+export function registerPatrol(program: Command): void {
+  program
+    .command('patrol')
+    .description(
+      'Fly a patrol: plan (given sites), check, upload, arm, fly AUTO, analyse the video live and raise ' +
+        'geotagged dust alerts; keys p pause, r resume, a abort (RTL)',
+    )
+    .argument('<plan-or-sites>', 'a .plan / .waypoints mission, or a .geojson / .kml site file to plan')
+    .requiredOption('--connect <url>', 'vehicle link: udpin://, udpout://, tcpout://, serial://')
+    .option('--video <url>', "the drone's video stream: udp://HOST:PORT (MPEG-TS) or rtsp://…")
+    .option('--db <file>', 'alert database (SQLite)', DEFAULT_DB)
+    .option('--data-dir <dir>', 'where each flight’s tlog is written', DEFAULT_DATA_DIR)
+    .option(
+      '--sites <file>',
+      'site file for attributing alerts (repeatable; default: the planned one)',
+      repeatable(String),
+    )
+    .option('--sortie <n>', 'which sortie of a planned patrol to fly', parseNumberIn(1, 1000), 1)
+    .option('--altitude <m>', 'pattern altitude when planning (default 60)', parseNumberIn(5, 120))
+    .addOption(
+      new Option('--pattern <kind>', 'one pattern for every site when planning').choices(PATTERN_KINDS),
+    )
+    .option('--camera-size <WxH>', 'the video’s size', parseSize, {
+      widthPx: DEFAULT_CAMERA.widthPx,
+      heightPx: DEFAULT_CAMERA.heightPx,
+    })
+    .option(
+      '--camera-hfov <deg>',
+      'camera horizontal field of view',
+      parseNumberIn(1, 179),
+      DEFAULT_CAMERA.hfovDeg,
+    )
+    .option(
+      '--video-latency <ms>',
+      'camera to ground-station delay of the video',
+      parseNumberIn(0, 10_000),
+      DEFAULT_VIDEO_LATENCY_MS,
+    )
+    .option('--fps <n>', 'frames analysed per second', parseNumberIn(0.1, 30), DEFAULT_ANALYSIS_FPS)
+    .option('--min-battery <pct>', 'battery floor for the pre-flight check', percent, DEFAULT_MIN_BATTERY_PCT)
+    .option(
+      '--reserve <pct>',
+      'in the air, at this battery the patrol returns home',
+      percent,
+      DEFAULT_PLAN_SETTINGS.reservePct,
+    )
+    .option(
+      '--link-loss-warn <s>',
+      "link silence before the pilot is told what the vehicle's own failsafe does",
+      parseNumberIn(1, 600),
+      DEFAULT_LINK_LOSS_WARN_S,
+    )
+    .option(
+      '--resume',
+      'continue the last patrol of this plan from its last waypoint reached (after a battery swap)',
+    )
+    .option('--vehicle <name>', 'the vehicle’s name in the alert store', DEFAULT_VEHICLE)
+    .option(
+      '--serve <port>',
+      'also serve the dashboard on 127.0.0.1:PORT (0: any free port)',
+      parseNumberIn(0, 65_535),
+    )
+    .option('--json', 'print the summary as JSON')
+    .action((file: string, opts: PatrolCliOptions) => runPatrol(file, opts));
+}
+
+/** What `demo` adds: its own registry, and a hook once the dashboard is up. */
+export interface PatrolHooks {
+  registry?: SiteRegistry;
+  onServer?: (server: RunningServer, url: string) => void;
+}
+
+export async function runPatrol(
+  file: string,
+  opts: PatrolCliOptions,
+  hooks: PatrolHooks = {},
+): Promise<void> {
+  const out = process.stdout;
+  const line = new LiveLine(process.stderr);
+  const say = (text: string) => {
+    line.done();
+    out.write(`${text}\n`);
+  };
+  const plan = await loadPatrolPlan(file, { settings: settingsFrom(opts), sortie: opts.sortie });
+  const registry = hooks.registry ?? (opts.sites ? await loadSiteFiles(opts.sites) : plan.registry);
+  if (!registry)
+    throw new UserError(`${file} is a mission, not a site file: give --sites for attributing alerts`, 2);
+  if (!opts.video) say('no --video: flying without live analytics');
+  say(
+    `patrol: ${plan.name}, ${plan.items.length - 1} mission items, vehicle ${opts.vehicle} on ${opts.connect}`,
+  );
+
+  const opened = await openFleet({
+    registry,
+    db: opts.db,
+    dataDir: opts.dataDir,
+    vehicles: [
+      {
+        id: opts.vehicle,
+        connect: opts.connect,
+        video: opts.video ?? null,
+        camera: { ...opts.cameraSize, hfovDeg: opts.cameraHfov },
+        videoLatencyMs: opts.videoLatency,
+      },
+    ],
+    plans: new Map([[opts.vehicle, plan]]),
+    analysisFps: opts.fps,
+    patrol: {
+      minBatteryPct: opts.minBattery,
+      reserveBatteryPct: opts.reserve,
+      linkLossWarnAfterS: opts.linkLossWarn,
+    },
+    log: () => {},
+  });
+  const { fleet } = opened;
+  let server: RunningServer | null = null;
+  const keys = new PilotKeys(opts.vehicle, fleet, say, () => void fleet.close());
+  try {
+    if (opts.serve !== undefined) {
+      const served = await serveDashboard(
+        opened,
+        opts.serve,
+        (level, text) => level !== 'info' && say(`server: ${text}`),
+      );
+      server = served;
+      const url = `${served.url}/?token=${served.token}`;
+      say(`dashboard: ${url}`);
+      hooks.onServer?.(served, url);
+    }
+    fleet.subscribe((event) => onHubEvent(event, say, line));
+    keys.start();
+    const outcome = await fleet.patrol(opts.vehicle, plan, { resume: opts.resume ?? false });
+    line.done();
+    out.write(
+      opts.json
+        ? `${JSON.stringify(summaryJson(outcome, plan), null, 2)}\n`
+        : formatSummary(outcome, plan, opened),
+    );
+  } finally {
+    keys.stop();
+    line.done();
+    await server?.close();
+    await opened.close();
+  }
+}
+
+function settingsFrom(opts: PatrolCliOptions) {
+  const overrides = { altitudeRelM: opts.altitude, patternOverride: opts.pattern, reservePct: opts.reserve };
+  return planSettings(Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)));
+}
+
+/** The pilot's view of the hub: events and alerts as lines, telemetry as the live status line. */
+function onHubEvent(event: HubEvent, say: (text: string) => void, line: LiveLine): void {
+  if (event.type === 'event')
+    say(`${event.level === 'info' ? '' : `${event.level.toUpperCase()}: `}${event.text}`);
+  else if (event.type === 'alert' && event.change === 'created') {
+    const a = event.alert;
+    say(
+      `ALERT ${a.code} ${a.siteId ?? 'no site'}${a.contractor ? ` (${a.contractor})` : ''} ${a.severity} ` +
+        `at ${a.latDeg.toFixed(6)},${a.lonDeg.toFixed(6)} ±${a.uncertaintyM.toFixed(0)} m, ${formatUtcUs(a.firstSeenUs)}`,
+    );
+  } else if (event.type === 'telemetry') {
+    const v = event.vehicle;
+    const wp = v.waypoint ? `wp ${v.waypoint.current}/${v.waypoint.total}` : 'wp -';
+    const video = v.video
+      ? `video ${v.video.live ? 'live' : 'DOWN'} ${v.video.framesAnalysed} frames`
+      : 'no video';
+    line.update(
+      [
+        `${v.patrolStatus} ${v.modeName}`,
+        v.altRelM === null ? 'alt ?' : `alt ${v.altRelM.toFixed(0)} m`,
+        `bat ${v.batteryPct ?? '?'} %`,
+        wp,
+        `alerts ${v.alertsRaised}`,
+        video,
+        v.connected ? 'link ok' : 'LINK LOST',
+      ].join(' | '),
+      v.patrolStatus,
+    );
+  }
+}
+
+/** The dashboard for this run, on loopback with a fresh pilot token. */
+async function serveDashboard(
+  opened: OpenedFleet,
+  port: number,
+  log: (level: string, text: string) => void,
+): Promise<RunningServer & { token: string }> {
+  const token = randomBytes(16).toString('hex');
+  const server = await startServer({
+    hub: opened.fleet,
+    port,
+    tokens: [{ token, role: 'pilot', name: 'pilot' }],
+    log,
+  });
+  return Object.assign(server, { token });
+}
+
+function formatSummary(o: PatrolOutcome, plan: PatrolPlan, opened: OpenedFleet): string {
+  const r = o.result;
+  const alerts = opened.alerts.store.listAlerts({ flightId: o.record.flightId });
+  const rows: string[][] = [
+    ['flight', o.record.flightId],
+    ['ended', `${o.record.status}: ${r.endingText}`],
+    ['waypoints', `${o.record.lastReachedSeq ?? 0}/${plan.items.length - 1} reached`],
+    ['time', `${r.durationS.toFixed(0)} s, max ${r.maxAltRelM.toFixed(0)} m above home`],
+    ['battery used', r.batteryUsedPct === null ? '?' : `${r.batteryUsedPct} %`],
+    [
+      'alerts',
+      alerts.length === 0 ? 'none' : alerts.map((a) => `${a.code} ${a.siteId ?? 'no site'}`).join(', '),
+    ],
+    ['tlog', path.relative(process.cwd(), o.tlogPath)],
+  ];
+  const next =
+    o.result.ending === 'completed'
+      ? ''
+      : `\nthe patrol did not finish: after a battery swap, add --resume to continue from waypoint ${o.record.lastReachedSeq ?? 0}\n`;
+  return `${table(['patrol', ''], rows)}\n${next}`;
+}
+
+function summaryJson(o: PatrolOutcome, plan: PatrolPlan) {
+  return {
+    flightId: o.record.flightId,
+    plan: plan.name,
+    status: o.record.status,
+    ending: o.result.ending,
+    endingText: o.result.endingText,
+    lastReachedSeq: o.record.lastReachedSeq,
+    missionItems: plan.items.length - 1,
+    durationS: o.result.durationS,
+    batteryUsedPct: o.result.batteryUsedPct,
+    alertsRaised: o.alertsRaised,
+    tlog: o.tlogPath,
+  };
+}

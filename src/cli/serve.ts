@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { loadPatrolPlan, type PatrolPlan } from '../pipeline/index.js';
+import { planSettings } from '../plan/index.js';
+import { startServer } from '../server/index.js';
+import { loadSiteFiles } from '../sites/index.js';
+import { openFleet } from './fleet-setup.js';
+import { loadServeConfig, type ServeConfig, serveConfigOf } from './serve-config.js';
+
+const DEMO_SITES = fileURLToPath(new URL('../../missions/demo-sites.geojson', import.meta.url));
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description(
+      'Run the daemon: follow the configured vehicles, analyse their video live, raise alerts, and serve ' +
+        'the HTTP/WebSocket API and the dashboard',
+    )
+    .option(
+      '--config <file>',
+      'daemon config (JSON); without it: one vehicle on udpin://127.0.0.1:14550, video udp://127.0.0.1:5600, the demo sites',
+    )
+    .action((opts: { config?: string }) => runServe(opts.config));
+}
+
+async function runServe(configFile?: string): Promise<void> {
+  const config = configFile ? loadServeConfig(configFile) : defaultConfig();
+  const log = (level: string, text: string) =>
+    process.stderr.write(`${new Date().toISOString()} ${level.padEnd(7)} ${text}\n`);
+  const registry = await loadSiteFiles(config.sites);
+  const plans = new Map<string, PatrolPlan>();
+  for (const v of config.vehicles) {
+    if (!v.plan) continue;
+    plans.set(v.id, await loadPatrolPlan(v.plan, { settings: planSettings({}), sortie: v.sortie }));
+  }
+  const opened = await openFleet({
+    registry,
+    db: config.db,
+    dataDir: config.dataDir,
+    vehicles: config.vehicles,
+    plans,
+    analysisFps: config.analysis.fps,
+    patrol: {
+      minBatteryPct: config.patrol.minBatteryPct,
+      reserveBatteryPct: config.patrol.reserveBatteryPct,
+      linkLossWarnAfterS: config.patrol.linkLossWarnS,
+    },
+    log,
+  });
+  const server = await startServer({
+    hub: opened.fleet,
+    host: config.listen.host,
+    port: config.listen.port,
+    tokens: config.tokens,
+    tileUrl: config.tileUrl,
+    log,
+  });
+  process.stdout.write(
+    `dustpatrol serving ${server.url} (${config.vehicles.length} vehicle(s), store ${config.db})\n`,
+  );
+  if (!configFile) process.stdout.write(`dashboard: ${server.url}/?token=${config.tokens[0].token}\n`);
+
+  // Runs until told to stop; the vehicles fly on and a restarted daemon picks their patrols up.
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  log('info', 'stopping: vehicles in the air fly on; a restart follows them again');
+  await server.close();
+  await opened.close();
+}
+
+/** Without --config: the demo sites and one vehicle where a simulator or SITL talks by default. */
+function defaultConfig(): ServeConfig {
+  return serveConfigOf({
+    tokens: [{ token: randomBytes(16).toString('hex'), role: 'pilot', name: 'console' }],
+    sites: [DEMO_SITES],
+    vehicles: [
+      { id: 'drone-1', connect: 'udpin://127.0.0.1:14550', video: 'udp://127.0.0.1:5600', plan: DEMO_SITES },
+    ],
+  });
+}

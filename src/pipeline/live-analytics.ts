@@ -1,0 +1,257 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { common } from 'node-mavlink';
+import type { AlertService, RaiseResult } from '../alerts/index.js';
+import { type Detector, type PlumeTrack, PlumeTracker } from '../detect/index.js';
+import { CancelledError, UserError } from '../errors.js';
+import { type CameraModel, DEFAULT_POSE_ERRORS, type PoseErrors, TelemetryTrack } from '../geotag/index.js';
+import type { MavLinkConnection } from '../mavlink/index.js';
+import { LIVE_TIMING } from '../timing.js';
+import { type Frame, openVideo, type VideoSource } from '../video/index.js';
+import { type ConfirmedPlume, detectVideo } from './detect-video.js';
+import { ArrivalClock, FrameClock } from './live-clock.js';
+import { type FramePoses, placePlume, showsSource } from './place-plume.js';
+import { DEFAULT_MAX_POSE_GAP_MS } from './replay.js';
+
+/**
+ * Live confirmation: 3 sightings in the last 4 analysed frames (1 s at 2 fps). Quicker than replay's
+ * 5 of 7, because a supervisor wants the alert while the drone is still there; flicker on ground
+ * texture is held back by needing the plume's source in the picture.
+ */
+export const LIVE_CONFIRMATION = { confirmHits: 3, windowFrames: 4 };
+/** Telemetry kept for placing frames: enough for the longest plume track. */
+const TELEMETRY_KEPT_US = 120_000_000;
+
+export interface LiveAnalyticsOptions {
+  /** The link the vehicle's telemetry arrives on, and the vehicle. */
+  link: MavLinkConnection;
+  sysid: number;
+  /** udp://HOST:PORT (MPEG-TS, listened on) or rtsp://… */
+  videoUrl: string;
+  /** The camera at the stream's native size. */
+  camera: CameraModel;
+  detector: Detector;
+  alerts: AlertService;
+  flightId: string;
+  /** Frames analysed per second. */
+  fps: number;
+  analysisWidthPx?: number;
+  /** From the camera taking a frame to its arrival here, ms (camera, encoder, link, decoder). */
+  videoLatencyMs: number;
+  poseErrors?: PoseErrors;
+  /** Progress and trouble for the pilot: the stream came or went, a plume could not be placed. */
+  onEvent?: (level: 'info' | 'warning', text: string) => void;
+  onFrame?: (frame: Frame, timeUs: number) => void;
+}
+
+export interface LiveAnalyticsStats {
+  framesAnalysed: number;
+  /** Frames are arriving. */
+  live: boolean;
+  /** Times the stream was opened again after it was lost. */
+  reopens: number;
+  plumesConfirmed: number;
+  raised: RaiseResult[];
+}
+
+/**
+ * The live half of the pipeline for one vehicle: its telemetry (from the link) gives the pose, its
+ * video stream the frames; confirmed plumes are geotagged and raised as alerts at once, then once more
+ * with every view when the plume leaves the picture. The stream may drop and come back at any time:
+ * it is reopened with a pause between tries until `stop()`.
+ */
+export class LiveAnalytics {
+  readonly stats: LiveAnalyticsStats = {
+    framesAnalysed: 0,
+    live: false,
+    reopens: 0,
+    plumesConfirmed: 0,
+    raised: [],
+  };
+  private readonly track: TelemetryTrack;
+  private readonly arrival = new ArrivalClock();
+  private readonly frameClock: FrameClock;
+  private readonly unsubscribe: () => void;
+  private readonly abort = new AbortController();
+  private source: VideoSource | null = null;
+  private running: Promise<void> | null = null;
+  private seenVideo = false;
+
+  constructor(private readonly opts: LiveAnalyticsOptions) {
+    this.track = new TelemetryTrack({ sysid: opts.sysid });
+    this.frameClock = new FrameClock(this.arrival, opts.videoLatencyMs);
+    this.unsubscribe = opts.link.onMessage((rx) => {
+      if (rx.sysid !== opts.sysid || !this.track.add(rx)) return;
+      if (!(rx.message instanceof common.GlobalPositionInt)) return;
+      const endUs = this.track.span()?.endUs;
+      if (endUs === undefined) return;
+      this.arrival.note(rx.timeUs, endUs);
+      this.track.forgetBefore(endUs - TELEMETRY_KEPT_US);
+    });
+  }
+
+  /** Starts reading the stream; resolves at once (the work goes on until stop()). */
+  start(): void {
+    this.running ??= this.run().catch((err) => {
+      if (!(err instanceof CancelledError)) this.opts.onEvent?.('warning', `live analytics stopped: ${err}`);
+    });
+  }
+
+  /** Stops reading and waits until the last plume in sight has been raised. */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    this.unsubscribe();
+    await this.source?.close();
+    await this.running;
+  }
+
+  private async run(): Promise<void> {
+    const { signal } = this.abort;
+    let failuresInARow = 0;
+    while (!signal.aborted) {
+      try {
+        this.source = await openVideo(this.opts.videoUrl, {
+          fps: this.opts.fps,
+          width: this.opts.analysisWidthPx,
+          signal,
+        });
+      } catch (err) {
+        if (signal.aborted) return;
+        failuresInARow++;
+        const waitMs = Math.min(
+          LIVE_TIMING.videoReopenMaxDelayMs,
+          LIVE_TIMING.videoReopenDelayMs * 2 ** (failuresInARow - 1),
+        );
+        this.opts.onEvent?.('warning', `${describe(err)}; trying again in ${(waitMs / 1000).toFixed(0)} s`);
+        await sleep(waitMs, undefined, { signal }).catch(() => undefined);
+        continue;
+      }
+      failuresInARow = 0;
+      await this.analyse(this.source);
+      this.stats.live = false;
+      await this.source.close();
+      if (signal.aborted) return;
+      this.stats.reopens++;
+      this.opts.onEvent?.('warning', `video ${this.opts.videoUrl} lost; reopening`);
+    }
+  }
+
+  /** One opened stream, until it ends: frames placed on the vehicle's clock, detected, confirmed. */
+  private async analyse(source: VideoSource): Promise<void> {
+    this.frameClock.restart();
+    const maxGapUs = DEFAULT_MAX_POSE_GAP_MS * 1000;
+    const poses: FramePoses = {
+      frameTimeUs: (ptsS) => this.frameClock.timeUs(ptsS),
+      poseAt: (ptsS) => this.track.poseAt(this.frameClock.timeUs(ptsS), maxGapUs),
+    };
+    const placing = {
+      flightId: this.opts.flightId,
+      camera: this.opts.camera,
+      poses,
+      errors: this.opts.poseErrors ?? DEFAULT_POSE_ERRORS,
+    };
+    const tracker = new PlumeTracker({
+      ...LIVE_CONFIRMATION,
+      requireWholeView: true,
+      isWholeView: showsSource(this.opts.camera, poses, source.info),
+    });
+    // The key each track's first alert was raised with: its final sighting revises that alert.
+    const raisedKeys = new Map<number, string>();
+    const raise = async (confirmed: ConfirmedPlume, final: boolean) => {
+      const placed = placePlume(placing, confirmed);
+      if (!placed.ok) {
+        this.opts.onEvent?.('info', `plume ${confirmed.track.id} not placed: ${placed.reason}`);
+        return;
+      }
+      const firstKey = raisedKeys.get(confirmed.track.id);
+      const sighting = final
+        ? {
+            ...placed.sighting,
+            sightingKey: `${firstKey ?? placed.sighting.sightingKey}/all`,
+            revisesKey: firstKey,
+          }
+        : placed.sighting;
+      if (!final) raisedKeys.set(confirmed.track.id, sighting.sightingKey);
+      else raisedKeys.delete(confirmed.track.id);
+      this.stats.raised.push(await this.opts.alerts.raise(sighting));
+    };
+    // Confirmed tracks not yet shown whole: a plume coming into the picture shows only part of itself,
+    // and its placing from that part can be tens of metres off. Raised at the first whole view.
+    const waiting = new Set<number>();
+    const raiseFirst = async (track: PlumeTrack, frame: Frame) => {
+      const view = track.wholeViews.find((v) => v.ptsS === frame.ptsS && !v.plume.cutByFrameEdge);
+      if (!view) return false;
+      const wholeViews = track.wholeViews.filter((v) => !v.plume.cutByFrameEdge);
+      await raise({ track: { ...track, best: view, wholeViews }, evidence: frame }, false);
+      return true;
+    };
+    const handlers = {
+      confirmed: async (confirmed: ConfirmedPlume) => {
+        this.stats.plumesConfirmed++;
+        waiting.add(confirmed.track.id);
+      },
+      // Placed again from every view it had when it leaves the picture: the alert moves to the better estimate.
+      ended: (confirmed: ConfirmedPlume) => {
+        waiting.delete(confirmed.track.id);
+        return raise(confirmed, true);
+      },
+    };
+    for await (const { frame } of detectVideo(
+      this.placedFrames(source),
+      this.opts.detector,
+      tracker,
+      handlers,
+    )) {
+      this.stats.framesAnalysed++;
+      for (const track of tracker.active()) {
+        if (waiting.has(track.id) && (await raiseFirst(track, frame))) waiting.delete(track.id);
+      }
+    }
+  }
+
+  /**
+   * The source's frames with their vehicle time known and telemetry around it: frames that come
+   * before any telemetry are skipped; a frame waits briefly for the fix after it.
+   */
+  private async *placedFrames(source: VideoSource): AsyncGenerator<Frame> {
+    let reconnects = source.reconnects;
+    let stalled: NodeJS.Timeout | null = null;
+    const watchStall = () => {
+      if (stalled) clearTimeout(stalled);
+      stalled = setTimeout(() => {
+        this.stats.live = false;
+        this.opts.onEvent?.('warning', `no video for ${LIVE_TIMING.videoSilentMs / 1000} s`);
+      }, LIVE_TIMING.videoSilentMs);
+    };
+    watchStall();
+    try {
+      for await (const frame of source) {
+        watchStall();
+        if (!this.stats.live) {
+          this.stats.live = true;
+          const { width, height } = source.info;
+          this.opts.onEvent?.('info', this.seenVideo ? 'video back' : `video live (${width}×${height})`);
+          this.seenVideo = true;
+        }
+        if (source.reconnects !== reconnects) {
+          // ffmpeg was restarted on the stream: the pts no longer continue the camera's clock.
+          reconnects = source.reconnects;
+          this.frameClock.restart();
+        }
+        const timeUs = this.frameClock.frameArrived(frame.ptsS, frame.receivedAtMs);
+        if (timeUs === null) continue;
+        const waitUntilMs = Date.now() + LIVE_TIMING.poseWaitMs;
+        while ((this.track.span()?.endUs ?? 0) < timeUs && Date.now() < waitUntilMs) {
+          await sleep(LIVE_TIMING.posePollMs);
+        }
+        this.opts.onFrame?.(frame, timeUs);
+        yield frame;
+      }
+    } finally {
+      if (stalled) clearTimeout(stalled);
+    }
+  }
+}
+
+function describe(err: unknown): string {
+  return err instanceof UserError ? err.message : String(err);
+}

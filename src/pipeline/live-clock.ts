@@ -1,0 +1,98 @@
+/**
+ * Live frames on the vehicle's clock. A live stream says when a frame arrived here, not when the
+ * camera took it, and the telemetry that places it runs on the vehicle's clock (time_boot_ms through
+ * SYSTEM_TIME). Two minimum-delay filters (as NTP's) bridge them:
+ * - arrival → vehicle time from telemetry: each fix says "vehicle time v arrived at a"; the fix that came
+ *   through fastest gives the offset, the spread of the recent fixes the rate (1 for a real vehicle,
+ *   the speed-up for a sped-up simulator);
+ * - a frame's pts (the camera's own steady clock) → vehicle time: the frame that arrived soonest after
+ *   its pts gives the offset; the decoder's bursts and queues only ever make frames later. The stream's
+ *   fixed latency (camera, encoder, link, decoder — measured once per system) is then taken off.
+ */
+
+/** Telemetry kept for the arrival → vehicle mapping, µs of arrival time. */
+const TELEMETRY_WINDOW_US = 10_000_000;
+/** The rate is taken from fixes at least this far apart; before that, 1. */
+const MIN_RATE_SPAN_US = 2_000_000;
+/** Frames kept for the pts → vehicle offset. */
+const FRAME_WINDOW = 40;
+/** A frame this far from the current offset means the stream jumped (a restart): start over. */
+const JUMP_US = 3_000_000;
+
+interface Fix {
+  arrivalUs: number;
+  vehicleUs: number;
+}
+
+/** Arrival time (this machine's clock) → the vehicle's clock, from telemetry as it arrives. */
+export class ArrivalClock {
+  private fixes: Fix[] = [];
+
+  /** One telemetry sample: stamped `vehicleUs` by the vehicle, arrived here at `arrivalUs`. */
+  note(arrivalUs: number, vehicleUs: number): void {
+    const last = this.fixes.at(-1);
+    // A reboot or a clock step on the vehicle: the old pairs describe another clock.
+    if (last && (vehicleUs < last.vehicleUs - JUMP_US || arrivalUs < last.arrivalUs)) this.fixes = [];
+    this.fixes.push({ arrivalUs, vehicleUs });
+    while (this.fixes.length > 2 && arrivalUs - this.fixes[0].arrivalUs > TELEMETRY_WINDOW_US)
+      this.fixes.shift();
+  }
+
+  /** The vehicle's time when this machine's clock read `arrivalUs`; null before any telemetry. */
+  vehicleUsAt(arrivalUs: number): number | null {
+    if (this.fixes.length === 0) return null;
+    const rate = this.rate();
+    let offsetUs = Number.NEGATIVE_INFINITY;
+    for (const f of this.fixes) offsetUs = Math.max(offsetUs, f.vehicleUs - rate * f.arrivalUs);
+    return offsetUs + rate * arrivalUs;
+  }
+
+  /** Vehicle seconds per second here. */
+  rate(): number {
+    const first = this.fixes[0];
+    const last = this.fixes.at(-1);
+    if (!first || !last || last.arrivalUs - first.arrivalUs < MIN_RATE_SPAN_US) return 1;
+    return (last.vehicleUs - first.vehicleUs) / (last.arrivalUs - first.arrivalUs);
+  }
+}
+
+/** One live video stream's frames → the vehicle's clock. */
+export class FrameClock {
+  private samples: number[] = [];
+  private offsetUs: number | null = null;
+
+  /** `latencyMs`: from the camera taking a frame to it arriving here, in this machine's time. */
+  constructor(
+    private readonly arrival: ArrivalClock,
+    private readonly latencyMs: number,
+  ) {}
+
+  /** Forget the offset: the stream restarted and its pts no longer continue the old ones. */
+  restart(): void {
+    this.samples = [];
+    this.offsetUs = null;
+  }
+
+  /**
+   * Notes a frame (its pts and arrival time here, ms) and returns its time on the vehicle's clock,
+   * µs; null while no telemetry has arrived.
+   */
+  frameArrived(ptsS: number, receivedAtMs: number): number | null {
+    const takenHereUs = (receivedAtMs - this.latencyMs) * 1000;
+    const takenUs = this.arrival.vehicleUsAt(takenHereUs);
+    if (takenUs === null) return null;
+    const sampleUs = takenUs - ptsS * 1e6;
+    if (this.offsetUs !== null && Math.abs(sampleUs - this.offsetUs) > JUMP_US) this.restart();
+    this.samples.push(sampleUs);
+    if (this.samples.length > FRAME_WINDOW) this.samples.shift();
+    // The soonest arrival is the smallest offset (a late frame looks taken later than it was).
+    this.offsetUs = Math.min(...this.samples);
+    return this.timeUs(ptsS);
+  }
+
+  /** A pts on the vehicle's clock, µs (the offset as it stands now). */
+  timeUs(ptsS: number): number {
+    if (this.offsetUs === null) throw new Error('FrameClock.timeUs before any frame was placed');
+    return this.offsetUs + ptsS * 1e6;
+  }
+}

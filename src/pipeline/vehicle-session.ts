@@ -1,0 +1,348 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AlertService, PatrolRecord } from '../alerts/index.js';
+import type { Detector } from '../detect/index.js';
+import { UserError } from '../errors.js';
+import type { CameraModel } from '../geotag/index.js';
+import { MavLinkConnection, TlogWriter } from '../mavlink/index.js';
+import type { VehicleCommand, VehicleSnapshot } from '../server/hub.js';
+import {
+  PatrolFlight,
+  type PatrolNotice,
+  type PatrolOptions,
+  type PatrolProgress,
+  type PatrolResult,
+  Vehicle,
+} from '../vehicle/index.js';
+import { flightIdAt } from './flight-id.js';
+import { LiveAnalytics } from './live-analytics.js';
+import { type PatrolPlan, storedMission } from './patrol-plan.js';
+
+/** Vehicle messages up to MAV_SEVERITY_WARNING reach the pilot; the rest stay in the tlog. */
+const MAV_SEVERITY_WARNING = 4;
+
+export interface VehicleLinkConfig {
+  /** The daemon's name for it (config), e.g. 'drone-1'. */
+  id: string;
+  /** MAVLink connection URL (udpin://, udpout://, tcpout://, serial://). */
+  connect: string;
+  /** Its video stream (udp://HOST:PORT MPEG-TS, rtsp://…); null: no live analytics. */
+  videoUrl: string | null;
+  /** The camera at the stream's native size. */
+  camera: CameraModel;
+  /** Camera to arrival here, ms (see FrameClock). */
+  videoLatencyMs: number;
+}
+
+export interface SessionContext {
+  alerts: AlertService;
+  detector: Detector;
+  /** Where each flight's tlog goes. */
+  dataDir: string;
+  analysis: { fps: number; widthPx?: number };
+  patrol: Omit<PatrolOptions, 'fence' | 'rallyItems' | 'signal'>;
+  /** A line for the log and the pilot: level and text. */
+  onEvent: (level: 'info' | 'warning' | 'error', text: string) => void;
+  onProgress: () => void;
+}
+
+/** One patrol in the air (or being launched): the flight, its analytics and its log. */
+interface ActivePatrol {
+  record: PatrolRecord;
+  plan: PatrolPlan;
+  flight: PatrolFlight;
+  analytics: LiveAnalytics | null;
+  tlog: TlogWriter;
+  done: Promise<PatrolResult>;
+}
+
+export interface PatrolOutcome {
+  result: PatrolResult;
+  record: PatrolRecord;
+  tlogPath: string;
+  alertsRaised: number;
+}
+
+/**
+ * One vehicle of the fleet: its link (kept open while the daemon runs), its state, and the patrol it
+ * flies, if any. A patrol writes its record to the store as it goes, so that a daemon restarted
+ * mid-flight adopts the flight (same flight id, same tlog) instead of losing it.
+ */
+export class VehicleSession {
+  vehicle: Vehicle | null = null;
+  /** False while the vehicle's heartbeat is missing (LINK_TIMING.vehicleLostAfterMs). */
+  private linkUp = true;
+  private active: ActivePatrol | null = null;
+  private runningPatrol: Promise<PatrolOutcome> | null = null;
+  /** Stops following the patrol (the vehicle flies on): the daemon is shutting down. */
+  private readonly detaching = new AbortController();
+  private lastOutcome: PatrolOutcome | null = null;
+  private readonly alertsByFlight = new Map<string, number>();
+
+  private constructor(
+    readonly config: VehicleLinkConfig,
+    readonly link: MavLinkConnection,
+    private readonly ctx: SessionContext,
+  ) {}
+
+  /** Opens the link and waits for the vehicle's first heartbeat (LINK_TIMING.vehicleDiscoveryTimeoutMs). */
+  static async open(config: VehicleLinkConfig, ctx: SessionContext, signal?: AbortSignal) {
+    const link = await MavLinkConnection.open(config.connect);
+    const session = new VehicleSession(config, link, ctx);
+    try {
+      session.vehicle = await Vehicle.connect(link, signal);
+    } catch (err) {
+      await link.close();
+      throw err;
+    }
+    session.vehicle.on('change', () => ctx.onProgress());
+    session.vehicle.on('lost', () => {
+      session.linkUp = false;
+      ctx.onProgress();
+    });
+    session.vehicle.on('regained', () => {
+      session.linkUp = true;
+      ctx.onProgress();
+    });
+    ctx.alerts.onAlert(({ alert, change }) => {
+      const flightId = session.active?.record.flightId;
+      if (change === 'created' && alert.flightId === flightId) {
+        session.alertsByFlight.set(flightId, (session.alertsByFlight.get(flightId) ?? 0) + 1);
+      }
+    });
+    return session;
+  }
+
+  get id(): string {
+    return this.config.id;
+  }
+
+  get patrol(): { plan: PatrolPlan; progress: PatrolProgress; record: PatrolRecord } | null {
+    const a = this.active;
+    return a ? { plan: a.plan, progress: a.flight.progress, record: a.record } : null;
+  }
+
+  get outcome(): PatrolOutcome | null {
+    return this.lastOutcome;
+  }
+
+  /** The patrol being flown (or adopted), until it ends. */
+  get running(): Promise<PatrolOutcome> | null {
+    return this.runningPatrol;
+  }
+
+  /**
+   * Launches a patrol: upload, checks, arm, take off, AUTO; resolves when it has landed. A resumed
+   * patrol (`resumedFrom`: the record of the patrol it continues, whose plan had `planItemCount` items)
+   * keeps that patrol's plan digest and counts progress in that plan's seqs.
+   */
+  fly(
+    plan: PatrolPlan,
+    resumedFrom?: { record: PatrolRecord; planItemCount: number },
+  ): Promise<PatrolOutcome> {
+    const vehicle = this.mustBeConnected();
+    const startedUs = Date.now() * 1000;
+    const record: PatrolRecord = {
+      flightId: flightIdAt(vehicle.state.sysid, startedUs),
+      vehicleId: this.id,
+      planName: plan.name,
+      planDigest: resumedFrom?.record.planDigest ?? plan.digest,
+      missionJson: storedMission(plan),
+      status: 'idle',
+      lastReachedSeq: resumedFrom?.record.lastReachedSeq ?? null,
+      outcome: null,
+      startedUs,
+      updatedUs: startedUs,
+      endedUs: null,
+    };
+    // A resumed mission has a new head (home, take-off, settings): its seqs run this far ahead.
+    const seqShift = resumedFrom ? plan.items.length - resumedFrom.planItemCount : 0;
+    return this.start(plan, record, seqShift, (flight) => flight.fly());
+  }
+
+  /** Follows the flight this vehicle is on after a restart, from its stored record. */
+  adopt(record: PatrolRecord, plan: PatrolPlan): Promise<PatrolOutcome> {
+    this.ctx.onEvent('warning', `in the air on ${record.planName}; following it to landing`);
+    return this.start(plan, record, 0, (flight) => flight.adopt(record.lastReachedSeq));
+  }
+
+  async command(command: VehicleCommand): Promise<string> {
+    const a = this.active;
+    if (!a) throw new UserError(`${this.id}: not on a patrol`);
+    if (command === 'pause') await a.flight.pause();
+    else if (command === 'resume') await a.flight.resume();
+    else await a.flight.abort();
+    return `${this.id}: ${a.flight.status}`;
+  }
+
+  snapshot(): VehicleSnapshot {
+    const s = this.vehicle?.state;
+    const a = this.active;
+    const progress = a?.flight.progress;
+    const flightId = a?.record.flightId ?? this.lastOutcome?.record.flightId;
+    return {
+      id: this.id,
+      sysid: s?.sysid ?? null,
+      connected: this.vehicle !== null && this.linkUp,
+      armed: s?.armed ?? false,
+      modeName: s?.modeName ?? 'UNKNOWN',
+      latDeg: s?.position?.latDeg ?? null,
+      lonDeg: s?.position?.lonDeg ?? null,
+      altRelM: s?.position?.altRelM ?? null,
+      headingDeg: s?.headingDeg ?? null,
+      groundSpeedMs: s?.groundSpeedMs ?? null,
+      batteryPct: s?.battery?.remainingPct ?? null,
+      waypoint:
+        progress && progress.currentSeq !== null
+          ? { current: progress.currentSeq, total: progress.totalItems }
+          : null,
+      patrolStatus: progress?.status ?? this.lastOutcome?.record.status ?? 'idle',
+      alertsRaised: flightId ? (this.alertsByFlight.get(flightId) ?? 0) : 0,
+      video: a?.analytics
+        ? { live: a.analytics.stats.live, framesAnalysed: a.analytics.stats.framesAnalysed }
+        : null,
+      timeUs: Date.now() * 1000,
+    };
+  }
+
+  /** Stops following (the vehicle flies on; a restarted daemon adopts it) and closes the link. */
+  async close(): Promise<void> {
+    this.detaching.abort();
+    await this.runningPatrol?.catch(() => undefined);
+    this.vehicle?.close();
+    await this.link.close();
+  }
+
+  private mustBeConnected(): Vehicle {
+    if (!this.vehicle) throw new UserError(`${this.id}: no vehicle on ${this.config.connect}`);
+    return this.vehicle;
+  }
+
+  private start(
+    plan: PatrolPlan,
+    record: PatrolRecord,
+    seqShift: number,
+    fly: (flight: PatrolFlight) => Promise<PatrolResult>,
+  ): Promise<PatrolOutcome> {
+    const vehicle = this.mustBeConnected();
+    if (this.runningPatrol)
+      throw new UserError(`${this.id}: already on a patrol (${this.active?.plan.name})`);
+    const running = this.run(vehicle, plan, record, seqShift, fly);
+    this.runningPatrol = running;
+    const forget = () => {
+      this.runningPatrol = null;
+    };
+    running.then(forget, forget);
+    return running;
+  }
+
+  private async run(
+    vehicle: Vehicle,
+    plan: PatrolPlan,
+    record: PatrolRecord,
+    seqShift: number,
+    fly: (flight: PatrolFlight) => Promise<PatrolResult>,
+  ): Promise<PatrolOutcome> {
+    const store = this.ctx.alerts.store;
+    fs.mkdirSync(this.ctx.dataDir, { recursive: true });
+    const tlogPath = path.resolve(this.ctx.dataDir, `${record.flightId}.tlog`);
+    const tlog = new TlogWriter(tlogPath);
+    this.link.recordTo(tlog);
+    this.ctx.alerts.registerFlight({
+      id: record.flightId,
+      name: `${this.id}: ${plan.name}`,
+      tlogPath,
+      vehicleSysid: vehicle.state.sysid,
+      startedUs: record.startedUs,
+    });
+    store.savePatrol(record);
+
+    const flight = new PatrolFlight(vehicle, plan.items, {
+      ...this.ctx.patrol,
+      fence: plan.mission.fence,
+      rallyItems: plan.rallyItems,
+      signal: this.detaching.signal,
+    });
+    const analytics = this.config.videoUrl
+      ? new LiveAnalytics({
+          link: this.link,
+          sysid: vehicle.state.sysid,
+          videoUrl: this.config.videoUrl,
+          camera: this.config.camera,
+          detector: this.ctx.detector,
+          alerts: this.ctx.alerts,
+          flightId: record.flightId,
+          fps: this.ctx.analysis.fps,
+          analysisWidthPx: this.ctx.analysis.widthPx,
+          videoLatencyMs: this.config.videoLatencyMs,
+          onEvent: (level, text) => this.ctx.onEvent(level, text),
+        })
+      : null;
+    const save = (progress: PatrolProgress) => {
+      const reached = progress.lastReachedSeq;
+      record.status = progress.status;
+      if (reached !== null) record.lastReachedSeq = Math.max(record.lastReachedSeq ?? 0, reached - seqShift);
+      record.updatedUs = Date.now() * 1000;
+      store.savePatrol(record);
+      this.ctx.onProgress();
+    };
+    flight.on('progress', save);
+    flight.on('checks', (checks) => {
+      const failed = checks.filter((c) => !c.ok);
+      this.ctx.onEvent(
+        failed.length === 0 ? 'info' : 'error',
+        failed.length === 0
+          ? `pre-flight checks passed (${checks.length})`
+          : `pre-flight checks failed: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}`,
+      );
+    });
+    flight.on('reached', (seq, lastSeq) => this.ctx.onEvent('info', `reached waypoint ${seq}/${lastSeq}`));
+    flight.on('statusText', (text) => {
+      if (text.severity <= MAV_SEVERITY_WARNING) this.ctx.onEvent('warning', `vehicle says: ${text.text}`);
+    });
+    flight.on('notice', (notice: PatrolNotice) => this.ctx.onEvent(levelOf(notice), notice.message));
+    const done = (async () => {
+      analytics?.start();
+      try {
+        return await fly(flight);
+      } finally {
+        await analytics?.stop();
+      }
+    })();
+    this.active = { record, plan, flight, analytics, tlog, done };
+    this.ctx.onProgress();
+    try {
+      const result = await done;
+      record.status = result.ending === 'aborted' ? 'aborted' : 'landed';
+      record.outcome = result.ending;
+      record.endedUs = Date.now() * 1000;
+      record.updatedUs = record.endedUs;
+      store.savePatrol(record);
+      this.ctx.alerts.registerFlight({ id: record.flightId, endedUs: record.endedUs });
+      const outcome: PatrolOutcome = {
+        result,
+        record,
+        tlogPath,
+        alertsRaised: this.alertsByFlight.get(record.flightId) ?? 0,
+      };
+      this.lastOutcome = outcome;
+      return outcome;
+    } catch (err) {
+      // The patrol record stays open: the vehicle may still be flying, and a restart adopts it.
+      record.status = flight.status;
+      store.savePatrol(record);
+      throw err;
+    } finally {
+      this.link.recordTo(null);
+      tlog.close();
+      this.active = null;
+      this.ctx.onProgress();
+    }
+  }
+}
+
+function levelOf(notice: PatrolNotice): 'info' | 'warning' {
+  return notice.kind === 'paused' || notice.kind === 'resumed' || notice.kind === 'link-regained'
+    ? 'info'
+    : 'warning';
+}
