@@ -6,7 +6,7 @@ import { UserError } from '../errors.js';
 import { loadPatrolPlan, type PatrolOutcome, type PatrolPlan } from '../pipeline/index.js';
 import { DEFAULT_PLAN_SETTINGS, planSettings } from '../plan/index.js';
 import { type HubEvent, type RunningServer, startServer } from '../server/index.js';
-import { loadSiteFiles, PATTERN_KINDS, type PatternKind, type SiteRegistry } from '../sites/index.js';
+import { loadSiteFiles, PATTERN_KINDS, type PatternKind } from '../sites/index.js';
 import {
   DEFAULT_ANALYSIS_FPS,
   DEFAULT_CAMERA,
@@ -114,17 +114,7 @@ export function registerPatrol(program: Command): void {
     .action((file: string, opts: PatrolCliOptions) => runPatrol(file, opts));
 }
 
-/** What `demo` adds: its own registry, and a hook once the dashboard is up. */
-export interface PatrolHooks {
-  registry?: SiteRegistry;
-  onServer?: (server: RunningServer, url: string) => void;
-}
-
-export async function runPatrol(
-  file: string,
-  opts: PatrolCliOptions,
-  hooks: PatrolHooks = {},
-): Promise<void> {
+export async function runPatrol(file: string, opts: PatrolCliOptions): Promise<void> {
   const out = process.stdout;
   const line = new LiveLine(process.stderr);
   const say = (text: string) => {
@@ -132,7 +122,7 @@ export async function runPatrol(
     out.write(`${text}\n`);
   };
   const plan = await loadPatrolPlan(file, { settings: settingsFrom(opts), sortie: opts.sortie });
-  const registry = hooks.registry ?? (opts.sites ? await loadSiteFiles(opts.sites) : plan.registry);
+  const registry = opts.sites ? await loadSiteFiles(opts.sites) : plan.registry;
   if (!registry)
     throw new UserError(`${file} is a mission, not a site file: give --sites for attributing alerts`, 2);
   if (!opts.video) say('no --video: flying without live analytics');
@@ -175,7 +165,6 @@ export async function runPatrol(
       server = served;
       const url = `${served.url}/?token=${served.token}`;
       say(`dashboard: ${url}`);
-      hooks.onServer?.(served, url);
     }
     fleet.subscribe((event) => onHubEvent(event, say, line));
     keys.start();
