@@ -3,6 +3,7 @@ import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { formatUtcUs } from '../alerts/index.js';
 import { UserError } from '../errors.js';
+import { parseConnectionUrl } from '../mavlink/index.js';
 import { loadPatrolPlan, type PatrolOutcome, type PatrolPlan } from '../pipeline/index.js';
 import { DEFAULT_PLAN_SETTINGS, planSettings } from '../plan/index.js';
 import { type HubEvent, type RunningServer, startServer } from '../server/index.js';
@@ -117,10 +118,14 @@ export function registerPatrol(program: Command): void {
 export async function runPatrol(file: string, opts: PatrolCliOptions): Promise<void> {
   const out = process.stdout;
   const line = new LiveLine(process.stderr);
+  // With --json, stdout holds the summary alone (for machines); the pilot's lines go to stderr.
+  const sayTo = opts.json ? process.stderr : out;
   const say = (text: string) => {
     line.done();
-    out.write(`${text}\n`);
+    sayTo.write(`${text}\n`);
   };
+  // A malformed URL is the pilot's mistake, refused now: the fleet would retry it as a silent vehicle.
+  parseConnectionUrl(opts.connect);
   const plan = await loadPatrolPlan(file, { settings: settingsFrom(opts), sortie: opts.sortie });
   const registry = opts.sites ? await loadSiteFiles(opts.sites) : plan.registry;
   if (!registry)

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../errors.js';
+import { parseConnectionUrl } from '../mavlink/index.js';
 import { ROLES, TOKEN_PATTERN } from '../server/index.js';
 import { DEFAULT_ANALYSIS_FPS, DEFAULT_CAMERA, DEFAULT_VIDEO_LATENCY_MS } from './fleet-setup.js';
 
@@ -88,6 +89,15 @@ export function loadServeConfig(file: string): ServeConfig {
   const ids = config.vehicles.map((v) => v.id);
   const twice = ids.find((id, i) => ids.indexOf(id) !== i);
   if (twice) throw new UserError(`${file}: vehicles: the id '${twice}' is used twice`);
+  // A malformed URL is refused here: the daemon would otherwise retry it forever as a silent vehicle.
+  for (const [i, v] of config.vehicles.entries()) {
+    try {
+      parseConnectionUrl(v.connect);
+    } catch (err) {
+      if (err instanceof UserError) throw new UserError(`${file}: vehicles[${i}].connect: ${err.message}`);
+      throw err;
+    }
+  }
   const dir = path.dirname(path.resolve(file));
   const from = (p: string) => path.resolve(dir, p);
   return {

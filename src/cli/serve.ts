@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { UserError } from '../errors.js';
 import { loadPatrolPlan, type PatrolPlan } from '../pipeline/index.js';
 import { planSettings } from '../plan/index.js';
 import { startServer } from '../server/index.js';
@@ -28,11 +29,13 @@ async function runServe(configFile?: string): Promise<void> {
   const config = configFile ? loadServeConfig(configFile) : defaultConfig();
   const log = (level: string, text: string) =>
     process.stderr.write(`${new Date().toISOString()} ${level.padEnd(7)} ${text}\n`);
-  const registry = await loadSiteFiles(config.sites);
+  const registry = await fromConfig(configFile, 'sites', () => loadSiteFiles(config.sites));
   const plans = new Map<string, PatrolPlan>();
-  for (const v of config.vehicles) {
-    if (!v.plan) continue;
-    plans.set(v.id, await loadPatrolPlan(v.plan, { settings: planSettings({}), sortie: v.sortie }));
+  for (const [i, v] of config.vehicles.entries()) {
+    const file = v.plan;
+    if (!file) continue;
+    const load = () => loadPatrolPlan(file, { settings: planSettings({}), sortie: v.sortie });
+    plans.set(v.id, await fromConfig(configFile, `vehicles[${i}].plan`, load));
   }
   const opened = await openFleet({
     registry,
@@ -69,6 +72,21 @@ async function runServe(configFile?: string): Promise<void> {
   log('info', 'stopping: vehicles in the air fly on; a restart follows them again');
   await server.close();
   await opened.close();
+}
+
+/** Loads a file the config names; its problem is told as the config's, naming the config file and field. */
+async function fromConfig<T>(
+  configFile: string | undefined,
+  field: string,
+  load: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await load();
+  } catch (err) {
+    if (configFile && err instanceof UserError)
+      throw new UserError(`${configFile}: ${field}: ${err.message}`, err.exitCode);
+    throw err;
+  }
 }
 
 /** Without --config: the demo sites and one vehicle where a simulator or SITL talks by default. */

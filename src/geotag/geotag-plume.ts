@@ -95,15 +95,21 @@ const EDGE_MARGIN_SHARE = 0.02;
  * that it can be placed from this view. A plume not cut by the frame's edge always can; a cut one only
  * when its source pixel is away from the edge — its downwind end may run out of the picture — and
  * never when the peak stands in for the source (no wind), since the cut part could be denser.
+ * `marginShare`: how far inside the edge that pixel must be, as a share of the frame's shorter side.
  */
-export function sourceInFrame(camera: CameraModel, pose: Pose, plume: PlumeInFrame): boolean {
+export function sourceInFrame(
+  camera: CameraModel,
+  pose: Pose,
+  plume: PlumeInFrame,
+  marginShare = EDGE_MARGIN_SHARE,
+): boolean {
   if (!plume.plume.cutByFrameEdge) return true;
   const frameCamera = scaleCamera(camera, plume.frameWidthPx, plume.frameHeightPx);
   const pitchRad = cameraPitchRad(frameCamera, pose);
   const headingRad = cameraHeadingRad(frameCamera, pose);
   const { point, pointPx } = sourcePoint(plume.plume, pitchRad, headingRad, pose.wind);
   if (point === 'peak') return false;
-  const marginPx = EDGE_MARGIN_SHARE * Math.min(plume.frameWidthPx, plume.frameHeightPx);
+  const marginPx = marginShare * Math.min(plume.frameWidthPx, plume.frameHeightPx);
   return (
     pointPx.x > marginPx &&
     pointPx.y > marginPx &&

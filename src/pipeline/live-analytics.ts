@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { common } from 'node-mavlink';
 import type { AlertService, RaiseResult } from '../alerts/index.js';
-import { type Detector, type PlumeTrack, PlumeTracker } from '../detect/index.js';
+import { type Detector, type Plume, type PlumeTrack, PlumeTracker } from '../detect/index.js';
 import { CancelledError, UserError } from '../errors.js';
 import { type CameraModel, DEFAULT_POSE_ERRORS, type PoseErrors, TelemetryTrack } from '../geotag/index.js';
 import type { MavLinkConnection } from '../mavlink/index.js';
@@ -18,6 +18,8 @@ import { DEFAULT_MAX_POSE_GAP_MS } from './replay.js';
  * texture is held back by needing the plume's source in the picture.
  */
 export const LIVE_CONFIRMATION = { confirmHits: 3, windowFrames: 4 };
+/** A plume's first alert waits for a view with its source this far inside the picture (share of its height). */
+const FIRST_RAISE_MARGIN_SHARE = 0.15;
 /** Telemetry kept for placing frames: enough for the longest plume track. */
 const TELEMETRY_KEPT_US = 120_000_000;
 
@@ -174,14 +176,20 @@ export class LiveAnalytics {
       else raisedKeys.delete(confirmed.track.id);
       this.stats.raised.push(await this.opts.alerts.raise(sighting));
     };
-    // Confirmed tracks not yet shown whole: a plume coming into the picture shows only part of itself,
-    // and its placing from that part can be tens of metres off. Raised at the first whole view.
+    // Confirmed tracks not yet seen clearly: a plume coming into the picture shows only part of itself,
+    // and placed from that part it can be tens of metres off. Raised at the first view that shows it
+    // whole or its source well inside the picture, placed from such views only.
     const waiting = new Set<number>();
+    const wellInside = showsSource(this.opts.camera, poses, source.info, FIRST_RAISE_MARGIN_SHARE);
+    const clear = (v: { ptsS: number; plume: Plume }) =>
+      !v.plume.cutByFrameEdge || wellInside(v.plume, v.ptsS);
     const raiseFirst = async (track: PlumeTrack, frame: Frame) => {
-      const view = track.wholeViews.find((v) => v.ptsS === frame.ptsS && !v.plume.cutByFrameEdge);
+      const view = track.wholeViews.find((v) => v.ptsS === frame.ptsS && clear(v));
       if (!view) return false;
-      const wholeViews = track.wholeViews.filter((v) => !v.plume.cutByFrameEdge);
-      await raise({ track: { ...track, best: view, wholeViews }, evidence: frame }, false);
+      await raise(
+        { track: { ...track, best: view, wholeViews: track.wholeViews.filter(clear) }, evidence: frame },
+        false,
+      );
       return true;
     };
     const handlers = {

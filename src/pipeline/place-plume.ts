@@ -78,10 +78,11 @@ export function showsSource(
   camera: CameraModel,
   poses: FramePoses,
   frame: { width: number; height: number },
+  marginShare?: number,
 ): (plume: Plume, ptsS: number) => boolean {
   const frameSize = { frameWidthPx: frame.width, frameHeightPx: frame.height };
   return (plume, ptsS) => {
     const at = poses.poseAt(ptsS);
-    return at.ok && sourceInFrame(camera, at.pose, { plume, ...frameSize });
+    return at.ok && sourceInFrame(camera, at.pose, { plume, ...frameSize }, marginShare);
   };
 }
