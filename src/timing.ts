@@ -90,6 +90,8 @@ export const STREAM_TIMING = {
   liveProbeMs: 1000,
   /** After SIGTERM, ffmpeg gets this long to exit before SIGKILL. */
   killGraceMs: 1000,
+  /** Copying a recorded stream into a new file (to stamp its start); a patrol's hour of video takes seconds. */
+  remuxTimeoutMs: 120_000,
 } as const;
 
 export type StreamTiming = typeof STREAM_TIMING;

@@ -254,6 +254,7 @@ function formatSummary(o: PatrolOutcome, plan: PatrolPlan, opened: OpenedFleet):
       alerts.length === 0 ? 'none' : alerts.map((a) => `${a.code} ${a.siteId ?? 'no site'}`).join(', '),
     ],
     ['tlog', path.relative(process.cwd(), o.tlogPath)],
+    ...o.videoFiles.map((f, i) => [i === 0 ? 'video' : '', path.relative(process.cwd(), f)]),
   ];
   const next =
     o.result.ending === 'completed'
@@ -275,5 +276,6 @@ function summaryJson(o: PatrolOutcome, plan: PatrolPlan) {
     batteryUsedPct: o.result.batteryUsedPct,
     alertsRaised: o.alertsRaised,
     tlog: o.tlogPath,
+    video: o.videoFiles,
   };
 }

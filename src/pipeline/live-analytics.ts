@@ -10,6 +10,7 @@ import { type Frame, openVideo, type VideoSource } from '../video/index.js';
 import { type ConfirmedPlume, detectVideo } from './detect-video.js';
 import { ArrivalClock, FrameClock } from './live-clock.js';
 import { type FramePoses, placePlume, showsSource } from './place-plume.js';
+import { noteRecordingStart } from './recordings.js';
 import { DEFAULT_MAX_POSE_GAP_MS } from './replay.js';
 
 /**
@@ -20,6 +21,8 @@ import { DEFAULT_MAX_POSE_GAP_MS } from './replay.js';
 export const LIVE_CONFIRMATION = { confirmHits: 3, windowFrames: 4 };
 /** A plume's first alert waits for a view with its source this far inside the picture (share of its height). */
 const FIRST_RAISE_MARGIN_SHARE = 0.15;
+/** A recording's start is noted beside it at these frames of it. */
+const NOTED_AT_FRAMES = [1, 10, 40];
 /** Telemetry kept for placing frames: enough for the longest plume track. */
 const TELEMETRY_KEPT_US = 120_000_000;
 
@@ -40,6 +43,11 @@ export interface LiveAnalyticsOptions {
   /** From the camera taking a frame to its arrival here, ms (camera, encoder, link, decoder). */
   videoLatencyMs: number;
   poseErrors?: PoseErrors;
+  /**
+   * Record the stream as it comes: the file for the n-th recording (1, 2, … one per time the stream
+   * was (re)opened). When its first frame was taken is noted beside it (see recordings.ts).
+   */
+  recordTo?: (n: number) => string;
   /** Progress and trouble for the pilot: the stream came or went, a plume could not be placed. */
   onEvent?: (level: 'info' | 'warning', text: string) => void;
   onFrame?: (frame: Frame, timeUs: number) => void;
@@ -53,6 +61,8 @@ export interface LiveAnalyticsStats {
   reopens: number;
   plumesConfirmed: number;
   raised: RaiseResult[];
+  /** The recorded video files and when each one's first frame was taken (µs since the epoch; null: no frame placed). */
+  recordings: { file: string; startUs: number | null; frames: number }[];
 }
 
 /**
@@ -68,6 +78,7 @@ export class LiveAnalytics {
     reopens: 0,
     plumesConfirmed: 0,
     raised: [],
+    recordings: [],
   };
   private readonly track: TelemetryTrack;
   private readonly arrival = new ArrivalClock();
@@ -104,6 +115,25 @@ export class LiveAnalytics {
     this.unsubscribe();
     await this.source?.close();
     await this.running;
+    for (const r of this.stats.recordings) if (r.startUs !== null) noteRecordingStart(r.file, r.startUs);
+  }
+
+  /**
+   * When the recording's first frame was taken, as the frame clock has it now (it only improves):
+   * noted beside the file at its 1st, 10th and 40th frame, by when the clock has settled.
+   */
+  private noteRecording(frame: Frame, recorded: { file: string; ptsS: number }): void {
+    const recording = this.stats.recordings.find((r) => r.file === recorded.file);
+    if (!recording) return;
+    recording.startUs = this.frameClock.timeUs(frame.ptsS) - recorded.ptsS * 1e6;
+    recording.frames++;
+    if (NOTED_AT_FRAMES.includes(recording.frames)) noteRecordingStart(recording.file, recording.startUs);
+  }
+
+  private newRecording(): string {
+    const file = (this.opts.recordTo as (n: number) => string)(this.stats.recordings.length + 1);
+    this.stats.recordings.push({ file, startUs: null, frames: 0 });
+    return file;
   }
 
   private async run(): Promise<void> {
@@ -115,6 +145,7 @@ export class LiveAnalytics {
           fps: this.opts.fps,
           width: this.opts.analysisWidthPx,
           signal,
+          recordTo: this.opts.recordTo && (() => this.newRecording()),
         });
       } catch (err) {
         if (signal.aborted) return;
@@ -251,6 +282,7 @@ export class LiveAnalytics {
         while ((this.track.span()?.endUs ?? 0) < timeUs && Date.now() < waitUntilMs) {
           await sleep(LIVE_TIMING.posePollMs);
         }
+        if (frame.recorded) this.noteRecording(frame, frame.recorded);
         this.opts.onFrame?.(frame, timeUs);
         yield frame;
       }

@@ -17,6 +17,7 @@ import {
 import { flightIdAt } from './flight-id.js';
 import { LiveAnalytics } from './live-analytics.js';
 import { type PatrolPlan, storedMission } from './patrol-plan.js';
+import { finishRecordings, nextRecordingFile } from './recordings.js';
 
 /** Vehicle messages up to MAV_SEVERITY_WARNING reach the pilot; the rest stay in the tlog. */
 const MAV_SEVERITY_WARNING = 4;
@@ -60,6 +61,8 @@ export interface PatrolOutcome {
   result: PatrolResult;
   record: PatrolRecord;
   tlogPath: string;
+  /** The video as received, one file per time the stream was opened (this daemon's part of the flight). */
+  videoFiles: string[];
   alertsRaised: number;
 }
 
@@ -275,6 +278,7 @@ export class VehicleSession {
           fps: this.ctx.analysis.fps,
           analysisWidthPx: this.ctx.analysis.widthPx,
           videoLatencyMs: this.config.videoLatencyMs,
+          recordTo: (n) => nextRecordingFile(this.ctx.dataDir, record.flightId, n),
           onEvent: (level, text) => this.ctx.onEvent(level, text),
         })
       : null;
@@ -318,11 +322,19 @@ export class VehicleSession {
       record.endedUs = Date.now() * 1000;
       record.updatedUs = record.endedUs;
       store.savePatrol(record);
-      this.ctx.alerts.registerFlight({ id: record.flightId, endedUs: record.endedUs });
+      const videoFiles = await finishRecordings(this.ctx.dataDir, record.flightId, (text) =>
+        this.ctx.onEvent('warning', text),
+      );
+      this.ctx.alerts.registerFlight({
+        id: record.flightId,
+        endedUs: record.endedUs,
+        videoPath: videoFiles[0],
+      });
       const outcome: PatrolOutcome = {
         result,
         record,
         tlogPath,
+        videoFiles,
         alertsRaised: this.alertsByFlight.get(record.flightId) ?? 0,
       };
       this.lastOutcome = outcome;

@@ -4,6 +4,8 @@ export interface FfmpegArgsOptions {
   fps?: number;
   width?: number;
   height?: number;
+  /** Also copy the input's video, as it is, into this Matroska file. */
+  recordFile?: string;
 }
 
 /** Arguments for ffmpeg decoding `input`'s first video stream to raw RGB24 on stdout. */
@@ -45,5 +47,7 @@ export function ffmpegArgs(input: string, opts: FfmpegArgsOptions): string[] {
     '-pix_fmt',
     'rgb24',
     'pipe:1',
+    // The same input's timeline (its start taken off) as the frames above: a frame's pts is its pts there.
+    ...(opts.recordFile ? ['-map', '0:v:0', '-c:v', 'copy', '-f', 'matroska', opts.recordFile] : []),
   ];
 }

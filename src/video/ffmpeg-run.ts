@@ -199,10 +199,14 @@ export class FfmpegRun {
  */
 export function toCommand(args: readonly string[], sink: Writable): ffmpeg.FfmpegCommand {
   const i = args.indexOf('-i');
-  const outputArgs = args.slice(i + 2, -1);
-  if (i < 0 || i + 1 >= args.length || args.at(-1) !== 'pipe:1' || outputArgs.length % 2 !== 0) {
+  const pipe = args.indexOf('pipe:1');
+  const outputArgs = args.slice(i + 2, pipe);
+  // After pipe:1, optionally a second output: [option value]… FILE (a copy of the stream).
+  const fileArgs = args.slice(pipe + 1, -1);
+  const file = pipe < args.length - 1 ? args.at(-1) : undefined;
+  if (i < 0 || pipe < i + 2 || outputArgs.length % 2 !== 0 || fileArgs.length % 2 !== 0) {
     throw new Error(
-      `ffmpeg arguments must be [input options] -i <input> [option value]… pipe:1: ${args.join(' ')}`,
+      `ffmpeg arguments must be [input options] -i <input> [option value]… pipe:1 [[option value]… file]: ${args.join(' ')}`,
     );
   }
   const command = ffmpeg()
@@ -210,22 +214,32 @@ export function toCommand(args: readonly string[], sink: Writable): ffmpeg.Ffmpe
     .input(args[i + 1]);
   // Several arguments, not one array: fluent-ffmpeg splits an array's "-opt value" strings at the space.
   if (i > 0) command.inputOptions(...args.slice(0, i));
-  for (let k = 0; k < outputArgs.length; k += 2) {
-    const [option, value] = [outputArgs[k], outputArgs[k + 1]];
+  addOutputOptions(command, outputArgs);
+  skipCapabilityProbes(command);
+  // Nothing here listens to 'progress', the only thing that makes fluent-ffmpeg run ffprobe.
+  command.output(sink);
+  if (file !== undefined) {
+    command.output(file);
+    addOutputOptions(command, fileArgs);
+  }
+  return command;
+}
+
+/** Options for the output being built (fluent-ffmpeg: the last one added, or the first one to come). */
+function addOutputOptions(command: ffmpeg.FfmpegCommand, optionArgs: readonly string[]): void {
+  for (let k = 0; k < optionArgs.length; k += 2) {
+    const [option, value] = [optionArgs[k], optionArgs[k + 1]];
     if (option === '-vf') command.videoFilters(value);
     else if (option === '-f') command.format(value);
     else command.outputOptions(option, value);
   }
-  skipCapabilityProbes(command);
-  // Nothing here listens to 'progress', the only thing that makes fluent-ffmpeg run ffprobe.
-  return command.output(sink);
 }
 
 /**
  * Before its first run in a process, fluent-ffmpeg runs `ffmpeg -formats` and `ffmpeg -encoders` to
  * check the output format and to add -strict experimental to experimental encoders: two more ffmpeg
  * processes that no one tracks, and a delay before the first frame. Every ffmpeg build muxes rawvideo
- * and no encoder is named here, so these answers are the whole of what the check needs.
+ * and Matroska (a recording) and no encoder is named here, so these answers are all the check needs.
  */
 function skipCapabilityProbes(command: ffmpeg.FfmpegCommand): void {
   const probes = command as unknown as {
@@ -233,6 +247,9 @@ function skipCapabilityProbes(command: ffmpeg.FfmpegCommand): void {
     availableEncoders(callback: (err: null, encoders: ffmpeg.Encoders) => void): void;
   };
   probes.availableFormats = (callback) =>
-    callback(null, { rawvideo: { description: 'raw video', canDemux: true, canMux: true } });
+    callback(null, {
+      rawvideo: { description: 'raw video', canDemux: true, canMux: true },
+      matroska: { description: 'Matroska', canDemux: true, canMux: true },
+    });
   probes.availableEncoders = (callback) => callback(null, {});
 }

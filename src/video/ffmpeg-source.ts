@@ -41,6 +41,9 @@ class FfmpegSource implements VideoSource {
   private timer: NodeJS.Timeout | undefined;
   private restartsWithoutFrame = 0;
   private index = 0;
+  private runs = 0;
+  /** The file this run records to, if the source records. */
+  private recordFile: string | undefined;
   private lastPtsS = 0;
   private lastReceivedAtMs = 0;
   private ptsOffsetS = 0;
@@ -95,10 +98,13 @@ class FfmpegSource implements VideoSource {
   private startRun(): void {
     this.runHasFrames = false;
     this.stopReason = undefined;
+    this.runs++;
+    this.recordFile = this.live ? this.opts.recordTo?.(this.runs) : undefined;
     const args = ffmpegArgs(this.input, {
       ...this.opts,
       live: this.live,
       liveProbeMs: this.timing.liveProbeMs,
+      recordFile: this.recordFile,
     });
     const run: FfmpegRun = new FfmpegRun(args, {
       onFrame: (raw) => {
@@ -151,6 +157,7 @@ class FfmpegSource implements VideoSource {
     if (ptsS === undefined || (this.index > 0 && ptsS <= this.lastPtsS))
       ptsS = this.lastPtsS + this.intervalS();
     const frame: Frame = { ...raw, ptsS, index: this.index++ };
+    if (this.recordFile) frame.recorded = { file: this.recordFile, ptsS: raw.ptsS ?? ptsS - this.ptsOffsetS };
     this.lastPtsS = ptsS;
     this.lastReceivedAtMs = raw.receivedAtMs;
 

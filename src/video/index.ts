@@ -1,4 +1,5 @@
 export { stopChild, trackChild } from './children.js';
+export { stampCreationTime } from './creation-time.js';
 export { parseIsoUtcUs } from './ffmpeg-log.js';
 export { resolveFfmpeg } from './ffmpeg-path.js';
 export { openVideo } from './open.js';

@@ -12,6 +12,8 @@ export interface Frame {
   index: number;
   /** Wall clock (Date.now()) when the frame arrived; live latency is measured from it. */
   receivedAtMs: number;
+  /** A live source that records (OpenVideoOptions.recordTo): the file holding this frame, and its pts there. */
+  recorded?: { file: string; ptsS: number };
 }
 
 /** What the input says about itself (before scaling and sampling, except width and height). */
@@ -35,6 +37,11 @@ export interface OpenVideoOptions {
   width?: number;
   height?: number;
   signal?: AbortSignal;
+  /**
+   * Live only: each run of ffmpeg on the stream (the first, then one per reconnect: 1, 2, …) also
+   * copies the stream as it comes, without re-encoding, into the Matroska file this names.
+   */
+  recordTo?: (run: number) => string;
   /** Overrides of STREAM_TIMING (tests use shorter waits). */
   timing?: Partial<Record<keyof StreamTiming, number>>;
 }

@@ -1,15 +1,19 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Alert, openAlertStore } from '../../src/alerts/index.js';
+import { type Alert, AlertService, openAlertStore } from '../../src/alerts/index.js';
+import { loadDetector } from '../../src/detect/index.js';
 import { LocalFrame } from '../../src/geo/index.js';
+import { cameraFromFov } from '../../src/geotag/index.js';
+import { replayFlight } from '../../src/pipeline/index.js';
 import { fromMissionItems, writeQgcPlan } from '../../src/plan/index.js';
 import type { ServerMessage } from '../../src/server/index.js';
 import { loadWorld, SimCamera, type World } from '../../src/sim/camera/index.js';
 import { type Simulator, startSimulator } from '../../src/sim/index.js';
+import { loadSiteFiles } from '../../src/sites/index.js';
 import { REPO_ROOT, startCli } from '../helpers/cli.js';
 import { freeTcpPort, freeUdpPort } from '../helpers/ports.js';
 import { DEMO_HOME, DEMO_WORLD, missionOver } from '../helpers/sim-flight.js';
@@ -287,4 +291,48 @@ describe('a live patrol with faults, watched over the WebSocket', () => {
     // The patrol is closed in the store as landed: the restarted daemon followed it to the end.
     expect(patrol, context).toBeNull();
   }, 60_000);
+
+  it('recorded the video as received, stamped on the vehicle clock: a replay places the plumes again', async () => {
+    const patrols = path.join(dir, 'patrols');
+    const files = (await readdir(patrols)).sort();
+    const tlog = files.find((f) => f.endsWith('.tlog'));
+    // One recording per time the stream was opened: at least the killed daemon's and the restarted one's.
+    const videos = files.filter((f) => /-video-\d+\.mkv$/.test(f));
+    expect(tlog, files.join(', ')).toBeDefined();
+    expect(videos.length, files.join(', ')).toBeGreaterThanOrEqual(2);
+
+    // The first recording holds D-01 and D-04, flown before the fault.
+    const store = openAlertStore(path.join(dir, 'replayed.db'));
+    const detector = await loadDetector();
+    try {
+      await replayFlight({
+        tlogPath: path.join(patrols, tlog as string),
+        videoPath: path.join(patrols, videos[0]),
+        fps: 2,
+        camera: cameraFromFov({
+          widthPx: CAMERA.widthPx,
+          heightPx: CAMERA.heightPx,
+          horizontalFovDeg: CAMERA.hfovDeg,
+        }),
+        detector,
+        alerts: new AlertService({
+          store,
+          sites: await loadSiteFiles([path.join(REPO_ROOT, 'missions/demo-sites.geojson')]),
+        }),
+      });
+      const replayed = store.listAlerts();
+      for (const id of ['P-D01-excavation', 'P-D04-haul-road']) {
+        const plume = world.plumes.find((p) => p.id === id);
+        if (!plume) throw new Error(`no ${id} in the demo world`);
+        const near = replayed.filter((a) => distanceM(a, plume) <= BOUND_M);
+        expect(
+          near.map((a) => a.siteId),
+          `${id} in ${videos[0]}`,
+        ).toEqual([plume.siteId]);
+      }
+    } finally {
+      store.close();
+      await detector.close();
+    }
+  }, 120_000);
 });
