@@ -85,7 +85,7 @@ export async function flySimFlight(opts: SimFlightOptions): Promise<SimFlight> {
   return { tlog: tlogPath, video: videoPath, truth };
 }
 
-/** Camera down, take off, each point in turn, return and land. Item 0 is home (the vehicle's own). */
+/** Camera down, take off, each point in turn, camera up, return and land. Item 0 is home (the vehicle's own). */
 export function missionOver(
   route: { latDeg: number; lonDeg: number }[],
   altRelM: number,
@@ -96,11 +96,18 @@ export function missionOver(
     return { command, frame, param1, param2, param3, param4, x, y, z, autocontinue: true };
   };
   const relative = MavFrame.GLOBAL_RELATIVE_ALT;
+  const last = route[route.length - 1];
   return [
     item(MavCmd.NAV_WAYPOINT, MavFrame.GLOBAL, [], DEMO_HOME.latDeg, DEMO_HOME.lonDeg, DEMO_HOME.altAmslM),
     item(MavCmd.DO_MOUNT_CONTROL, MavFrame.MISSION, [-90], 0, 0, MAV_MOUNT_MODE_MAVLINK_TARGETING),
     item(MavCmd.NAV_TAKEOFF, relative, [], DEMO_HOME.latDeg, DEMO_HOME.lonDeg, altRelM),
     ...route.map((p) => item(MavCmd.NAV_WAYPOINT, relative, [holdS], p.latDeg, p.lonDeg, altRelM)),
+    // The way home is not patrolled: camera up to the horizon, where nothing is placed (the model's
+    // false alarms on the bare ground around the launch point are the detector's, see models/README.md).
+    // A DO command runs when the waypoint before it starts, so it follows a second, zero-hold visit of
+    // the last point: the camera goes up only once that point's hold is over.
+    item(MavCmd.NAV_WAYPOINT, relative, [0], last.latDeg, last.lonDeg, altRelM),
+    item(MavCmd.DO_MOUNT_CONTROL, MavFrame.MISSION, [10], 0, 0, MAV_MOUNT_MODE_MAVLINK_TARGETING),
     item(MavCmd.NAV_RETURN_TO_LAUNCH, MavFrame.MISSION, []),
   ];
 }

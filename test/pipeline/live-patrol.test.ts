@@ -37,7 +37,7 @@ const ROUTE = [
   { latDeg: 34.7209203, lonDeg: 113.6331461 }, // D-03, no plume
   { latDeg: 34.724, lonDeg: 113.6256 }, // D-02's
 ];
-/** Mission seqs: 0 home, 1 camera down, 2 take-off, 3–6 the route, 7 RTL. */
+/** Mission seqs: 0 home, 1 camera down, 2 take-off, 3–6 the route, 7 the last point again, 8 camera up, 9 RTL. */
 const SEQ_TO_D03 = 5;
 const SEQ_TO_D02 = 6;
 const FLOWN_OVER = ['P-D01-excavation', 'P-D04-haul-road', 'P-D02-stockpile'];
@@ -258,6 +258,18 @@ function distanceM(a: { latDeg: number; lonDeg: number }, b: { latDeg: number; l
 
 describe('a live patrol with faults, watched over the WebSocket', () => {
   it('raises each plume once, live, at its site within the bound; lands; the store holds the same', async () => {
+    // What the dashboard reads from the restarted daemon: the adopted patrol's route and the alerts.
+    const api = async (what: string) =>
+      (
+        await fetch(`http://127.0.0.1:${httpPort}/api/${what}`, {
+          headers: { Authorization: `Bearer ${VIEWER}` },
+        })
+      ).json();
+    const plans = (await api('plans')) as {
+      vehicleId: string;
+      route: { features: { geometry: { type: string } }[] };
+    }[];
+    const served = (await api('alerts')) as { code: string }[];
     await stopDaemon('SIGTERM');
     const store = openAlertStore(path.join(dir, 'alerts.db'), { mustExist: true });
     const stored = store.listAlerts();
@@ -288,6 +300,10 @@ describe('a live patrol with faults, watched over the WebSocket', () => {
     expect(stored.filter((a) => a.siteId === 'D-03')).toEqual([]);
     // Each was pushed to the supervisor live when raised (one of the two daemons' WebSocket sessions).
     expect([...new Set(live.map((a) => a.code))].sort(), context).toEqual(stored.map((a) => a.code).sort());
+    expect(plans.map((p) => p.vehicleId)).toEqual(['drone-1']);
+    const points = plans[0].route.features.filter((f) => f.geometry.type === 'Point');
+    expect(points.length, 'route waypoints').toBeGreaterThanOrEqual(ROUTE.length);
+    expect(served.map((a) => a.code).sort()).toEqual(stored.map((a) => a.code).sort());
     // The patrol is closed in the store as landed: the restarted daemon followed it to the end.
     expect(patrol, context).toBeNull();
   }, 60_000);

@@ -106,9 +106,10 @@ describe('replay of a simulated flight over plumes with known positions', () => 
       ).toEqual([plume.siteId]);
     }
     // Nothing else: no second alert for a plume, no alert away from every plume (site D-03 has none).
-    expect(matches.filter((m) => m.distanceM > BOUND_M).map((m) => [m.alert.code, m.alert.siteId])).toEqual(
-      [],
-    );
+    expect(
+      matches.filter((m) => m.distanceM > BOUND_M).map((m) => [m.alert.code, m.alert.siteId]),
+      found.join('; '),
+    ).toEqual([]);
     expect(alerts.filter((a) => a.siteId === 'D-03')).toEqual([]);
 
     // The same flight replayed again adds nothing.
