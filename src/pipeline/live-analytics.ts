@@ -50,7 +50,6 @@ export interface LiveAnalyticsOptions {
   recordTo?: (n: number) => string;
   /** Progress and trouble for the pilot: the stream came or went, a plume could not be placed. */
   onEvent?: (level: 'info' | 'warning', text: string) => void;
-  onFrame?: (frame: Frame, timeUs: number) => void;
 }
 
 export interface LiveAnalyticsStats {
@@ -283,7 +282,6 @@ export class LiveAnalytics {
           await sleep(LIVE_TIMING.posePollMs);
         }
         if (frame.recorded) this.noteRecording(frame, frame.recorded);
-        this.opts.onFrame?.(frame, timeUs);
         yield frame;
       }
     } finally {

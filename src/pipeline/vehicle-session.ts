@@ -53,8 +53,6 @@ interface ActivePatrol {
   plan: PatrolPlan;
   flight: PatrolFlight;
   analytics: LiveAnalytics | null;
-  tlog: TlogWriter;
-  done: Promise<PatrolResult>;
 }
 
 export interface PatrolOutcome {
@@ -313,7 +311,7 @@ export class VehicleSession {
         await analytics?.stop();
       }
     })();
-    this.active = { record, plan, flight, analytics, tlog, done };
+    this.active = { record, plan, flight, analytics };
     this.ctx.onProgress();
     try {
       const result = await done;
