@@ -10,6 +10,13 @@ import { VehicleClock } from './vehicle-clock.js';
 const DEG = Math.PI / 180;
 /** A gimbal reports less often than the autopilot and moves slowly: it may be this far from a frame at least. */
 const GIMBAL_MIN_GAP_US = 1_000_000;
+/**
+ * Between two gimbal reports further apart than this in any axis the pointing is not known well enough
+ * to place from: a commanded step (0° to −90° at once) would interpolate to an angle the camera never
+ * had, and a half-way guess is off by half the step. A gimbal tracking a point moves well under this
+ * between reports.
+ */
+const GIMBAL_MAX_STEP_DEG = 5;
 /** Hermite interpolation is used when the reported velocities agree with the fixes within this (m + share of the step). */
 const HERMITE_SLACK_M = 0.5;
 const HERMITE_SLACK_SHARE = 0.2;
@@ -302,7 +309,10 @@ function around<T extends Stamped>(series: SampleSeries<T>, timeUs: number, maxG
   return result;
 }
 
-/** A gimbal attitude interpolated between close samples, or held from the nearest one within the gap. */
+/**
+ * A gimbal attitude interpolated between close samples, or held from the nearest one within the gap;
+ * refused between two reports that differ by more than GIMBAL_MAX_STEP_DEG.
+ */
 function nearOrHeld(
   series: SampleSeries<GimbalSample>,
   timeUs: number,
@@ -312,6 +322,10 @@ function nearOrHeld(
   const dBefore = before ? timeUs - series.timeOf(before) : Number.POSITIVE_INFINITY;
   const dAfter = after ? series.timeOf(after) - timeUs : Number.POSITIVE_INFINITY;
   if (before && after && dBefore <= maxGapUs && dAfter <= maxGapUs && before.yawFrame === after.yawFrame) {
+    const stepDeg = gimbalStepDeg(before, after);
+    if (dBefore > 0 && dAfter > 0 && stepDeg > GIMBAL_MAX_STEP_DEG) {
+      return `gimbal turned ${stepDeg.toFixed(0)}° between reports ${ms(dBefore + dAfter)} apart around the frame at ${iso(timeUs)}`;
+    }
     const span = dBefore + dAfter;
     const s = span > 0 ? dBefore / span : 0;
     return {
@@ -330,6 +344,16 @@ function nearOrHeld(
   }
   const { pitchRad, rollRad, yawRad, yawFrame } = nearest;
   return { pitchRad, rollRad, yawRad, yawFrame };
+}
+
+/** The largest change in any axis between two gimbal reports, degrees. */
+function gimbalStepDeg(a: GimbalAttitude, b: GimbalAttitude): number {
+  const axes = [
+    [a.pitchRad, b.pitchRad],
+    [a.rollRad, b.rollRad],
+    [a.yawRad, b.yawRad],
+  ];
+  return Math.max(...axes.map(([from, to]) => Math.abs(wrapPi(to - from)))) / DEG;
 }
 
 function interpolatePosition(a: PositionSample, b: PositionSample, s: number, dtS: number) {

@@ -276,6 +276,23 @@ describe('telemetry track', () => {
     if (!far.ok) expect(far.reason).toMatch(/no gimbal attitude within 1000 ms/);
   });
 
+  it('refuses a frame between gimbal reports of a step, and places one between reports of a slow turn', () => {
+    const vehicleFrame = common.GimbalDeviceFlags.YAW_IN_VEHICLE_FRAME;
+    const track = steadyTrack(30);
+    // Camera to the horizon for the climb, then straight down at once (DO_MOUNT_CONTROL after take-off).
+    track.add(rx(gimbal(10_000, 0, 0, vehicleFrame), at(10_000)));
+    track.add(rx(gimbal(10_100, -90, 0, vehicleFrame), at(10_100)));
+    const during = track.poseAt(at(10_040), 200_000);
+    expect(during.ok).toBe(false);
+    if (!during.ok) expect(during.reason).toMatch(/gimbal turned 90° between reports 100 ms apart/);
+    // At a report itself the pointing is known.
+    expect(poseOrFail(track, at(10_100)).gimbal?.pitchRad).toBeCloseTo(-90 * DEG, 5);
+
+    // Tracking a point: 2° between reports is interpolated.
+    track.add(rx(gimbal(10_200, -88, 0, vehicleFrame), at(10_200)));
+    expect(poseOrFail(track, at(10_150)).gimbal?.pitchRad).toBeCloseTo(-89 * DEG, 5);
+  });
+
   it("carries the autopilot's wind estimate to the poses near it", () => {
     const track = steadyTrack();
     expect(poseOrFail(track, at(10_150)).wind).toBeUndefined();
