@@ -19,6 +19,20 @@ export interface PlumeState {
   severity: Severity;
 }
 
+/** What a sighting (or a stored detection) brings to an alert's plume state. */
+export type SightingPlume = Pick<
+  PlumeSighting,
+  | 'latDeg'
+  | 'lonDeg'
+  | 'uncertaintyM'
+  | 'firstSeenUs'
+  | 'lastSeenUs'
+  | 'frames'
+  | 'meanScore'
+  | 'peakScore'
+  | 'areaM2'
+>;
+
 /** Ground distance between two points a few hundred metres apart at most, m (flat earth). */
 export function groundDistanceM(
   a: { latDeg: number; lonDeg: number },
@@ -33,7 +47,7 @@ export function groundDistanceM(
 }
 
 /** Time between the alert's sightings and this one, µs (0 when they overlap). */
-export function gapUs(alert: Pick<PlumeState, 'firstSeenUs' | 'lastSeenUs'>, s: PlumeSighting): number {
+export function gapUs(alert: Pick<PlumeState, 'firstSeenUs' | 'lastSeenUs'>, s: SightingPlume): number {
   return Math.max(0, s.firstSeenUs - alert.lastSeenUs, alert.firstSeenUs - s.lastSeenUs);
 }
 
@@ -45,7 +59,7 @@ export function gapUs(alert: Pick<PlumeState, 'firstSeenUs' | 'lastSeenUs'>, s: 
  */
 export function isSamePlume(
   alert: Pick<PlumeState, 'latDeg' | 'lonDeg' | 'uncertaintyM' | 'firstSeenUs' | 'lastSeenUs'>,
-  s: PlumeSighting,
+  s: SightingPlume,
   rules: Pick<AlertRules, 'dedupRadiusM' | 'dedupWindowS'>,
 ): boolean {
   const radiusM = rules.dedupRadiusM + Math.min(alert.uncertaintyM + s.uncertaintyM, rules.dedupRadiusM);
@@ -53,7 +67,7 @@ export function isSamePlume(
 }
 
 /** The state of a new alert raised by this sighting. */
-export function stateOf(s: PlumeSighting, rules: AlertRules): PlumeState {
+export function stateOf(s: SightingPlume, rules: AlertRules): PlumeState {
   return {
     latDeg: s.latDeg,
     lonDeg: s.lonDeg,
@@ -76,7 +90,7 @@ export function stateOf(s: PlumeSighting, rules: AlertRules): PlumeState {
  */
 export function mergeSighting(
   alert: PlumeState,
-  s: PlumeSighting,
+  s: SightingPlume,
   rules: AlertRules,
 ): { state: PlumeState; betterEvidence: boolean } {
   const wa = 1 / Math.max(alert.uncertaintyM, rules.minUncertaintyM) ** 2;
@@ -97,4 +111,11 @@ export function mergeSighting(
   };
   state.severity = worseSeverity(alert.severity, severityOf(state.areaM2, state.meanScore, rules));
   return { state, betterEvidence: s.peakScore > alert.peakScore };
+}
+
+/** The state of an alert made of these sightings, merged in the order given (the first raised it). */
+export function stateOfSightings(sightings: readonly SightingPlume[], rules: AlertRules): PlumeState {
+  const [first, ...rest] = sightings;
+  if (!first) throw new Error('an alert is made of one sighting at least');
+  return rest.reduce<PlumeState>((state, s) => mergeSighting(state, s, rules).state, stateOf(first, rules));
 }

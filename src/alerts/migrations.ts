@@ -90,6 +90,10 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX patrols_vehicle ON patrols(vehicle_id, started_us);
   CREATE INDEX patrols_plan ON patrols(plan_digest, started_us);
   `,
+  // 3: a live sighting raised early is revised by its track's final one, which then stands in its place.
+  `
+  ALTER TABLE detections ADD COLUMN revised_by INTEGER REFERENCES detections(id);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

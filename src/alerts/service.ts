@@ -1,6 +1,6 @@
 import type { Site, SiteRegistry } from '../sites/index.js';
 import { SiteLocator } from './attribute.js';
-import { groundDistanceM, isSamePlume, mergeSighting, stateOf } from './dedupe.js';
+import { groundDistanceM, isSamePlume, mergeSighting, stateOf, stateOfSightings } from './dedupe.js';
 import { composeEvidence } from './evidence.js';
 import { type AlertRules, DEFAULT_ALERT_RULES } from './rules.js';
 import type { AlertCandidate, AlertStore } from './store.js';
@@ -72,7 +72,8 @@ export class AlertService {
 
   /**
    * Stores one sighting: a new alert, an update of the alert of the same plume (same site, within
-   * dedupRadiusM and dedupWindowS), or nothing when this (flightId, sightingKey) is already stored.
+   * dedupRadiusM and dedupWindowS), the revision of an earlier sighting of its track (`revisesKey`),
+   * or nothing when this (flightId, sightingKey) is already stored.
    * A bad sighting is refused with a UserError before anything is written.
    */
   async raise(s: PlumeSighting): Promise<RaiseResult> {
@@ -92,7 +93,18 @@ export class AlertService {
       const stored = this.store.alertIdOfSighting(s.flightId, s.sightingKey);
       if (stored !== null) return { id: stored, change: 'unchanged' as const };
       this.store.ensureFlight(s.flightId, now);
-      const same = this.revisedAlert(s) ?? this.samePlumeAlert(s, siteId);
+      const revised = this.revisedAlert(s);
+      if (revised) {
+        this.revise(
+          revised,
+          s,
+          { siteId, contractor: site?.contractor ?? null, siteDistanceM: distanceM },
+          evidence,
+          now,
+        );
+        return { id: revised.id, change: 'updated' as const };
+      }
+      const same = this.samePlumeAlert(s, siteId);
       let alertId: number;
       if (same) {
         const { state, betterEvidence } = mergeSighting(same, s, this.rules);
@@ -120,10 +132,32 @@ export class AlertService {
     return { alert, change };
   }
 
-  private revisedAlert(s: PlumeSighting): AlertCandidate | null {
+  /**
+   * The sighting stands in for the one it revises (same track, all its views): the alert is remade
+   * from the sightings that stand, so the revised one's frames are not counted twice. An alert that is
+   * this track's alone follows the plume to whatever site it is now placed in.
+   */
+  private revise(
+    alert: AlertCandidate & { revisesKey: string },
+    s: PlumeSighting,
+    site: { siteId: string | null; contractor: string | null; siteDistanceM: number | null },
+    evidence: { pose: PlumeSighting['pose']; evidenceJpeg: Buffer; caption: string },
+    now: number,
+  ): void {
+    const detectionId = this.store.insertDetection(alert.id, s, now);
+    this.store.markRevised(s.flightId, alert.revisesKey, detectionId);
+    const standing = this.store.standingDetections(alert.id);
+    const alone = standing.length === 1;
+    if (alone) this.store.reattribute(alert.id, site);
+    const state = stateOfSightings(standing, this.rules);
+    this.store.updateAlert(alert.id, state, alone || s.peakScore > alert.peakScore ? evidence : null, now);
+  }
+
+  private revisedAlert(s: PlumeSighting): (AlertCandidate & { revisesKey: string }) | null {
     if (s.revisesKey === undefined) return null;
     const id = this.store.alertIdOfSighting(s.flightId, s.revisesKey);
-    return id === null ? null : this.store.candidate(id);
+    const candidate = id === null ? null : this.store.candidate(id);
+    return candidate && { ...candidate, revisesKey: s.revisesKey };
   }
 
   /** An alert of the same site close to the sighting in place and time, the nearest one. */

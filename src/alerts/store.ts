@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { UserError } from '../errors.js';
 import type { Site } from '../sites/index.js';
 import { alertCode } from './code.js';
-import type { PlumeState } from './dedupe.js';
+import type { PlumeState, SightingPlume } from './dedupe.js';
 import { periodLabel } from './history.js';
 import { migrate } from './migrations.js';
 import type {
@@ -48,7 +48,7 @@ export interface AlertCandidate extends PlumeState {
 const ALERT_COLUMNS = `a.id, a.code, a.flight_id, a.site_id, s.name AS site_name, a.contractor, a.site_distance_m,
   a.lat_deg, a.lon_deg, a.uncertainty_m, a.first_seen_us, a.last_seen_us, a.frames, a.severity, a.area_m2,
   a.mean_score, a.peak_score, a.pose, a.caption, a.created_us, a.updated_us,
-  (SELECT count(*) FROM detections d WHERE d.alert_id = a.id) AS sightings`;
+  (SELECT count(*) FROM detections d WHERE d.alert_id = a.id AND d.revised_by IS NULL) AS sightings`;
 
 interface AlertRow {
   id: number;
@@ -302,8 +302,9 @@ export class AlertStore {
     }
   }
 
-  insertDetection(alertId: number, s: PlumeSighting, nowUs: number): void {
-    this.db
+  /** Stores a sighting as one of the alert's detections; returns its id. */
+  insertDetection(alertId: number, s: PlumeSighting, nowUs: number): number {
+    const { lastInsertRowid } = this.db
       .prepare(
         `INSERT INTO detections (alert_id, flight_id, sighting_key, first_seen_us, last_seen_us, frames, lat_deg,
            lon_deg, uncertainty_m, area_m2, mean_score, peak_score, created_us)
@@ -325,6 +326,38 @@ export class AlertStore {
         peakScore: s.peakScore,
         nowUs,
       });
+    return Number(lastInsertRowid);
+  }
+
+  /** The flight's sighting `sightingKey` is revised by detection `byId`: it no longer counts. */
+  markRevised(flightId: string, sightingKey: string, byId: number): void {
+    this.db
+      .prepare('UPDATE detections SET revised_by = ? WHERE flight_id = ? AND sighting_key = ?')
+      .run(byId, flightId, sightingKey);
+  }
+
+  /** The alert's detections that stand (not revised), oldest first: what its plume state is made of. */
+  standingDetections(alertId: number): SightingPlume[] {
+    return this.db
+      .prepare(
+        `SELECT lat_deg AS latDeg, lon_deg AS lonDeg, uncertainty_m AS uncertaintyM,
+           first_seen_us AS firstSeenUs, last_seen_us AS lastSeenUs, frames, mean_score AS meanScore,
+           peak_score AS peakScore, area_m2 AS areaM2
+         FROM detections WHERE alert_id = ? AND revised_by IS NULL ORDER BY id`,
+      )
+      .all(alertId) as SightingPlume[];
+  }
+
+  /** The site an alert is attributed to, when a revision moved its plume. */
+  reattribute(
+    id: number,
+    site: { siteId: string | null; contractor: string | null; siteDistanceM: number | null },
+  ): void {
+    this.db
+      .prepare(
+        'UPDATE alerts SET site_id = @siteId, contractor = @contractor, site_distance_m = @siteDistanceM WHERE id = @id',
+      )
+      .run({ ...site, id });
   }
 
   /** Alerts matching the filter, oldest first sighting first, without their evidence. */

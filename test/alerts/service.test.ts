@@ -282,18 +282,22 @@ describe('a sighting that revises an earlier one of its flight', () => {
     });
 
     expect(revised.change).toBe('updated');
+    // The final sighting stands in the first one's place: one sighting, its frames and times, its
+    // position — the first one's frames are among the final one's and are not counted twice.
     expect(revised.alert).toMatchObject({
       id: raised.alert.id,
       code: raised.alert.code,
       siteId: 'S-1',
-      sightings: 2,
+      sightings: 1,
+      frames: far.frames,
+      meanScore: far.meanScore,
       firstSeenUs: T0_US,
       lastSeenUs: T0_US + 8e6,
+      uncertaintyM: far.uncertaintyM,
     });
+    expect(metresApart(revised.alert, far)).toBeLessThan(0.01);
     // One plume, one alert: a supervisor is not told twice.
     expect(store.listAlerts()).toHaveLength(1);
-    // The alert moved towards where the final sighting placed the plume.
-    expect(metresApart(revised.alert, far)).toBeLessThan(metresApart(raised.alert, far));
     // The dashboard hears an update of that alert, not a new one.
     expect(events).toEqual([{ alert: revised.alert, change: 'updated' }]);
   });
@@ -340,6 +344,51 @@ describe('a sighting that revises an earlier one of its flight', () => {
 
     expect(again.change).toBe('unchanged');
     expect(again.alert).toEqual(once.alert);
-    expect(store.alert(once.alert.id)?.sightings).toBe(2);
+    expect(store.alert(once.alert.id)?.sightings).toBe(1);
+  });
+
+  it("moves an alert that is the track's alone to the site the final sighting places it in", async () => {
+    // First placed (from an edge view) in S-1; all the track's views place it in S-3, Borough Works.
+    const first = sighting({ uncertaintyM: 12, frames: 4 });
+    const raised = await service.raise(first);
+    expect(raised.alert).toMatchObject({ siteId: 'S-1', contractor: 'Acme Build' });
+    const inS3 = { ...offset(S1_CENTRE, 180, 20), uncertaintyM: 3, frames: 10 };
+
+    const revised = await service.raise(
+      sighting({ ...inS3, sightingKey: `${first.sightingKey}/all`, revisesKey: first.sightingKey }),
+    );
+
+    expect(revised.alert).toMatchObject({
+      id: raised.alert.id,
+      siteId: 'S-3',
+      contractor: 'Borough Works',
+      siteDistanceM: 0,
+      sightings: 1,
+      frames: 10,
+    });
+    // The evidence picture is captioned with the site it now names.
+    expect(store.getAlert(raised.alert.id)?.caption).toContain('S-3');
+  });
+
+  it("keeps what other sightings brought to the alert, and its site, replacing only the track's own", async () => {
+    service.registerFlight({ id: 'F-2', name: 'earlier patrol' });
+    const earlier = await service.raise(sighting({ flightId: 'F-2', frames: 6, uncertaintyM: 4 }));
+    // This flight's first sighting of the same plume joins that alert; its final one is placed 20 m off.
+    const first = sighting({ firstSeenUs: T0_US + MINUTE_US, frames: 4, uncertaintyM: 4 });
+    expect((await service.raise(first)).alert.id).toBe(earlier.alert.id);
+    const final = sighting({
+      ...offset(S1_CENTRE, 0, 20),
+      firstSeenUs: T0_US + MINUTE_US,
+      frames: 10,
+      uncertaintyM: 4,
+      sightingKey: `${first.sightingKey}/all`,
+      revisesKey: first.sightingKey,
+    });
+
+    const revised = await service.raise(final);
+
+    expect(revised.alert).toMatchObject({ id: earlier.alert.id, siteId: 'S-1', sightings: 2, frames: 6 + 10 });
+    // Equal weights: half way between the earlier flight's placing and the final one.
+    expect(metresApart(revised.alert, offset(S1_CENTRE, 0, 10))).toBeLessThan(0.1);
   });
 });
