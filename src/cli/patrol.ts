@@ -26,6 +26,8 @@ const DEFAULT_MIN_BATTERY_PCT = 50;
 const DEFAULT_LINK_LOSS_WARN_S = 5;
 /** The vehicle's name in the store when the pilot gives none. */
 const DEFAULT_VEHICLE = 'drone-1';
+/** Exit status of a patrol that landed before its last waypoint (a failsafe or the pilot's abort). */
+const EXIT_PATROL_UNFINISHED = 3;
 
 export interface PatrolCliOptions {
   connect: string;
@@ -180,6 +182,12 @@ export async function runPatrol(file: string, opts: PatrolCliOptions): Promise<v
         ? `${JSON.stringify(summaryJson(outcome, plan), null, 2)}\n`
         : formatSummary(outcome, plan, opened),
     );
+    if (outcome.result.ending !== 'completed') {
+      throw new UserError(
+        `the patrol did not finish (${outcome.result.endingText}): after a battery swap, add --resume to continue from waypoint ${outcome.record.lastReachedSeq ?? 0}`,
+        EXIT_PATROL_UNFINISHED,
+      );
+    }
   } finally {
     keys.stop();
     line.done();
@@ -256,11 +264,7 @@ function formatSummary(o: PatrolOutcome, plan: PatrolPlan, opened: OpenedFleet):
     ['tlog', path.relative(process.cwd(), o.tlogPath)],
     ...o.videoFiles.map((f, i) => [i === 0 ? 'video' : '', path.relative(process.cwd(), f)]),
   ];
-  const next =
-    o.result.ending === 'completed'
-      ? ''
-      : `\nthe patrol did not finish: after a battery swap, add --resume to continue from waypoint ${o.record.lastReachedSeq ?? 0}\n`;
-  return `${table(['patrol', ''], rows)}\n${next}`;
+  return `${table(['patrol', ''], rows)}\n`;
 }
 
 function summaryJson(o: PatrolOutcome, plan: PatrolPlan) {
