@@ -1,11 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Feature, FeatureCollection } from 'geojson';
-import type { AlertStore, FlightRecord } from '../alerts/index.js';
+import type { AlertStore, FlightRecord, PatrolRecord } from '../alerts/index.js';
 import { UserError } from '../errors.js';
 import { resumeMission } from '../plan/index.js';
 import type { HubEvent, PatrolHub, PlanView, VehicleCommand, VehicleSnapshot } from '../server/hub.js';
 import type { SiteRegistry } from '../sites/index.js';
 import { LINK_TIMING } from '../timing.js';
+import { missionOnBoardDiffers } from '../vehicle/index.js';
 import { missionOfRecord, type PatrolPlan, patrolPlanOf, routeGeoJson } from './patrol-plan.js';
 import {
   type PatrolOutcome,
@@ -172,7 +173,10 @@ export class PatrolFleet implements PatrolHub {
     }
   }
 
-  /** A patrol the store says is unfinished: adopted if the vehicle is armed, else closed as such. */
+  /**
+   * A patrol the store says is unfinished: adopted if the vehicle is armed and flies its mission, else
+   * closed as such.
+   */
   private async adoptIfFlying(session: VehicleSession): Promise<void> {
     const record = this.store.unfinishedPatrol(session.id);
     if (!record || !session.vehicle) return;
@@ -182,13 +186,7 @@ export class PatrolFleet implements PatrolHub {
       what: 'heard (heartbeat)',
     });
     if (!session.vehicle.state.armed) {
-      const nowUs = Date.now() * 1000;
-      this.store.savePatrol({
-        ...record,
-        outcome: 'ended while dustpatrol was away',
-        endedUs: nowUs,
-        updatedUs: nowUs,
-      });
+      this.closeUnfinished(record, 'ended while dustpatrol was away');
       this.event(
         session.id,
         'info',
@@ -197,10 +195,27 @@ export class PatrolFleet implements PatrolHub {
       return;
     }
     const plan = patrolPlanOf(record.planName, missionOfRecord(record), null);
+    const difference = await missionOnBoardDiffers(session.vehicle, plan.items);
+    if (difference) {
+      // Another ground station took the vehicle over: its flight is not this patrol's to follow or record.
+      this.closeUnfinished(record, 'another mission was on board when dustpatrol came back');
+      this.event(
+        session.id,
+        'warning',
+        `${record.planName} not followed: the mission on board is not this patrol's (${difference})`,
+      );
+      return;
+    }
     this.publish({ type: 'plan', plan: this.planView(session.id, plan) });
     this.track(session.adopt(record, plan)).catch((err) =>
       this.event(session.id, 'error', `patrol failed: ${message(err)}`),
     );
+  }
+
+  /** Closes a patrol record the store held open, so that no later start adopts or resumes it wrongly. */
+  private closeUnfinished(record: PatrolRecord, outcome: string): void {
+    const nowUs = Date.now() * 1000;
+    this.store.savePatrol({ ...record, outcome, endedUs: nowUs, updatedUs: nowUs });
   }
 
   private track<T>(patrol: Promise<T>): Promise<T> {

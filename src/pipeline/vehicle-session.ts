@@ -338,8 +338,14 @@ export class VehicleSession {
       this.lastOutcome = outcome;
       return outcome;
     } catch (err) {
-      // The patrol record stays open: the vehicle may still be flying, and a restart adopts it.
       record.status = flight.status;
+      if (!(flight.launched && this.vehicle?.state.armed)) {
+        // It never flew (a check failed, the vehicle was on another flight): nothing to adopt or resume.
+        record.outcome = `did not fly: ${(err as Error)?.message ?? err}`;
+        record.endedUs = Date.now() * 1000;
+        record.updatedUs = record.endedUs;
+      }
+      // Else the record stays open: the vehicle may still be flying, and a restart adopts it.
       store.savePatrol(record);
       throw err;
     } finally {

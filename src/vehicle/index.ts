@@ -24,6 +24,7 @@ export type {
   PatrolStatus,
 } from './patrol-status.js';
 export {
+  missionOnBoardDiffers,
   type PreflightCheck,
   type PreflightOptions,
   runPreflightChecks,

@@ -88,6 +88,7 @@ export class PatrolFlight extends EventEmitter<PatrolFlightEvents> {
   private started = false;
   /** True once the vehicle is in the air under the mission (or sent home from the launch). */
   private inAir = false;
+  private armingStarted = false;
   private adopted = false;
   private lastReached: number | null = null;
   private cause: Cause | null = null;
@@ -129,6 +130,11 @@ export class PatrolFlight extends EventEmitter<PatrolFlightEvents> {
     return this.statusValue;
   }
 
+  /** This patrol armed the vehicle (or adopted its flight): if it is armed now, it flies this patrol. */
+  get launched(): boolean {
+    return this.armingStarted || this.adopted;
+  }
+
   get progress(): PatrolProgress {
     const s = this.vehicle.state;
     return {
@@ -167,6 +173,7 @@ export class PatrolFlight extends EventEmitter<PatrolFlightEvents> {
       if (vehicle.state.armed) throw alreadyFlying(vehicle);
       recorder = new FlightRecorder(vehicle);
       this.setStatus('arming');
+      this.armingStarted = true;
       await armInGuided(vehicle, launchSignal);
       this.setStatus('taking off');
       await takeOff(vehicle, takeoffAltitudeRelM(items), launchSignal);

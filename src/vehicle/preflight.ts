@@ -66,16 +66,25 @@ async function missionCheck(
 ): Promise<PreflightCheck> {
   const name = 'mission on board';
   try {
-    const onBoard = await downloadMission(vehicle.link, vehicle.target, {
-      missionType: MissionType.Mission,
-      signal,
-    });
-    // Seq 0 is home, which ArduPilot overwrites with its own.
-    const difference = missionsDiffer(planned, onBoard, { skipHome: true });
+    const difference = await missionOnBoardDiffers(vehicle, planned, signal);
     return difference
       ? { name, ok: false, detail: `differs from the plan: ${difference}` }
-      : { name, ok: true, detail: `${onBoard.length - 1} items match the plan` };
+      : { name, ok: true, detail: `${planned.length - 1} items match the plan` };
   } catch (err) {
     return { name, ok: false, detail: `could not read it back: ${(err as Error).message}` };
   }
+}
+
+/** Reads the vehicle's mission back: its first difference from `planned`, undefined when it is the same. */
+export async function missionOnBoardDiffers(
+  vehicle: Vehicle,
+  planned: MissionItem[],
+  signal?: AbortSignal,
+): Promise<string | undefined> {
+  const onBoard = await downloadMission(vehicle.link, vehicle.target, {
+    missionType: MissionType.Mission,
+    signal,
+  });
+  // Seq 0 is home, which ArduPilot overwrites with its own.
+  return missionsDiffer(planned, onBoard, { skipHome: true });
 }

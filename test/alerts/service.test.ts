@@ -387,7 +387,12 @@ describe('a sighting that revises an earlier one of its flight', () => {
 
     const revised = await service.raise(final);
 
-    expect(revised.alert).toMatchObject({ id: earlier.alert.id, siteId: 'S-1', sightings: 2, frames: 6 + 10 });
+    expect(revised.alert).toMatchObject({
+      id: earlier.alert.id,
+      siteId: 'S-1',
+      sightings: 2,
+      frames: 6 + 10,
+    });
     // Equal weights: half way between the earlier flight's placing and the final one.
     expect(metresApart(revised.alert, offset(S1_CENTRE, 0, 10))).toBeLessThan(0.1);
   });

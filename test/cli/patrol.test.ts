@@ -3,11 +3,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openAlertStore } from '../../src/alerts/index.js';
+import { MavLinkConnection, uploadMission } from '../../src/mavlink/index.js';
 import { loadPatrolPlan, missionDigest } from '../../src/pipeline/index.js';
 import { fromMissionItems, planSettings, writeQgcPlan } from '../../src/plan/index.js';
 import { type Simulator, startSimulator } from '../../src/sim/index.js';
+import { Vehicle } from '../../src/vehicle/index.js';
 import { REPO_ROOT, runCli, startCli } from '../helpers/cli.js';
 import { freeUdpPort } from '../helpers/ports.js';
 import { DEMO_HOME, missionOver } from '../helpers/sim-flight.js';
@@ -258,6 +261,48 @@ describe('dustpatrol patrol against the simulator', () => {
     } finally {
       store.close();
     }
+  });
+});
+
+describe('dustpatrol patrol run again after it stopped following', () => {
+  it('does not adopt a flight whose mission another ground station replaced, and closes its record', async () => {
+    const cli = startPatrol(patrolArgs('foreign.db'));
+    await cli.waitFor(new RegExp(`reached waypoint ${FIRST_WAYPOINT_SEQ}/`));
+    cli.child.kill('SIGTERM');
+    await cli.exit(20_000);
+    expect(sim.state().armed).toBe(true);
+
+    // Another ground station uploads its own mission to the vehicle in the air.
+    const other = missionOver([fromHome(-150, 100), fromHome(-150, 250)], ALT_REL_M, 0);
+    const link = await MavLinkConnection.open(`udpout://127.0.0.1:${port}`);
+    try {
+      const vehicle = await Vehicle.connect(link);
+      await uploadMission(link, vehicle.target, other);
+      vehicle.close();
+    } finally {
+      await link.close();
+    }
+
+    const r = await runCli(patrolArgs('foreign.db'), 60_000);
+
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toMatch(
+      /square.plan not followed: the mission on board is not this patrol's \(vehicle has 8 items, expected 9\)/,
+    );
+    // The vehicle was left to the ground station that flies it.
+    expect(sim.state()).toMatchObject({ armed: true, modeName: 'AUTO' });
+    // Both records are closed, so no later start adopts or resumes them: the patrol that was not followed,
+    // and this run's own start, refused because the vehicle was in the air.
+    const db = new Database(path.join(dir, 'foreign.db'), { readonly: true });
+    const patrols = db.prepare('SELECT outcome, ended_us FROM patrols ORDER BY started_us').all();
+    db.close();
+    expect(patrols).toEqual([
+      { outcome: 'another mission was on board when dustpatrol came back', ended_us: expect.any(Number) },
+      {
+        outcome: expect.stringMatching(/^did not fly: the vehicle is already armed/),
+        ended_us: expect.any(Number),
+      },
+    ]);
   });
 });
 
