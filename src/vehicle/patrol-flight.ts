@@ -563,6 +563,7 @@ export class PatrolFlight extends EventEmitter<PatrolFlightEvents> {
 
 function alreadyFlying(vehicle: Vehicle): UserError {
   return new UserError(
-    `the vehicle is already armed (mode ${vehicle.state.modeName}): adopt its flight instead of starting one`,
+    `the vehicle is already armed (mode ${vehicle.state.modeName}), on a flight this patrol did not start: ` +
+      'land it before starting one',
   );
 }

@@ -286,6 +286,9 @@ describe('dustpatrol patrol run again after it stopped following', () => {
     const r = await runCli(patrolArgs('foreign.db'), 60_000);
 
     expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(
+      'dustpatrol: the vehicle is already armed (mode AUTO), on a flight this patrol did not start: land it before starting one',
+    );
     expect(r.stdout).toMatch(
       /square.plan not followed: the mission on board is not this patrol's \(vehicle has 8 items, expected 9\)/,
     );
