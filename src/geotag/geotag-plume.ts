@@ -1,6 +1,6 @@
 import type { Plume, PointPx } from '../detect/index.js';
 import { type CameraModel, scaleCamera } from './camera.js';
-import type { GroundModel } from './ground.js';
+import { flatGround, type GroundModel } from './ground.js';
 import { cameraHeadingRad, cameraPitchRad, type Pose } from './pose.js';
 import { pixelToGround } from './project.js';
 import { DEFAULT_POSE_ERRORS, groundUncertaintyM, type PoseErrors } from './uncertainty.js';
@@ -39,8 +39,8 @@ export interface GeotaggedPlume {
 
 /**
  * Which pixel of a plume marks its source: seen from above, its edge facing the wind (dust leaves the
- * source and drifts downwind), or its peak when there is no wind to say; seen obliquely, its lowest
- * row, where it leaves the ground.
+ * source and drifts downwind), or its peak when there is no wind to say; seen obliquely, where it
+ * leaves the ground (see `sourcePoint`).
  */
 export type PlumePoint = 'upwind-edge' | 'peak' | 'source';
 
@@ -60,7 +60,7 @@ export function geotagPlume(
   const frameCamera = scaleCamera(camera, plume.frameWidthPx, plume.frameHeightPx);
   const pitchRad = cameraPitchRad(frameCamera, pose);
   const headingRad = cameraHeadingRad(frameCamera, pose);
-  const { point, pointPx } = sourcePoint(plume.plume, pitchRad, headingRad, pose.wind);
+  const { point, pointPx } = sourcePoint(frameCamera, pose, plume.plume, ground);
   const hit = pixelToGround(frameCamera, pose, pointPx, ground);
   if (hit.kind !== 'ground') return { ok: false, reason: `plume ${point} pixel: ${hit.reason}` };
   const uncertaintyM = groundUncertaintyM(frameCamera, pose, pointPx, ground, errors);
@@ -105,9 +105,7 @@ export function sourceInFrame(
 ): boolean {
   if (!plume.plume.cutByFrameEdge) return true;
   const frameCamera = scaleCamera(camera, plume.frameWidthPx, plume.frameHeightPx);
-  const pitchRad = cameraPitchRad(frameCamera, pose);
-  const headingRad = cameraHeadingRad(frameCamera, pose);
-  const { point, pointPx } = sourcePoint(plume.plume, pitchRad, headingRad, pose.wind);
+  const { point, pointPx } = sourcePoint(frameCamera, pose, plume.plume, flatGround(pose.groundAmslM));
   if (point === 'peak') return false;
   const marginPx = marginShare * Math.min(plume.frameWidthPx, plume.frameHeightPx);
   return (
@@ -118,20 +116,39 @@ export function sourceInFrame(
   );
 }
 
+/**
+ * The plume's source pixel for this view. From above: its edge facing the wind, or its peak without
+ * wind. Obliquely: its lowest row is where its near edge comes closest to the camera, which for a plume
+ * widening downwind lies downwind of its source; in a wind, of that row and the outermost points of the
+ * plume's lower half (dust at the ground), the one whose ground point lies furthest into the wind.
+ */
 function sourcePoint(
+  camera: CameraModel,
+  pose: Pose,
   plume: Plume,
-  pitchRad: number,
-  headingRad: number,
-  wind: Pose['wind'],
+  ground: GroundModel,
 ): { point: PlumePoint; pointPx: PointPx } {
-  if (pitchRad >= STEEP_VIEW_PITCH_RAD) return { point: 'source', pointPx: plume.sourcePx };
-  if (!wind || wind.speedMs < MIN_DRIFT_WIND_MS || plume.edgesPx.length === 0) {
-    return { point: 'peak', pointPx: plume.peakPx };
+  const { wind } = pose;
+  const drifting = wind !== undefined && wind.speedMs >= MIN_DRIFT_WIND_MS;
+  if (cameraPitchRad(camera, pose) >= STEEP_VIEW_PITCH_RAD) {
+    if (!drifting) return { point: 'source', pointPx: plume.sourcePx };
+    const midY = (plume.box.y0 + plume.box.y1) / 2;
+    const base = [plume.sourcePx, ...plume.edgesPx.filter((p) => p.y >= midY)];
+    const upwind = { eastM: Math.sin(wind.fromRad), northM: Math.cos(wind.fromRad) };
+    let best = { pointPx: plume.sourcePx, intoWindM: Number.NEGATIVE_INFINITY };
+    for (const pointPx of base) {
+      const hit = pixelToGround(camera, pose, pointPx, ground);
+      if (hit.kind !== 'ground') continue;
+      const intoWindM = hit.eastM * upwind.eastM + hit.northM * upwind.northM;
+      if (intoWindM > best.intoWindM) best = { pointPx, intoWindM };
+    }
+    return { point: 'source', pointPx: best.pointPx };
   }
+  if (!drifting || plume.edgesPx.length === 0) return { point: 'peak', pointPx: plume.peakPx };
   // Seen from above, the top of the picture faces the camera's heading: a ground bearing β lies at
   // β − heading clockwise from up in the image.
   const sectorRad = (2 * Math.PI) / plume.edgesPx.length;
-  const k = Math.round((wind.fromRad - headingRad) / sectorRad);
+  const k = Math.round((wind.fromRad - cameraHeadingRad(camera, pose)) / sectorRad);
   const n = plume.edgesPx.length;
   return { point: 'upwind-edge', pointPx: plume.edgesPx[((k % n) + n) % n] };
 }

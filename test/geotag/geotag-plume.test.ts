@@ -9,6 +9,8 @@ import {
 } from '../../src/geotag/index.js';
 import { HOME, poseOver } from './poses.js';
 
+const DEG = Math.PI / 180;
+
 /** 1000 × 800, 90° horizontal FOV: fx = 500 px, centre (500, 400). */
 const camera = cameraFromFov({ widthPx: 1000, heightPx: 800, horizontalFovDeg: 90 });
 const ground = flatGround(HOME.groundAmslM);
@@ -114,6 +116,48 @@ describe('geotagPlume', () => {
         ),
       ).point,
     ).toBe('source');
+  });
+
+  it('in an oblique view in a wind geotags where the plume leaves the ground upwind, not its lowest row', () => {
+    // Seen from the south, 30° down: a plume leaving its source at the left and widening as it drifts
+    // right, so that its lowest row (its near edge, downwind) lies right of the source.
+    const drifting: Plume = {
+      ...plume,
+      box: { x0: 300, y0: 300, x1: 700, y1: 500 },
+      sourcePx: { x: 600, y: 500 },
+      edgesPx: Array.from({ length: 16 }, (_, k) => ({
+        x: 500 + 200 * Math.sin((k * Math.PI) / 8),
+        y: 400 - 100 * Math.cos((k * Math.PI) / 8),
+      })),
+    };
+    const view = (fromDeg: number) =>
+      ok(
+        geotagPlume(
+          camera,
+          { ...poseOver({ gimbal: { pitchDeg: -30 } }), wind: { fromRad: fromDeg * DEG, speedMs: 4 } },
+          { plume: drifting, frameWidthPx: 1000, frameHeightPx: 800 },
+          ground,
+        ),
+      );
+    const lowestRow = ok(
+      geotagPlume(
+        camera,
+        poseOver({ gimbal: { pitchDeg: -30 } }),
+        { plume: drifting, frameWidthPx: 1000, frameHeightPx: 800 },
+        ground,
+      ),
+    );
+    expect(lowestRow.pointPx).toEqual(drifting.sourcePx);
+
+    // Wind from the west: the dust drifts east, and leaves the ground at the plume's west end.
+    const fromWest = view(270);
+    expect(fromWest.point).toBe('source');
+    expect(fromWest.pointPx).toEqual(drifting.edgesPx[12]);
+    // On the centre row, 200 px left at 500 px focal, 200 m away along the ray: 80 m west.
+    expect(fromWest.eastM).toBeCloseTo(-80, 0);
+    expect(fromWest.eastM).toBeLessThan(lowestRow.eastM - 100);
+    // Wind from the east: the east end, where the lowest row is not either.
+    expect(view(90).pointPx).toEqual(drifting.edgesPx[4]);
   });
 
   it('takes plume pixels from a frame scaled from the camera calibration', () => {
