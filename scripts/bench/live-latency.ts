@@ -8,7 +8,8 @@
  * where the daemon places plumes at all (no farther than 3 × the drone's height: see
  * src/pipeline/place-plume.ts). The floor beside each figure is what confirmation alone costs at best:
  * three analysed frames at 2 fps (1.0 s; up to 0.5 s more waiting for the first), plus the stream's
- * latency (DEFAULT_VIDEO_LATENCY_MS).
+ * latency (DEFAULT_VIDEO_LATENCY_MS). "First seen" is when the first frame of the alert's track was
+ * taken, after the plume entered the view: how long the model took to see it at all.
  * Run alone: `npx tsx scripts/bench/live-latency.ts [WIDTHxHEIGHT FPS]` (about 5 minutes).
  */
 import { spawn } from 'node:child_process';
@@ -128,8 +129,9 @@ async function main(): Promise<void> {
     },
   );
 
-  // The first alert at each site, and when it reached this client.
+  // The first alert at each site, when it reached this client, and when its plume was first seen.
   const alertMs = new Map<string, number>();
+  const firstSeenMs = new Map<string, number>();
   let landed = false;
   let ws: WebSocket | null = null;
   for (let i = 0; !ws && i < 100; i++) {
@@ -145,6 +147,7 @@ async function main(): Promise<void> {
     const m = JSON.parse(String(data));
     if (m.type === 'alert' && m.change === 'created' && m.alert.siteId && !alertMs.has(m.alert.siteId)) {
       alertMs.set(m.alert.siteId, Date.now());
+      firstSeenMs.set(m.alert.siteId, m.alert.firstSeenUs / 1000);
     }
     if (m.type === 'telemetry' && m.vehicle.patrolStatus === 'landed') landed = true;
   });
@@ -171,11 +174,15 @@ async function main(): Promise<void> {
     const alerted = alertMs.get(site);
     const latencyS = entered !== undefined && alerted !== undefined ? (alerted - entered) / 1000 : null;
     if (latencyS !== null) latencies.push(latencyS);
+    // At speed-up 1 the vehicle's clock is this one: the first frame the model saw it in, after it entered.
+    const seen = firstSeenMs.get(site);
+    const seenS = entered !== undefined && seen !== undefined ? (seen - entered) / 1000 : null;
     rows.push([
       `${plume.id} (${site})`,
       entered === undefined ? 'never' : 'yes',
       alerted === undefined ? 'none' : 'yes',
       latencyS === null ? '-' : latencyS.toFixed(2),
+      seenS === null ? '-' : seenS.toFixed(2),
       floorS.toFixed(2),
       latencyS === null ? '-' : (latencyS / floorS).toFixed(2),
     ]);
@@ -183,7 +190,7 @@ async function main(): Promise<void> {
   latencies.sort((a, b) => a - b);
   const median = latencies.length ? latencies[Math.floor((latencies.length - 1) / 2)] : Number.NaN;
   process.stdout.write(
-    `${table(['plume', 'in view', 'alert', 'latency s', 'floor s', 'x floor'], rows)}\n` +
+    `${table(['plume', 'in view', 'alert', 'latency s', 'first seen s', 'floor s', 'x floor'], rows)}\n` +
       `median latency ${median.toFixed(2)} s over ${latencies.length} plumes (camera ${sizeArg} at ${camera.fps} fps, ` +
       `${ANALYSIS_FPS} fps analysis, speed-up 1)\n`,
   );
