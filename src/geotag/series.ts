@@ -56,6 +56,13 @@ export class SampleSeries<T extends Stamped> {
     return { before: this.samples[index - 1], after };
   }
 
+  /** The samples that cover [fromUs, toUs]: from the last at or before fromUs to the first at or after toUs. */
+  covering(fromUs: number, toUs: number): T[] {
+    const start = Math.max(0, this.firstAtOrAfter(fromUs) - 1);
+    const end = this.firstAtOrAfter(toUs);
+    return this.samples.slice(start, end + 1);
+  }
+
   /** Drops samples older than `timeUs`, keeping the last one before it for interpolation. */
   forgetBefore(timeUs: number): void {
     const index = this.firstAtOrAfter(timeUs) - 1;

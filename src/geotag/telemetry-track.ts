@@ -11,12 +11,17 @@ const DEG = Math.PI / 180;
 /** A gimbal reports less often than the autopilot and moves slowly: it may be this far from a frame at least. */
 const GIMBAL_MIN_GAP_US = 1_000_000;
 /**
- * Between two gimbal reports further apart than this in any axis the pointing is not known well enough
+ * Around two gimbal reports further apart than this in any axis the pointing is not known well enough
  * to place from: a commanded step (0° to −90° at once) would interpolate to an angle the camera never
- * had, and a half-way guess is off by half the step. A gimbal tracking a point moves well under this
- * between reports.
+ * had. A gimbal tracking a point moves well under this between reports.
  */
 const GIMBAL_MAX_STEP_DEG = 5;
+/**
+ * How far from a gimbal step a frame is refused: a live frame's time on the vehicle's clock is an
+ * estimate (the stream's latency, the clock's offset), and a frame taken before a step but placed
+ * after it would be projected through the wrong pointing — a view of the horizon as if looking down.
+ */
+const GIMBAL_STEP_GUARD_US = 250_000;
 /** Hermite interpolation is used when the reported velocities agree with the fixes within this (m + share of the step). */
 const HERMITE_SLACK_M = 0.5;
 const HERMITE_SLACK_SHARE = 0.2;
@@ -311,7 +316,7 @@ function around<T extends Stamped>(series: SampleSeries<T>, timeUs: number, maxG
 
 /**
  * A gimbal attitude interpolated between close samples, or held from the nearest one within the gap;
- * refused between two reports that differ by more than GIMBAL_MAX_STEP_DEG.
+ * refused near a step (two reports that differ by more than GIMBAL_MAX_STEP_DEG).
  */
 function nearOrHeld(
   series: SampleSeries<GimbalSample>,
@@ -321,11 +326,12 @@ function nearOrHeld(
   const { before, after } = series.bracket(timeUs);
   const dBefore = before ? timeUs - series.timeOf(before) : Number.POSITIVE_INFINITY;
   const dAfter = after ? series.timeOf(after) - timeUs : Number.POSITIVE_INFINITY;
+  const nearby = series.covering(timeUs - GIMBAL_STEP_GUARD_US, timeUs + GIMBAL_STEP_GUARD_US);
+  const stepDeg = Math.max(0, ...nearby.slice(1).map((sample, i) => gimbalStepDeg(nearby[i], sample)));
+  if (stepDeg > GIMBAL_MAX_STEP_DEG) {
+    return `gimbal turned ${stepDeg.toFixed(0)}° between two reports within ${ms(GIMBAL_STEP_GUARD_US)} of the frame at ${iso(timeUs)}`;
+  }
   if (before && after && dBefore <= maxGapUs && dAfter <= maxGapUs && before.yawFrame === after.yawFrame) {
-    const stepDeg = gimbalStepDeg(before, after);
-    if (dBefore > 0 && dAfter > 0 && stepDeg > GIMBAL_MAX_STEP_DEG) {
-      return `gimbal turned ${stepDeg.toFixed(0)}° between reports ${ms(dBefore + dAfter)} apart around the frame at ${iso(timeUs)}`;
-    }
     const span = dBefore + dAfter;
     const s = span > 0 ? dBefore / span : 0;
     return {
