@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ArrivalClock, FrameClock } from '../../src/pipeline/index.js';
+import { seededRandom } from '../../src/random.js';
 
 // Synthetic clocks: this machine's clock ("here", µs), the vehicle's clock (an hour ahead, running
 // `rate` times as fast as here: 1 for a real vehicle, the speed-up for a sped-up simulator) and the
@@ -8,18 +9,6 @@ import { ArrivalClock, FrameClock } from '../../src/pipeline/index.js';
 const HERE0_US = Date.UTC(2024, 4, 3, 8, 0, 0) * 1000;
 const HOUR_US = 3_600e6;
 const MS = 1000;
-
-/** A small seeded generator (mulberry32), so every run sees the same jitter. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 interface VehicleClock {
   rate: number;
@@ -33,7 +22,7 @@ function vehicleClock(rate: number, offsetUs = HOUR_US): VehicleClock {
 
 /** Telemetry sent at 10 Hz from `fromS` to `toS` (s after HERE0), each delayed 0 to `maxDelayMs` on its way. */
 function telemetry(vehicle: VehicleClock, fromS: number, toS: number, maxDelayMs: number, seed: number) {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const fixes: { sentUs: number; arrivalUs: number; vehicleUs: number; delayUs: number }[] = [];
   for (let sentUs = HERE0_US + fromS * 1e6; sentUs < HERE0_US + toS * 1e6; sentUs += 100 * MS) {
     const delayUs = random() * maxDelayMs * MS;
@@ -120,7 +109,7 @@ interface Frame {
 
 /** Frames taken from `fromS` to `toS` (s after HERE0, here), the first with pts `firstPtsS`. */
 function frames(vehicle: VehicleClock, fromS: number, toS: number, firstPtsS: number, seed: number): Frame[] {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const out: Frame[] = [];
   const count = Math.floor((toS - fromS) * FPS);
   for (let k = 0; k < count; k++) {

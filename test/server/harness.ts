@@ -23,6 +23,8 @@ export interface TestServer {
   logs: LogLine[];
   /** Log lines at `level` logged since the mark (`logs.length` taken before the request). */
   logsSince(mark: number, level?: LogLine['level']): LogLine[];
+  /** The test tokens (pilot, viewer, unknown) found in any log line: none, ever, is the rule. */
+  tokensLogged(): string[];
   close(): Promise<void>;
 }
 
@@ -40,6 +42,10 @@ export async function startTestServer(hub: PatrolHub, tileUrl?: string): Promise
     url: server.url,
     logs,
     logsSince: (mark, level) => logs.slice(mark).filter((l) => level === undefined || l.level === level),
+    tokensLogged: () =>
+      [PILOT_TOKEN, VIEWER_TOKEN, UNKNOWN_TOKEN].filter((token) =>
+        logs.some((l) => l.message.includes(token)),
+      ),
     close: () => server.close(),
   };
 }

@@ -1,21 +1,16 @@
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { resumeMission } from '../../src/plan/index.js';
 import { PatrolFlight, type PatrolProgress } from '../../src/vehicle/index.js';
 import {
   closestApproach,
   distanceFromHomeM,
   nextEvent,
-  type PatrolRig,
   patrolMission,
   recordPatrol,
-  startRig,
+  rigPerTest,
 } from './patrol-sim.js';
 
-let rig: PatrolRig | null = null;
-afterEach(async () => {
-  await rig?.close();
-  rig = null;
-});
+const startRig = rigPerTest();
 
 const A = { northM: 100, eastM: 0 };
 const B = { northM: 100, eastM: 100 };
@@ -24,7 +19,7 @@ const D = { northM: -100, eastM: 100 };
 const options = { minBatteryPct: 50, reserveBatteryPct: 20 };
 
 it('abort returns home and lands; after a battery swap the resumed mission flies the waypoints left', async () => {
-  rig = await startRig();
+  const rig = await startRig();
   const items = patrolMission([A, B, C, D]); // seq 2 A, 3 B, 4 C, 5 D, 6 RTL
   const patrol = new PatrolFlight(rig.vehicle, items, options);
   const { notices, statuses } = recordPatrol(patrol);
@@ -66,7 +61,7 @@ it('abort returns home and lands; after a battery swap the resumed mission flies
 });
 
 it('abort before take-off cancels the sortie: the vehicle never arms', async () => {
-  rig = await startRig();
+  const rig = await startRig();
   const patrol = new PatrolFlight(rig.vehicle, patrolMission([A, B]), options);
   const { notices, statuses } = recordPatrol(patrol);
   await expect(patrol.abort()).rejects.toThrow('cannot abort: the patrol has not started');

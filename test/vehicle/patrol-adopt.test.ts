@@ -1,21 +1,16 @@
 import { common } from 'node-mavlink';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { PatrolFlight } from '../../src/vehicle/index.js';
 import {
   closestApproach,
   distanceFromHomeM,
   nextEvent,
-  type PatrolRig,
   patrolMission,
   recordPatrol,
-  startRig,
+  rigPerTest,
 } from './patrol-sim.js';
 
-let rig: PatrolRig | null = null;
-afterEach(async () => {
-  await rig?.close();
-  rig = null;
-});
+const startRig = rigPerTest();
 
 const A = { northM: 150, eastM: 0 };
 const B = { northM: 150, eastM: 150 };
@@ -23,7 +18,7 @@ const C = { northM: 0, eastM: 150 };
 const options = { minBatteryPct: 50, reserveBatteryPct: 20 };
 
 it('a restarted daemon adopts the flight in the air on a new link and follows it to landing without uploading', async () => {
-  rig = await startRig();
+  const rig = await startRig();
   const items = patrolMission([A, B, C]); // seq 2 A, 3 B, 4 C, 5 RTL
   const stop = new AbortController();
   const first = new PatrolFlight(rig.vehicle, items, { ...options, signal: stop.signal });

@@ -1,35 +1,23 @@
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { MissionType, setParam, uploadMission } from '../../src/mavlink/index.js';
 import { type GeoFence, toFenceItems } from '../../src/plan/index.js';
 import { PatrolFlight } from '../../src/vehicle/index.js';
 import {
   closestApproach,
   distanceFromHomeM,
-  type PatrolRig,
+  LONG_LEGS,
   patrolMission,
   recordPatrol,
-  startRig,
+  rigPerTest,
   toLatLon,
 } from './patrol-sim.js';
 
-let rig: PatrolRig | null = null;
-afterEach(async () => {
-  await rig?.close();
-  rig = null;
-});
-
-/** A long patrol: 300 m legs, some 2 minutes of flight (6 s of wall time at ×20). */
-const LONG = [
-  { northM: 300, eastM: 0 },
-  { northM: 300, eastM: 300 },
-  { northM: 0, eastM: 300 },
-  { northM: -300, eastM: 300 },
-];
+const startRig = rigPerTest();
 
 it('battery at the reserve in flight: one notice, RTL, lands at home, ended by the battery reserve', async () => {
   // A 5-minute battery: from 100 % it reaches an 85 % reserve well before the patrol is flown.
-  rig = await startRig({ batteryEnduranceS: 300 });
-  const items = patrolMission(LONG);
+  const rig = await startRig({ batteryEnduranceS: 300 });
+  const items = patrolMission(LONG_LEGS);
   const patrol = new PatrolFlight(rig.vehicle, items, { minBatteryPct: 95, reserveBatteryPct: 85 });
   const { notices, statuses } = recordPatrol(patrol);
 
@@ -44,7 +32,7 @@ it('battery at the reserve in flight: one notice, RTL, lands at home, ended by t
   expect(statuses.slice(-2)).toEqual(['returning', 'landed']);
   expect(rig.vehicle.state.modeName).toBe('RTL');
   expect(result.reachedSeqs).not.toContain(5);
-  expect(closestApproach(rig.track, LONG[3]).distanceM).toBeGreaterThan(50);
+  expect(closestApproach(rig.track, LONG_LEGS[3]).distanceM).toBeGreaterThan(50);
   expect(rig.sim.state()).toMatchObject({ armed: false, landed: true });
   expect(distanceFromHomeM(rig.sim)).toBeLessThan(3);
 });
@@ -71,7 +59,7 @@ const OUT_OF_FENCE = [
 ];
 
 it("fence breach seen by our own check (the vehicle's fence is off): RTL from the boundary, lands at home", async () => {
-  rig = await startRig();
+  const rig = await startRig();
   const patrol = new PatrolFlight(rig.vehicle, patrolMission(OUT_OF_FENCE), {
     minBatteryPct: 50,
     reserveBatteryPct: 20,
@@ -95,7 +83,7 @@ it("fence breach seen by our own check (the vehicle's fence is off): RTL from th
 });
 
 it("fence breach reported by the vehicle's FENCE_STATUS (its own fence on): the patrol names it as the ending", async () => {
-  rig = await startRig();
+  const rig = await startRig();
   const { vehicle } = rig;
   // The vehicle holds the fence and enforces it; the patrol is not given the fence to check itself.
   await uploadMission(vehicle.link, vehicle.target, toFenceItems(SQUARE), { missionType: MissionType.Fence });

@@ -1,35 +1,24 @@
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { setParam } from '../../src/mavlink/index.js';
 import { PatrolFlight } from '../../src/vehicle/index.js';
 import {
   distanceFromHomeM,
+  LONG_LEGS,
   nextEvent,
-  type PatrolRig,
   patrolMission,
   recordPatrol,
-  startRig,
+  rigPerTest,
 } from './patrol-sim.js';
 
-let rig: PatrolRig | null = null;
-afterEach(async () => {
-  await rig?.close();
-  rig = null;
-});
+const startRig = rigPerTest();
 
-/** 300 m legs: the vehicle is still on its patrol when the link comes back. */
-const LONG = [
-  { northM: 300, eastM: 0 },
-  { northM: 300, eastM: 300 },
-  { northM: 0, eastM: 300 },
-  { northM: -300, eastM: 300 },
-];
 const OUTAGE_S = 5;
 /** Just past LINK_TIMING.vehicleLostAfterMs (3.5 s) and inside the outage. */
 const WARN_AFTER_S = 4;
 
 it("a 5 s link outage: lost, a warning saying what the vehicle's failsafe does, back, and the patrol lands", async () => {
-  rig = await startRig();
-  const patrol = new PatrolFlight(rig.vehicle, patrolMission(LONG), {
+  const rig = await startRig();
+  const patrol = new PatrolFlight(rig.vehicle, patrolMission(LONG_LEGS), {
     minBatteryPct: 50,
     reserveBatteryPct: 20,
     linkLossWarnAfterS: WARN_AFTER_S,
@@ -60,11 +49,11 @@ it("a 5 s link outage: lost, a warning saying what the vehicle's failsafe does, 
 });
 
 it('with FS_GCS_ENABLE 1 the vehicle returns and lands on its own during the outage; the patrol says so', async () => {
-  rig = await startRig();
+  const rig = await startRig();
   const { vehicle } = rig;
   await setParam(vehicle.link, vehicle.target, 'FS_GCS_ENABLE', 1);
   await setParam(vehicle.link, vehicle.target, 'FS_GCS_TIMEOUT', 2);
-  const patrol = new PatrolFlight(vehicle, patrolMission(LONG), {
+  const patrol = new PatrolFlight(vehicle, patrolMission(LONG_LEGS), {
     minBatteryPct: 50,
     reserveBatteryPct: 20,
     linkLossWarnAfterS: WARN_AFTER_S,

@@ -1,29 +1,24 @@
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { PatrolFlight } from '../../src/vehicle/index.js';
 import {
   closestApproach,
   distanceFromHomeM,
   fromLatLon,
   nextEvent,
-  type PatrolRig,
   patrolMission,
   recordPatrol,
+  rigPerTest,
   sleep,
-  startRig,
 } from './patrol-sim.js';
 
-let rig: PatrolRig | null = null;
-afterEach(async () => {
-  await rig?.close();
-  rig = null;
-});
+const startRig = rigPerTest();
 
 const A = { northM: 120, eastM: 0 };
 const B = { northM: 120, eastM: 120 };
 const C = { northM: 0, eastM: 120 };
 
 it('pause holds the vehicle where it is; resume flies the rest of the mission in order and lands', async () => {
-  rig = await startRig();
+  const rig = await startRig();
   const items = patrolMission([A, B, C]); // seq 2 A, 3 B, 4 C, 5 RTL
   const patrol = new PatrolFlight(rig.vehicle, items, { minBatteryPct: 50, reserveBatteryPct: 20 });
   const { notices, statuses } = recordPatrol(patrol);

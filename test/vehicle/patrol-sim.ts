@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import { common } from 'node-mavlink';
+import { afterEach } from 'vitest';
 import { MavLinkConnection, type MissionItem } from '../../src/mavlink/index.js';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../../src/sim/index.js';
 import { type PatrolNotice, type PatrolStatus, Vehicle } from '../../src/vehicle/index.js';
@@ -58,6 +59,27 @@ export interface PatrolRig {
 }
 
 const TRACK_PERIOD_S = 0.5;
+
+/** A long patrol for the failsafe and link tests: 300 m legs, some 2 minutes of flight (6 s of wall time at ×20). */
+export const LONG_LEGS: NorthEast[] = [
+  { northM: 300, eastM: 0 },
+  { northM: 300, eastM: 300 },
+  { northM: 0, eastM: 300 },
+  { northM: -300, eastM: 300 },
+];
+
+/** For a test file: starts a rig for a test and closes it after that test, passed or failed. */
+export function rigPerTest(): (options?: Omit<SimulatorOptions, 'connect' | 'home'>) => Promise<PatrolRig> {
+  let rig: PatrolRig | null = null;
+  afterEach(async () => {
+    await rig?.close();
+    rig = null;
+  });
+  return async (options) => {
+    rig = await startRig(options);
+    return rig;
+  };
+}
 
 export async function startRig(options: Omit<SimulatorOptions, 'connect' | 'home'> = {}): Promise<PatrolRig> {
   const port = await freeUdpPort();
