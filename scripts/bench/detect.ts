@@ -3,6 +3,11 @@
  * pipeline (detectVideo with the real model, one thread) on a 60 s 1920×1080 30 fps H.264 clip made here
  * with ffmpeg, at 2 fps sampling and at the full rate, in the same run; plus a live figure: the clip
  * streamed as MPEG-TS over UDP and analysed at 5 fps. Run alone: `npx tsx scripts/bench/detect.ts`.
+ *
+ * `--baseline-model PATH` adds one frame's cost (Detector.detectFrame on a 1920×1080 frame, one
+ * inference thread) for the committed model and for PATH (its .json beside it), interleaved in the same
+ * run, with the ratio committed / baseline: how much a new model costs against the one it replaces.
+ * `--only-frame` runs only those rows (without a baseline: the committed model alone).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import dgram from 'node:dgram';
@@ -11,7 +16,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { loadDetector, PlumeTracker } from '../../src/detect/index.js';
+import { parseArgs } from 'node:util';
+import sharp from 'sharp';
+import { DEFAULT_MODEL_PATH, type Detector, loadDetector, PlumeTracker } from '../../src/detect/index.js';
 import { detectVideo } from '../../src/pipeline/index.js';
 import { openVideo, resolveFfmpeg } from '../../src/video/index.js';
 import { type BenchRow, formatBenchTable } from './table.js';
@@ -23,6 +30,10 @@ const LIVE_FPS = 5;
 const LIVE_S = 20;
 const LATENCY_GOAL_MS = 300;
 const FIXTURE = fileURLToPath(new URL('../../fixtures/detect/plume-1.jpg', import.meta.url));
+const FRAME_WIDTH_PX = 1920;
+const FRAME_HEIGHT_PX = 1080;
+const FRAME_WARMUP_ROUNDS = 3;
+const FRAME_ROUNDS = 30;
 
 interface Run {
   frames: number;
@@ -154,12 +165,99 @@ async function live(clip: string): Promise<LiveResult> {
   };
 }
 
+interface FrameTimes {
+  totalMs: number[];
+  inferenceMs: number[];
+}
+
+/**
+ * One 1920×1080 frame through each detector (pre-processing, inference and blobs), rounds interleaved
+ * between the detectors so that a noisy machine slows both alike.
+ */
+async function frameTimes(detectors: Detector[]): Promise<FrameTimes[]> {
+  const { data, info } = await sharp(FIXTURE)
+    .resize(FRAME_WIDTH_PX, FRAME_HEIGHT_PX, { fit: 'fill' })
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const frame = { data, width: info.width, height: info.height, ptsS: 0 };
+  const times = detectors.map(() => ({ totalMs: [] as number[], inferenceMs: [] as number[] }));
+  for (let round = 0; round < FRAME_WARMUP_ROUNDS + FRAME_ROUNDS; round++) {
+    for (const [i, detector] of detectors.entries()) {
+      const detection = await detector.detectFrame(frame);
+      if (round < FRAME_WARMUP_ROUNDS) continue;
+      times[i].totalMs.push(detection.totalMs);
+      times[i].inferenceMs.push(detection.inferenceMs);
+    }
+  }
+  return times;
+}
+
+/** The committed model's cost per frame, beside the baseline model's when one is given. */
+async function frameRows(baselineModel: string | undefined): Promise<BenchRow[]> {
+  const models = [DEFAULT_MODEL_PATH, ...(baselineModel === undefined ? [] : [baselineModel])];
+  const detectors: Detector[] = [];
+  try {
+    for (const modelPath of models) detectors.push(await loadDetector({ modelPath, threads: 1 }));
+    process.stderr.write(`one ${FRAME_WIDTH_PX}×${FRAME_HEIGHT_PX} frame, ${FRAME_ROUNDS} rounds…\n`);
+    const [committed, baseline] = await frameTimes(detectors);
+    const input = `${FRAME_WIDTH_PX}x${FRAME_HEIGHT_PX} RGB frame (fixture plume-1 stretched)`;
+    const condition = (name: string) => `${name}, 1 thread`;
+    const note = (t: FrameTimes, extra: string) =>
+      `${extra}pre-processing + inference + blobs, of which inference ${median(t.inferenceMs).toFixed(1)} ms; ` +
+      `median of ${FRAME_ROUNDS} rounds`;
+    const committedMs = median(committed.totalMs);
+    if (!baseline) {
+      return [
+        {
+          benchmark: 'detect one frame',
+          input,
+          condition: condition('committed models/dust-plume.onnx'),
+          medianMs: committedMs,
+          ratio: 1,
+          note: note(committed, 'no --baseline-model given; '),
+        },
+      ];
+    }
+    const baselineMs = median(baseline.totalMs);
+    const inferenceRatio = median(committed.inferenceMs) / median(baseline.inferenceMs);
+    return [
+      {
+        benchmark: 'detect one frame',
+        input,
+        condition: condition(`baseline ${models[1]}`),
+        medianMs: baselineMs,
+        ratio: 1,
+        note: note(baseline, 'baseline; '),
+      },
+      {
+        benchmark: 'detect one frame',
+        input,
+        condition: condition('committed models/dust-plume.onnx'),
+        medianMs: committedMs,
+        ratio: committedMs / baselineMs,
+        note: note(committed, `new / baseline (inference alone x${inferenceRatio.toFixed(2)}); `),
+      },
+    ];
+  } finally {
+    for (const detector of detectors) await detector.close();
+  }
+}
+
 export interface DetectBench {
   clipS: number;
   rows: BenchRow[];
 }
 
-export async function benchDetect(): Promise<DetectBench> {
+export interface DetectBenchOptions {
+  /** A model to measure the committed one against, one frame each (see the file's comment). */
+  baselineModel?: string;
+  /** Only the one-frame rows, not the clip and live ones. */
+  onlyFrame?: boolean;
+}
+
+export async function benchDetect(options: DetectBenchOptions = {}): Promise<DetectBench> {
+  if (options.onlyFrame) return { clipS: 0, rows: await frameRows(options.baselineModel) };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dustpatrol-bench-detect-'));
   try {
     const clip = path.join(dir, 'clip.mp4');
@@ -210,6 +308,7 @@ export async function benchDetect(): Promise<DetectBench> {
         `median frame-to-detection latency (p95 ${l.p95LatencyMs.toFixed(0)} ms); ` +
         `${l.fps.toFixed(2)} analysed frames/s, ${l.frames} frames, ${l.dropped} dropped`,
     });
+    if (options.baselineModel !== undefined) rows.push(...(await frameRows(options.baselineModel)));
     return { clipS: CLIP_S, rows };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -217,12 +316,25 @@ export async function benchDetect(): Promise<DetectBench> {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { clipS, rows } = await benchDetect();
-  process.stdout.write(
-    `detect speed on ${os.cpus().length} cores, clip ${clipS} s, one round each (no median over rounds);\n` +
-      'median ms: ms per frame (decode, pipeline) or median latency (live); x baseline: pipeline time / ' +
-      `decode time at the same rate (goal at ${SAMPLE_FPS} fps: <= 1.25), live: latency / ${LATENCY_GOAL_MS} ms goal;\n` +
-      'live latency = detection done - frame.receivedAtMs, which is taken after decode: network and decode delay excluded\n',
-  );
+  const { values } = parseArgs({
+    options: { 'baseline-model': { type: 'string' }, 'only-frame': { type: 'boolean' } },
+  });
+  const baselineModel = values['baseline-model'];
+  const onlyFrame = values['only-frame'] ?? false;
+  const { clipS, rows } = await benchDetect({ baselineModel, onlyFrame });
+  const frameHelp =
+    'detect one frame: median Detector.detectFrame ms; x baseline: committed model / --baseline-model ' +
+    '(interleaved rounds, same frame)\n';
+  if (onlyFrame) {
+    process.stdout.write(`detect speed on ${os.cpus().length} cores;\n${frameHelp}`);
+  } else {
+    process.stdout.write(
+      `detect speed on ${os.cpus().length} cores, clip ${clipS} s, one round each (no median over rounds);\n` +
+        'median ms: ms per frame (decode, pipeline) or median latency (live); x baseline: pipeline time / ' +
+        `decode time at the same rate (goal at ${SAMPLE_FPS} fps: <= 1.25), live: latency / ${LATENCY_GOAL_MS} ms goal;\n` +
+        'live latency = detection done - frame.receivedAtMs, which is taken after decode: network and decode delay excluded\n' +
+        (baselineModel === undefined ? '' : frameHelp),
+    );
+  }
   process.stdout.write(`${formatBenchTable(rows)}\n`);
 }

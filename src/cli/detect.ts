@@ -2,7 +2,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { type Box, DEFAULT_MODEL_PATH, loadDetector, PlumeTracker } from '../detect/index.js';
-import { type ConfirmedPlume, detectVideo } from '../pipeline/index.js';
+import { UserError } from '../errors.js';
+import {
+  type ConfirmedPlume,
+  detectPhotos,
+  detectVideo,
+  type PhotoInput,
+  PhotoTally,
+  photoInput,
+  photoSnapshot,
+  SnapshotNames,
+} from '../pipeline/index.js';
 import { encodeSnapshot, openVideo } from '../video/index.js';
 import { interruptSignal } from './connect.js';
 import { parseNumberIn } from './options.js';
@@ -15,6 +25,7 @@ interface DetectOptions {
   model: string;
   out: string;
   threads: number;
+  json?: boolean;
 }
 
 export function registerDetect(program: Command): void {
@@ -28,17 +39,97 @@ export function registerDetect(program: Command): void {
     .option('--model <path>', 'ONNX model (its .json description beside it)', DEFAULT_MODEL_PATH)
     .option('--out <dir>', 'folder for detections.jsonl and plume snapshots', 'detections')
     .option('--threads <n>', 'inference threads', parseNumberIn(1, 16), 1)
+    .option('--json', 'print the summary as JSON, for machines')
     .action(runDetect);
 }
 
 async function runDetect(input: string, opts: DetectOptions): Promise<void> {
+  // Photos are unrelated pictures, judged one by one; video frames are confirmed across time.
+  const photos = await photoInput(input);
+  if (photos) await runPhotos(photos, opts);
+  else await runVideo(input, opts);
+}
+
+async function runPhotos(photos: PhotoInput, opts: DetectOptions): Promise<void> {
+  const detector = await loadDetector({ modelPath: opts.model, threads: opts.threads });
+  fs.mkdirSync(opts.out, { recursive: true });
+  const jsonlPath = path.join(opts.out, 'detections.jsonl');
+  const line = new LiveLine(process.stderr);
+  const tally = new PhotoTally();
+  const names = new SnapshotNames();
+  const unreadable: { file: string; reason: string }[] = [];
+  const total = photos.files.length;
+  let jsonl: number | undefined;
+  try {
+    for await (const photo of detectPhotos(photos.files, detector, interruptSignal())) {
+      // A photo given alone that cannot be read fails the run before anything is written.
+      if (photo.unreadable !== undefined && !photos.folder) throw new UserError(photo.unreadable);
+      jsonl ??= fs.openSync(jsonlPath, 'w');
+      tally.add(photo);
+      if (photo.unreadable !== undefined) {
+        const reason = photo.unreadable.replace(`${photo.file}: `, '');
+        unreadable.push({ file: photo.file, reason });
+        line.done();
+        process.stderr.write(`warning: ${photo.unreadable}; skipped\n`);
+      } else {
+        const { file, image, detection } = photo;
+        const hasPlume = detection.plumes.length > 0;
+        const snapshot = hasPlume ? names.for(file) : null;
+        if (snapshot) {
+          fs.writeFileSync(path.join(opts.out, snapshot), await photoSnapshot(file, image, detection));
+        }
+        const record = {
+          file,
+          hasPlume,
+          imageScore: detection.imageScore,
+          plumes: detection.plumes,
+          inferenceMs: Number(detection.inferenceMs.toFixed(1)),
+          snapshot,
+        };
+        fs.writeSync(jsonl, `${JSON.stringify(record)}\n`);
+      }
+      const { photos: done, withPlumes } = tally.total();
+      line.update(
+        `detect ${progressBar(done, total)} photos | with plumes ${withPlumes}`,
+        String(Math.floor((4 * done) / total)),
+      );
+    }
+  } finally {
+    line.done();
+    if (jsonl !== undefined) fs.closeSync(jsonl);
+    await detector.close();
+  }
+  const sum = tally.total();
+  if (opts.json) {
+    const folders = tally.folders();
+    process.stdout.write(
+      `${JSON.stringify({ ...sum, folders, unreadableFiles: unreadable, detections: jsonlPath })}\n`,
+    );
+  } else {
+    const rows = tally
+      .folders()
+      .map((t) => [t.folder, t.photos, t.withPlumes, t.withoutPlumes, t.unreadable]);
+    process.stdout.write(`${table(['folder', 'photos', 'with plumes', 'without', 'unreadable'], rows)}\n`);
+    process.stdout.write(
+      `${sum.photos} photo${sum.photos === 1 ? '' : 's'}: ${sum.withPlumes} with plumes, ` +
+        `${sum.withoutPlumes} without, ${sum.unreadable} unreadable; detections in ${jsonlPath}` +
+        `${sum.withPlumes > 0 ? ', snapshots beside it' : ''}\n`,
+    );
+  }
+  // The others are done and written; the exit status still tells a script that some were not.
+  if (unreadable.length > 0) process.exitCode = 1;
+}
+
+async function runVideo(input: string, opts: DetectOptions): Promise<void> {
   const detector = await loadDetector({ modelPath: opts.model, threads: opts.threads });
   const signal = interruptSignal();
   const source = await openVideo(input, { fps: opts.fps, signal });
   fs.mkdirSync(opts.out, { recursive: true });
-  const jsonl = fs.openSync(path.join(opts.out, 'detections.jsonl'), 'w');
+  const jsonlPath = path.join(opts.out, 'detections.jsonl');
+  const jsonl = fs.openSync(jsonlPath, 'w');
   const line = new LiveLine(process.stderr);
   const plumes: ConfirmedPlume[] = [];
+  const snapshotName = (id: number) => `plume-${String(id).padStart(3, '0')}.jpg`;
   const expectedFrames =
     source.info.durationS === undefined ? null : Math.ceil(source.info.durationS * opts.fps);
   let frames = 0;
@@ -63,7 +154,7 @@ async function runDetect(input: string, opts: DetectOptions): Promise<void> {
           caption: `${path.basename(input)}  t=${track.best.ptsS.toFixed(1)} s  peak ${track.best.plume.peakScore.toFixed(2)}`,
         },
       );
-      fs.writeFileSync(path.join(opts.out, `plume-${String(track.id).padStart(3, '0')}.jpg`), jpeg);
+      fs.writeFileSync(path.join(opts.out, snapshotName(track.id)), jpeg);
     };
     for await (const analysed of detectVideo(source, detector, new PlumeTracker(), { ended: onPlume })) {
       frames++;
@@ -72,6 +163,7 @@ async function runDetect(input: string, opts: DetectOptions): Promise<void> {
       const record = {
         ptsS: detection.ptsS,
         inferenceMs: Number(detection.inferenceMs.toFixed(1)),
+        imageScore: detection.imageScore,
         plumes: detection.plumes,
         confirmed: analysed.confirmed.map((t) => t.id),
       };
@@ -91,6 +183,19 @@ async function runDetect(input: string, opts: DetectOptions): Promise<void> {
     await source.close();
     await detector.close();
   }
+  if (opts.json) {
+    const confirmed = plumes.map(({ track }) => ({
+      id: track.id,
+      firstSeenS: track.firstSeenS,
+      lastSeenS: track.lastSeenS,
+      frames: track.hits,
+      peakScore: track.best.plume.peakScore,
+      box: track.best.plume.box,
+      snapshot: snapshotName(track.id),
+    }));
+    process.stdout.write(`${JSON.stringify({ frames, plumes: confirmed, detections: jsonlPath })}\n`);
+    return;
+  }
   const rows = plumes.map(({ track }) => [
     track.id,
     `${track.firstSeenS.toFixed(1)}–${track.lastSeenS.toFixed(1)}`,
@@ -102,7 +207,7 @@ async function runDetect(input: string, opts: DetectOptions): Promise<void> {
     process.stdout.write(`${table(['plume', 'seen s', 'frames', 'peak', 'box px'], rows)}\n`);
   process.stdout.write(
     `${frames} frames analysed, ${plumes.length} plume${plumes.length === 1 ? '' : 's'} confirmed; ` +
-      `detections in ${path.join(opts.out, 'detections.jsonl')}${plumes.length > 0 ? ', snapshots beside it' : ''}\n`,
+      `detections in ${jsonlPath}${plumes.length > 0 ? ', snapshots beside it' : ''}\n`,
   );
 }
 

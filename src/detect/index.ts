@@ -1,10 +1,10 @@
 export { type Blob, type BlobOptions, EDGE_DIRECTIONS, findBlobs } from './blobs.js';
 export { type Box, boxAreaPx, boxIou } from './box.js';
 export { type Components, labelComponents } from './components.js';
-export type { Detection, Detector, RgbFrame } from './detector.js';
+export { type Detection, type Detector, type RgbFrame, readRgbImage } from './detector.js';
 export { dilateSquare } from './dilate.js';
 export { DEFAULT_MODEL_PATH, type DetectorOptions, loadDetector } from './load.js';
-export type { ModelSpec } from './model-card.js';
+export type { ImageOutputSpec, ModelSpec } from './model-card.js';
 export type { Plume, PointPx } from './plume.js';
 export type { RgbImage } from './preprocess.js';
 export { type PlumeTrack, PlumeTracker, type TrackerOptions, type TrackerUpdate } from './tracker.js';

@@ -42,6 +42,10 @@ export async function loadDetector(options: DetectorOptions = {}): Promise<Detec
   try {
     checkTensor(session.inputMetadata, spec.inputName, spec.inputShape, 'input', modelPath, specPath);
     checkTensor(session.outputMetadata, spec.outputName, spec.outputShape, 'output', modelPath, specPath);
+    if (spec.imageOutput) {
+      const { name, shape } = spec.imageOutput;
+      checkTensor(session.outputMetadata, name, shape, 'image output', modelPath, `${specPath} image_output`);
+    }
   } catch (err) {
     await session.release();
     throw err;
@@ -60,12 +64,15 @@ async function checkModelFile(file: string): Promise<void> {
   if (!stat.isFile()) throw new UserError(`${file}: not a file; expected an ONNX model`);
 }
 
-/** Names must match; a numeric dimension must match where both sides give a number. */
+/**
+ * Names must match; a numeric dimension must match where both sides give a number. `specPath` is
+ * where the expectation comes from (the card, with a field where the role alone does not say it).
+ */
 function checkTensor(
   metadata: readonly ort.InferenceSession.ValueMetadata[],
   name: string,
   expected: ModelSpec['inputShape'],
-  role: 'input' | 'output',
+  role: 'input' | 'output' | 'image output',
   modelPath: string,
   specPath: string,
 ): void {

@@ -18,6 +18,16 @@ export interface ModelSpec {
   minBlobAreaPx: number;
   /** Mask fragments closer than about twice this (model pixels) form one blob. */
   mergeGapPx: number;
+  /** The image-level output and its gate, when the model has one; null for a mask-only model. */
+  imageOutput: ImageOutputSpec | null;
+}
+
+/** An output [batch, 1]: the probability that the image holds a plume anywhere. */
+export interface ImageOutputSpec {
+  name: string;
+  shape: (number | string)[];
+  /** Below this image score the frame has no plumes, whatever its mask shows (clouds, haze, pale soil). */
+  threshold: number;
 }
 
 const dim = z.union([z.number().int().positive(), z.string()]);
@@ -25,8 +35,10 @@ const tensorSchema = z.object({ name: z.string().min(1), shape: z.array(dim).len
 const cardSchema = z.object({
   input: tensorSchema,
   output: tensorSchema,
+  image_output: z.object({ name: z.string().min(1), shape: z.array(dim) }).optional(),
   postprocess: z.object({
     threshold: z.number().gt(0).lt(1),
+    image_threshold: z.number().gt(0).lt(1).optional(),
     min_blob_area_px: z.number().int().nonnegative(),
     merge_gap_px: z.number().int().nonnegative().optional(),
     connectivity: z.literal(8).optional(),
@@ -49,11 +61,23 @@ export async function readModelSpec(file: string): Promise<ModelSpec> {
     const issue = parsed.error.issues[0];
     throw new UserError(`${file}: ${issue.path.join('.') || 'document'}: ${issue.message}`);
   }
-  const { input, output, postprocess } = parsed.data;
+  const { input, output, image_output: imageOutput, postprocess } = parsed.data;
   const [, channels, heightPx, widthPx] = input.shape;
   if (channels !== 3 || typeof heightPx !== 'number' || typeof widthPx !== 'number') {
     throw new UserError(
       `${file}: input.shape must be [batch, 3, height, width], found ${formatShape(input.shape)}`,
+    );
+  }
+  // The image output and its threshold come together: either alone is a half-edited card.
+  if (imageOutput && postprocess.image_threshold === undefined) {
+    throw new UserError(`${file}: image_output is given but postprocess.image_threshold is missing`);
+  }
+  if (!imageOutput && postprocess.image_threshold !== undefined) {
+    throw new UserError(`${file}: postprocess.image_threshold is given but image_output is missing`);
+  }
+  if (imageOutput && (imageOutput.shape.length !== 2 || imageOutput.shape[1] !== 1)) {
+    throw new UserError(
+      `${file}: image_output.shape must be [batch, 1], found ${formatShape(imageOutput.shape)}`,
     );
   }
   return {
@@ -66,6 +90,10 @@ export async function readModelSpec(file: string): Promise<ModelSpec> {
     threshold: postprocess.threshold,
     minBlobAreaPx: postprocess.min_blob_area_px,
     mergeGapPx: postprocess.merge_gap_px ?? 0,
+    imageOutput:
+      imageOutput && postprocess.image_threshold !== undefined
+        ? { name: imageOutput.name, shape: imageOutput.shape, threshold: postprocess.image_threshold }
+        : null,
   };
 }
 

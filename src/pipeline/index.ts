@@ -1,3 +1,13 @@
+export {
+  detectPhotos,
+  type FolderTally,
+  type PhotoInput,
+  type PhotoResult,
+  PhotoTally,
+  photoInput,
+  photoSnapshot,
+  SnapshotNames,
+} from './detect-photos.js';
 export { type AnalysedFrame, type ConfirmedPlume, detectVideo, type PlumeHandlers } from './detect-video.js';
 export { type FleetOptions, PatrolFleet, sitesGeoJson } from './fleet.js';
 export { type FlightTelemetry, loadFlightTelemetry } from './flight-telemetry.js';

@@ -13,7 +13,7 @@ const CAPTION_HEIGHT_FRACTION = 0.06;
 
 /** The frame as JPEG with each box outlined by its own box-sized overlay, and an optional caption bar. */
 export async function encodeSnapshot(
-  frame: Frame,
+  frame: Pick<Frame, 'data' | 'width' | 'height'>,
   boxes: SnapshotBox[],
   opts: SnapshotOptions = {},
 ): Promise<Buffer> {

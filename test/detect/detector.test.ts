@@ -72,6 +72,12 @@ describe('detector with a known model', () => {
     expect(Math.abs(plume.sourcePx.y - 270)).toBeLessThan(1.5);
   });
 
+  it('has no image score: the model has no image output', async () => {
+    const detection = await detector.detectFrame({ ...frame(64, 64, [[0, 0, 32, 32]]), ptsS: 0 });
+    expect(detection.imageScore).toBeNull();
+    expect(detection.plumes).toHaveLength(1);
+  });
+
   it('finds separate plumes, largest first, and none in an empty frame', async () => {
     const two = await detector.detectFrame({
       ...frame(512, 512, [
@@ -104,6 +110,91 @@ describe('detector with a known model', () => {
       /nothing\.jpg: cannot read the image/,
     );
     await expect(detector.detectImage(write('text.jpg', 'not a picture'))).rejects.toThrow(UserError);
+  });
+});
+
+describe('a model with an image output: the image gate', () => {
+  // The tiny model's image score is the mean brightness of the mask: a white quarter scores 0.25.
+  const quarter = () => ({ ...frame(512, 512, [[0, 0, 256, 256]]), ptsS: 3 });
+
+  async function detectWith(imageThreshold: number) {
+    const model = write(`gate-${imageThreshold}.onnx`, channelMeanModel({ imageOutputName: 'image_prob' }));
+    write(`gate-${imageThreshold}.json`, JSON.stringify(tinyModelSpec({ imageThreshold })));
+    const detector = await loadDetector({ modelPath: model });
+    try {
+      return await detector.detectFrame(quarter());
+    } finally {
+      await detector.close();
+    }
+  }
+
+  it('keeps the plumes of a frame whose image score reaches the threshold', async () => {
+    const detection = await detectWith(0.2);
+    expect(detection.imageScore).toBeCloseTo(0.25, 3);
+    expect(detection.plumes).toHaveLength(1);
+    expect(detection.plumes[0].box).toEqual({ x0: 0, y0: 0, x1: 256, y1: 256 });
+  });
+
+  it('drops every plume of a frame whose image score is under it', async () => {
+    const detection = await detectWith(0.3);
+    expect(detection.imageScore).toBeCloseTo(0.25, 3);
+    expect(detection.ptsS).toBe(3);
+    expect(detection.plumes).toEqual([]);
+  });
+});
+
+describe('bad image output: one clear line naming the file and field', () => {
+  it('a description naming an image output the model does not have', async () => {
+    const model = write('other-name.onnx', channelMeanModel({ imageOutputName: 'image_score' }));
+    write('other-name.json', JSON.stringify(tinyModelSpec({ imageThreshold: 0.5 })));
+    expect(await loadError({ modelPath: model })).toBe(
+      `${model}: no image output named 'image_prob' (as ${file('other-name.json')} image_output says); ` +
+        `the model has 'plume_prob', 'image_score'`,
+    );
+    const maskOnly = write('mask-only.onnx', channelMeanModel());
+    write('mask-only.json', JSON.stringify(tinyModelSpec({ imageThreshold: 0.5 })));
+    expect(await loadError({ modelPath: maskOnly })).toMatch(
+      /mask-only\.onnx: no image output named 'image_prob' .*; the model has 'plume_prob'$/,
+    );
+  });
+
+  it('an image output of another shape than [batch, 1]', async () => {
+    const model = write(
+      'not-flat.onnx',
+      channelMeanModel({ imageOutputName: 'image_prob', imageOutputFlat: false }),
+    );
+    write('not-flat.json', JSON.stringify(tinyModelSpec({ imageThreshold: 0.5 })));
+    expect(await loadError({ modelPath: model })).toBe(
+      `${model}: image output 'image_prob' has shape [batch, 1, 1, 1], expected [batch, 1] ` +
+        `(${file('not-flat.json')} image_output)`,
+    );
+    const spec = tinyModelSpec({ imageThreshold: 0.5 }) as { image_output: { shape: unknown[] } };
+    spec.image_output.shape = ['batch', 2];
+    write('not-flat.json', JSON.stringify(spec));
+    expect(await loadError({ modelPath: model })).toBe(
+      `${file('not-flat.json')}: image_output.shape must be [batch, 1], found [batch, 2]`,
+    );
+  });
+
+  it('an image output without its threshold, or a threshold without the output', async () => {
+    const model = write('half.onnx', channelMeanModel({ imageOutputName: 'image_prob' }));
+    const spec = tinyModelSpec({ imageThreshold: 0.5 }) as {
+      image_output?: unknown;
+      postprocess: Record<string, unknown>;
+    };
+    delete spec.postprocess.image_threshold;
+    write('half.json', JSON.stringify(spec));
+    expect(await loadError({ modelPath: model })).toBe(
+      `${file('half.json')}: image_output is given but postprocess.image_threshold is missing`,
+    );
+    const other = tinyModelSpec({ imageThreshold: 0.5 }) as { image_output?: unknown };
+    delete other.image_output;
+    write('half.json', JSON.stringify(other));
+    expect(await loadError({ modelPath: model })).toBe(
+      `${file('half.json')}: postprocess.image_threshold is given but image_output is missing`,
+    );
+    write('half.json', JSON.stringify(tinyModelSpec({ imageThreshold: 1.5 })));
+    expect(await loadError({ modelPath: model })).toMatch(/half\.json: postprocess\.image_threshold: /);
   });
 });
 
