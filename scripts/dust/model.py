@@ -1,62 +1,56 @@
-"""The dust-plume segmentation network: a small U-Net that works at half resolution.
+"""The dust-plume network: a pretrained ShuffleNetV2 0.5× backbone, a small feature-pyramid decoder
+for the per-pixel plume mask, and an image-level head that says whether the frame holds a plume.
 
-Plume edges are soft and ill-defined, so predicting the mask at half resolution
-and upsampling it bilinearly loses nothing that matters and halves the cost of
-every layer (the full-resolution stages of a U-Net are its most expensive).
+The mask is predicted at a quarter of the input resolution (64×64 for 256×256) and upsampled
+bilinearly: plume edges are soft, and geotag needs the blob and its source side, not crisp edges.
+The image head sees the deepest features (mean- and max-pooled) and the mask's strongest logit, so
+that it can veto whole-frame look-alikes (cloud, haze, pale soil) that light up the mask.
+The backbone was trained on inputs scaled to 0..1 with no mean or std (checked against its first
+BatchNorm's running statistics), which is what src/detect already feeds.
 """
 
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-BASE_CHANNELS = (12, 24, 48, 96)  # per level: 1/2, 1/4, 1/8, 1/16 of the input
+from backbone import STAGE_CHANNELS, ShuffleNetV2Backbone, conv_bn, load_pretrained
+
+DECODER_CHANNELS = 48
 
 
-def conv_bn_relu(in_ch, out_ch, stride=1):
-    return nn.Sequential(
-        nn.Conv2d(in_ch, out_ch, 3, stride=stride, padding=1, bias=False),
-        nn.BatchNorm2d(out_ch),
-        nn.ReLU(inplace=True),
-    )
+class DustPlumeNet(nn.Module):
+    """Input N×3×H×W RGB in [0, 1] (H, W multiples of 32); outputs the plume logits N×1×H×W and the
+    image logit N×1."""
 
-
-def double_conv(in_ch, out_ch):
-    return nn.Sequential(conv_bn_relu(in_ch, out_ch), conv_bn_relu(out_ch, out_ch))
-
-
-class DustUNet(nn.Module):
-    """Input N×3×H×W RGB in [0, 1] (H, W multiples of 16); output N×1×H×W plume probability."""
-
-    def __init__(self, channels=BASE_CHANNELS):
+    def __init__(self, backbone=None):
         super().__init__()
-        c0, c1, c2, c3 = channels
-        self.stem = nn.Sequential(conv_bn_relu(3, c0, stride=2), conv_bn_relu(c0, c0))
-        self.down1 = double_conv(c0, c1)
-        self.down2 = double_conv(c1, c2)
-        self.down3 = double_conv(c2, c3)
-        self.up2 = double_conv(c3 + c2, c2)
-        self.up1 = double_conv(c2 + c1, c1)
-        self.up0 = double_conv(c1 + c0, c0)
-        self.head = nn.Conv2d(c0, 1, 1)
-
-    @staticmethod
-    def _up_cat(x, skip):
-        x = F.interpolate(x, scale_factor=2.0, mode="bilinear", align_corners=False)
-        return torch.cat([x, skip], dim=1)
+        self.backbone = backbone or ShuffleNetV2Backbone()
+        d = DECODER_CHANNELS
+        self.lateral = nn.ModuleList([nn.Sequential(*conv_bn(c, d, 1)) for c in STAGE_CHANNELS])
+        self.smooth = nn.Sequential(*conv_bn(d, d, 3, groups=d, relu=False), *conv_bn(d, d, 1))
+        self.mask_head = nn.Conv2d(d, 1, 1)
+        self.image_head = nn.Linear(2 * STAGE_CHANNELS[-1] + 1, 1)
 
     def logits(self, rgb):
-        s0 = self.stem(rgb)  # 1/2
-        s1 = self.down1(F.max_pool2d(s0, 2))  # 1/4
-        s2 = self.down2(F.max_pool2d(s1, 2))  # 1/8
-        s3 = self.down3(F.max_pool2d(s2, 2))  # 1/16
-        x = self.up2(self._up_cat(s3, s2))
-        x = self.up1(self._up_cat(x, s1))
-        x = self.up0(self._up_cat(x, s0))
-        half_res = self.head(x)
-        return F.interpolate(half_res, scale_factor=2.0, mode="bilinear", align_corners=False)
+        features = self.backbone(rgb)
+        x = self.lateral[-1](features[-1])
+        for lateral, feature in zip(self.lateral[-2::-1], features[-2::-1]):
+            x = lateral(feature) + F.interpolate(x, size=feature.shape[-2:], mode="bilinear", align_corners=False)
+        quarter = self.mask_head(self.smooth(x))
+        mask_logits = F.interpolate(quarter, size=rgb.shape[-2:], mode="bilinear", align_corners=False)
+        deepest = features[-1]
+        pooled = torch.cat(
+            [deepest.mean((2, 3)), deepest.amax((2, 3)), quarter.amax((2, 3))], 1
+        )
+        return mask_logits, self.image_head(pooled)
 
     def forward(self, rgb):
-        return torch.sigmoid(self.logits(rgb))
+        mask_logits, image_logit = self.logits(rgb)
+        return torch.sigmoid(mask_logits), torch.sigmoid(image_logit)
+
+
+def build(pretrained_path=None):
+    return DustPlumeNet(load_pretrained(pretrained_path) if pretrained_path else None)
 
 
 def parameter_count(model):
@@ -65,14 +59,15 @@ def parameter_count(model):
 
 def load_checkpoint(path):
     state = torch.load(path, map_location="cpu")
-    model = DustUNet(tuple(state.get("channels", BASE_CHANNELS)))
+    model = DustPlumeNet()
     model.load_state_dict(state["model"])
     model.eval()
     return model, state
 
 
 def export_onnx(model, path, height_px, width_px, opset=17):
-    """ONNX with a dynamic batch axis and a fixed H×W; input 'image', output 'plume_prob'."""
+    """ONNX with a dynamic batch axis and a fixed H×W; input 'image', outputs 'plume_prob' and
+    'image_prob'."""
     model.eval()
     dummy = torch.zeros(1, 3, height_px, width_px)
     torch.onnx.export(
@@ -80,8 +75,8 @@ def export_onnx(model, path, height_px, width_px, opset=17):
         dummy,
         path,
         input_names=["image"],
-        output_names=["plume_prob"],
-        dynamic_axes={"image": {0: "batch"}, "plume_prob": {0: "batch"}},
+        output_names=["plume_prob", "image_prob"],
+        dynamic_axes={"image": {0: "batch"}, "plume_prob": {0: "batch"}, "image_prob": {0: "batch"}},
         opset_version=opset,
         do_constant_folding=True,
     )
