@@ -1,12 +1,16 @@
 #!/usr/bin/python3
-"""Small test images for src/detect/: 4 with clear plumes and 4 hard negatives, 640×360 JPEG.
+"""Small test images for src/detect/: 4 synthetic scenes with clear plumes and 4 hard negatives
+(640×360 JPEG), and one plume and one plume-free frame of the simulator's rendered world.
 
-    /usr/bin/python3 scripts/dust/make_fixtures.py --out fixtures/detect
+    /usr/bin/python3 scripts/dust/make_fixtures.py --out fixtures/detect \
+        --sim-set /tmp/dust-cache/simworld-s14-n300
 
-Seed 2001 (training used seed 1, validation 3, evaluation 1001). The picks are the
+Synthetic seed 2001 (training used seed 1, selection 3, evaluation 1001). The picks are the
 first images of the seed that fit: plume images whose every plume covers at least
 MIN_PLUME_SHARE of the frame and shows clearly (MIN_PLUME_CONTRAST), and one image
-each of four hard-negative kinds.
+each of four hard-negative kinds. The simulator frames are the first positive of the held-out
+simulator set (render-world-set.ts seed 14, 256×256 as the model sees it) whose plume is as clear,
+and its first negative.
 """
 
 import argparse
@@ -26,10 +30,6 @@ MIN_PLUME_SHARE = 0.03
 MIN_PLUME_CONTRAST = 0.12  # mean |I - J| over the plume mask: clearly visible dust
 NEGATIVE_KINDS = ["cloud", "fog", "roofs", "water_spray"]
 JPEG_QUALITY = 85
-# Image 1 (a cloud scene) is one the committed model flags: a known false alarm, left out so that the
-# src/detect/ tests can assert "no plume" on every negative; the model's real error rates are in
-# models/README.md.
-SKIPPED_INDICES = {1}
 
 
 def is_clear_plume_image(label):
@@ -39,17 +39,36 @@ def is_clear_plume_image(label):
     )
 
 
+def simulator_frames(stem, out_dir):
+    """The first clear plume frame and the first negative of a render-world-set.ts set."""
+    with open(stem + "-labels.json") as f:
+        labels = json.load(f)
+    images = np.load(stem + "-images.npy", mmap_mode="r")
+    masks = np.load(stem + "-masks.npy", mmap_mode="r")
+    size_px = images.shape[1]
+    clear = next(i for i, label in enumerate(labels) if label["has_plume"] and all(
+        p["area_px"] >= MIN_PLUME_SHARE * size_px * size_px and p["contrast"] >= MIN_PLUME_CONTRAST
+        for p in label["plumes"]))
+    negative = next(i for i, label in enumerate(labels) if not label["has_plume"])
+    picked = []
+    for index, name in ((clear, "sim-plume"), (negative, "sim-negative")):
+        Image.fromarray(np.asarray(images[index])).save(os.path.join(out_dir, name + ".jpg"), quality=JPEG_QUALITY)
+        Image.fromarray(np.asarray(masks[index]).astype(np.uint8) * 255).save(os.path.join(out_dir, name + "-mask.png"))
+        picked.append({**labels[index], "file": name + ".jpg", "mask": name + "-mask.png",
+                       "source": f"{os.path.basename(stem)} image {index}"})
+    return picked
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", default="fixtures/detect")
     parser.add_argument("--positives", type=int, default=4)
+    parser.add_argument("--sim-set", default=None, metavar="STEM", help="held-out simulator set to pick two frames from")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     picked, wanted_negatives = [], list(NEGATIVE_KINDS)
     positives = 0
     for index in range(500):
-        if index in SKIPPED_INDICES:
-            continue
         rgb, mask, label, _quality = synth.render_sample(FIXTURE_SEED, index, HEIGHT_PX, WIDTH_PX)
         if positives < args.positives and is_clear_plume_image(label):
             name = f"plume-{positives + 1}"
@@ -65,6 +84,8 @@ def main():
         picked.append(label)
         if positives == args.positives and not wanted_negatives:
             break
+    if args.sim_set:
+        picked.extend(simulator_frames(args.sim_set, args.out))
     summary = {
         "seed": FIXTURE_SEED,
         "width_px": WIDTH_PX,

@@ -26,7 +26,8 @@ import { TestClient, waitUntil } from '../server/harness.js';
  * Mid-patrol the video stream stops and comes back, the link is cut for 5 s, and the daemon is killed
  * and restarted — each between two plumes. Every plume flown over must still be raised live, once, at
  * its site and within the geotag bound; nothing where there is no plume (site D-03); the flight lands.
- * D-05 is left out of the route, as in the replay test: its dust is the colour of its soil (models/README.md).
+ * The route ends over D-05, whose dust is the colour of the pale soil it rises from: found, and its soil
+ * raises nothing.
  */
 const BOUND_M = 15;
 const SPEEDUP = 3;
@@ -36,11 +37,12 @@ const ROUTE = [
   { latDeg: 34.7283, lonDeg: 113.6349 }, // D-04's
   { latDeg: 34.7209203, lonDeg: 113.6331461 }, // D-03, no plume
   { latDeg: 34.724, lonDeg: 113.6256 }, // D-02's
+  { latDeg: 34.7196, lonDeg: 113.6266 }, // D-05's, over pale soil
 ];
-/** Mission seqs: 0 home, 1 camera down, 2 take-off, 3–6 the route, 7 the last point again, 8 camera up, 9 RTL. */
+/** Mission seqs: 0 home, 1 camera down, 2 take-off, 3–7 the route, 8 the last point again, 9 camera up, 10 RTL. */
 const SEQ_TO_D03 = 5;
 const SEQ_TO_D02 = 6;
-const FLOWN_OVER = ['P-D01-excavation', 'P-D04-haul-road', 'P-D02-stockpile'];
+const FLOWN_OVER = ['P-D01-excavation', 'P-D04-haul-road', 'P-D02-stockpile', 'P-D05-demolition'];
 const PILOT = 'pilot-e2e-0123456789abcdef';
 const VIEWER = 'viewer-e2e-0123456789abcdef';
 const FLIGHT_TIMEOUT_MS = 420_000;

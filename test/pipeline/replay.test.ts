@@ -14,12 +14,11 @@ import { DEMO_HOME, flySimFlight, type SimFlight } from '../helpers/sim-flight.j
 
 /**
  * A simulated flight at 60 m over the demo world (missions/demo-world.geojson): over the plumes in
- * sites D-01, D-04 and D-02, and over site D-03, which has none. The reported telemetry carries
+ * sites D-01, D-04, D-05 and D-02, and over site D-03, which has none. The reported telemetry carries
  * realistic errors (position σ 1.5 m, attitude σ 1°), the video shows the truth; the replay must place
  * each plume within this bound. The drone hovers 6 s over each point, as a point watch does, so that
- * whether the model sees a plume does not hang on its billows at one instant. D-05's plume is left out of the route: its dust is the colour of the
- * pale soil it rises from, which the model misses and mistakes elsewhere on that soil (see
- * models/README.md).
+ * whether the model sees a plume does not hang on its billows at one instant. D-05's dust is the colour of
+ * the pale soil it rises from: it must be found, and that soil must raise nothing.
  */
 const BOUND_M = 15;
 const SITES = path.join(REPO_ROOT, 'missions/demo-sites.geojson');
@@ -27,9 +26,10 @@ const ROUTE = [
   { latDeg: 34.7261, lonDeg: 113.63155 }, // D-01's plume
   { latDeg: 34.7283, lonDeg: 113.6349 }, // D-04's
   { latDeg: 34.7209203, lonDeg: 113.6331461 }, // D-03, no plume
+  { latDeg: 34.7196, lonDeg: 113.6266 }, // D-05's, over pale soil
   { latDeg: 34.724, lonDeg: 113.6256 }, // D-02's
 ];
-const FLOWN_OVER = ['P-D01-excavation', 'P-D04-haul-road', 'P-D02-stockpile'];
+const FLOWN_OVER = ['P-D01-excavation', 'P-D04-haul-road', 'P-D05-demolition', 'P-D02-stockpile'];
 
 let dir: string;
 let flight: SimFlight;
