@@ -14,7 +14,7 @@ GRID = {
     "threshold": (0.3, 0.4, 0.5, 0.6, 0.7),
     "merge_gap_px": (0, 4, 8),
     "min_area_px": (32, 64, 128, 192, 256),
-    "image_threshold": (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98),
+    "image_threshold": (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9),
 }
 FALSE_ALARM_GOAL = 0.03  # per negative source
 PLUME_SETS = ("synthetic", "simulator")  # the sets with per-plume boxes

@@ -332,9 +332,9 @@ def main():
     parser.add_argument("--pretrained", default=os.path.join(real_data.DEFAULT_REAL_DIR, "..", "pretrained",
                                                              "shufflenetv2_x0.5_backbone.pth"))
     parser.add_argument("--models", default=os.path.join(HERE, "..", "..", "models"))
-    parser.add_argument("--crop-steps", type=int, default=7500, help="steps on 192x192 crops, batch 24")
-    parser.add_argument("--full-steps", type=int, default=2500, help="steps on whole 256x256 frames, batch 16")
-    parser.add_argument("--val-every", type=int, default=2500)
+    parser.add_argument("--crop-steps", type=int, default=4500, help="steps on 192x192 crops, batch 24")
+    parser.add_argument("--full-steps", type=int, default=1500, help="steps on whole 256x256 frames, batch 16")
+    parser.add_argument("--val-every", type=int, default=1500)
     parser.add_argument("--save-every", type=int, default=250)
     parser.add_argument("--lr", type=float, default=2e-3)
     parser.add_argument("--seed", type=int, default=0, help="seed of initialisation and batch order")

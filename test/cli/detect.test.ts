@@ -154,18 +154,13 @@ describe('dustpatrol detect', () => {
 
   it('refuses a broken model or one without its description in one line, no stack trace', async () => {
     const photo = path.join(FIXTURES, PHOTOS[0]);
+    const detectWith = (model: string, out: string) =>
+      runCli(['detect', photo, '--model', model, '--out', path.join(dir, out)]);
     const garbage = path.join(dir, 'garbage');
     fs.mkdirSync(garbage);
     fs.writeFileSync(path.join(garbage, 'model.onnx'), Buffer.alloc(4096, 0x5a));
     fs.copyFileSync(path.join(REPO_ROOT, 'models/dust-plume.json'), path.join(garbage, 'model.json'));
-    const broken = await runCli([
-      'detect',
-      photo,
-      '--model',
-      path.join(garbage, 'model.onnx'),
-      '--out',
-      path.join(dir, 'g'),
-    ]);
+    const broken = await detectWith(path.join(garbage, 'model.onnx'), 'g');
     expect(broken.code).not.toBe(0);
     expect(broken.stderr.trim().split('\n')).toEqual([
       expect.stringMatching(/model\.onnx: not a usable ONNX model/),
@@ -174,14 +169,7 @@ describe('dustpatrol detect', () => {
     const lonely = path.join(dir, 'lonely');
     fs.mkdirSync(lonely);
     fs.copyFileSync(path.join(REPO_ROOT, 'models/dust-plume.onnx'), path.join(lonely, 'model.onnx'));
-    const noCard = await runCli([
-      'detect',
-      photo,
-      '--model',
-      path.join(lonely, 'model.onnx'),
-      '--out',
-      path.join(dir, 'l'),
-    ]);
+    const noCard = await detectWith(path.join(lonely, 'model.onnx'), 'l');
     expect(noCard.code).not.toBe(0);
     expect(noCard.stderr.trim().split('\n')).toEqual([
       expect.stringMatching(/model\.json: no such model description/),
