@@ -32,15 +32,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type Alert, AlertService, openAlertStore } from '../../src/alerts/index.js';
+import type { Alert } from '../../src/alerts/index.js';
 import { table } from '../../src/cli/output.js';
 import { DEFAULT_MODEL_PATH, loadDetector } from '../../src/detect/index.js';
 import { horizontalDistanceM, LocalFrame } from '../../src/geo/index.js';
-import { cameraFromFov } from '../../src/geotag/index.js';
-import { loadFlightTelemetry, replayFlight } from '../../src/pipeline/index.js';
-import { loadSiteFiles } from '../../src/sites/index.js';
+import { loadFlightTelemetry } from '../../src/pipeline/index.js';
 import { REPO_ROOT } from '../../test/helpers/cli.js';
-import { DEMO_HOME, DEMO_WORLD, flySimFlight, type SimFlight } from '../../test/helpers/sim-flight.js';
+import {
+  DEMO_HOME,
+  DEMO_WORLD,
+  flySimFlight,
+  replaySimFlight,
+  type SimFlight,
+} from '../../test/helpers/sim-flight.js';
 
 /** An alert this close to a plume's source is that plume's (the alert store's de-duplication radius). */
 const ALERT_NEAR_PLUME_M = 30;
@@ -55,7 +59,6 @@ const ATTITUDE_NOISE_DEG = 1;
 const AIRBORNE_ALT_REL_M = 1;
 const AIRBORNE_STEP_US = 1_000_000;
 const POSE_MAX_GAP_US = 2_000_000;
-const SITES = path.join(REPO_ROOT, 'missions/demo-sites.geojson');
 /** All five demo sites, in a loop from home: the plume sources, and D-03's bounding-box centre. */
 const ROUTE = [
   { latDeg: 34.7261, lonDeg: 113.63155 }, // D-01's plume
@@ -132,29 +135,6 @@ async function airborneS(tlog: string): Promise<number> {
     }
   }
   return firstUs === null ? 0 : (lastUs - firstUs) / 1e6;
-}
-
-async function replay(flight: SimFlight, modelPath: string, db: string) {
-  const store = openAlertStore(db);
-  const detector = await loadDetector({ modelPath });
-  try {
-    const summary = await replayFlight({
-      tlogPath: flight.tlog,
-      videoPath: flight.video,
-      fps: ANALYSIS_FPS,
-      camera: cameraFromFov({
-        widthPx: CAMERA.widthPx,
-        heightPx: CAMERA.heightPx,
-        horizontalFovDeg: CAMERA.hfovDeg,
-      }),
-      detector,
-      alerts: new AlertService({ store, sites: await loadSiteFiles([SITES]) }),
-    });
-    return { summary, alerts: store.listAlerts() };
-  } finally {
-    store.close();
-    await detector.close();
-  }
 }
 
 /** Each alert attributed to a true plume within ALERT_NEAR_PLUME_M, or counted false. */
@@ -291,11 +271,12 @@ export async function benchSimWorldAlerts(options: {
       );
       for (const [m, model] of models.entries()) {
         log(`  replaying with ${model.label} (${shownPath(model.modelPath)})…`);
-        const { summary, alerts } = await replay(
-          flight,
-          model.modelPath,
-          path.join(flightDir, `alerts-${m}.db`),
-        );
+        const { summary, alerts } = await replaySimFlight(flight, {
+          db: path.join(flightDir, `alerts-${m}.db`),
+          fps: ANALYSIS_FPS,
+          camera: CAMERA,
+          modelPath: model.modelPath,
+        });
         flown.videoS = summary.videoDurationS;
         log(`  ${alerts.length} alerts, ${summary.wallS.toFixed(0)} s wall`);
         rows.push(score(flown, model, alerts, summary.wallS));

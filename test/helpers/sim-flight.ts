@@ -1,6 +1,10 @@
 import path from 'node:path';
 import { common } from 'node-mavlink';
+import { AlertService, openAlertStore } from '../../src/alerts/index.js';
+import { loadDetector } from '../../src/detect/index.js';
+import { cameraFromFov } from '../../src/geotag/index.js';
 import { MavLinkConnection, type MissionItem, TlogWriter } from '../../src/mavlink/index.js';
+import { replayFlight } from '../../src/pipeline/index.js';
 import {
   type GroundTruth,
   groundTruth,
@@ -11,6 +15,7 @@ import {
   writeGroundTruth,
 } from '../../src/sim/camera/index.js';
 import { startSimulator } from '../../src/sim/index.js';
+import { loadSiteFiles } from '../../src/sites/index.js';
 import { flyMission, Vehicle } from '../../src/vehicle/index.js';
 import { REPO_ROOT } from './cli.js';
 import { freeUdpPort } from './ports.js';
@@ -18,6 +23,7 @@ import { freeUdpPort } from './ports.js';
 /** The demo world's launch point (missions/demo-world.geojson), at the demo's home elevation. */
 export const DEMO_HOME = { latDeg: 34.7245, lonDeg: 113.6302, altAmslM: 110 };
 export const DEMO_WORLD = path.join(REPO_ROOT, 'missions/demo-world.geojson');
+export const DEMO_SITES = path.join(REPO_ROOT, 'missions/demo-sites.geojson');
 
 const { MavCmd, MavFrame } = common;
 const MAV_MOUNT_MODE_MAVLINK_TARGETING = 2;
@@ -110,4 +116,39 @@ export function missionOver(
     item(MavCmd.DO_MOUNT_CONTROL, MavFrame.MISSION, [10], 0, 0, MAV_MOUNT_MODE_MAVLINK_TARGETING),
     item(MavCmd.NAV_RETURN_TO_LAUNCH, MavFrame.MISSION, []),
   ];
+}
+
+/**
+ * Replays a simulated flight into the SQLite alert store at `db` (the demo sites, `fps` frames a
+ * second) with the model at `modelPath` (default the committed one); returns the summary and the alerts.
+ */
+export async function replaySimFlight(
+  flight: SimFlight,
+  opts: {
+    db: string;
+    fps: number;
+    camera: { widthPx: number; heightPx: number; hfovDeg: number };
+    modelPath?: string;
+  },
+) {
+  const store = openAlertStore(opts.db);
+  const detector = await loadDetector({ modelPath: opts.modelPath });
+  try {
+    const summary = await replayFlight({
+      tlogPath: flight.tlog,
+      videoPath: flight.video,
+      fps: opts.fps,
+      camera: cameraFromFov({
+        widthPx: opts.camera.widthPx,
+        heightPx: opts.camera.heightPx,
+        horizontalFovDeg: opts.camera.hfovDeg,
+      }),
+      detector,
+      alerts: new AlertService({ store, sites: await loadSiteFiles([DEMO_SITES]) }),
+    });
+    return { summary, alerts: store.listAlerts() };
+  } finally {
+    store.close();
+    await detector.close();
+  }
 }

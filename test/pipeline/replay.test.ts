@@ -3,14 +3,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Alert, AlertService, openAlertStore } from '../../src/alerts/index.js';
-import { loadDetector } from '../../src/detect/index.js';
+import { type Alert, openAlertStore } from '../../src/alerts/index.js';
 import { LocalFrame } from '../../src/geo/index.js';
-import { cameraFromFov } from '../../src/geotag/index.js';
-import { replayFlight } from '../../src/pipeline/index.js';
-import { loadSiteFiles } from '../../src/sites/index.js';
-import { REPO_ROOT, startCli } from '../helpers/cli.js';
-import { DEMO_HOME, flySimFlight, type SimFlight } from '../helpers/sim-flight.js';
+import { startCli } from '../helpers/cli.js';
+import {
+  DEMO_HOME,
+  DEMO_SITES,
+  flySimFlight,
+  replaySimFlight,
+  type SimFlight,
+} from '../helpers/sim-flight.js';
 
 /**
  * A simulated flight at 60 m over the demo world (missions/demo-world.geojson): over the plumes in
@@ -28,7 +30,6 @@ const BOUND_M = 15;
  */
 const PALE_PLUME_BOUND_M: Record<string, number> = { 'P-D05-demolition': 25 };
 const boundFor = (plumeId: string): number => PALE_PLUME_BOUND_M[plumeId] ?? BOUND_M;
-const SITES = path.join(REPO_ROOT, 'missions/demo-sites.geojson');
 const ROUTE = [
   { latDeg: 34.7261, lonDeg: 113.63155 }, // D-01's plume
   { latDeg: 34.7283, lonDeg: 113.6349 }, // D-04's
@@ -59,23 +60,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function replayInto(db: string) {
-  const store = openAlertStore(db);
-  const detector = await loadDetector();
-  try {
-    const summary = await replayFlight({
-      tlogPath: flight.tlog,
-      videoPath: flight.video,
-      fps: 2,
-      camera: cameraFromFov({ widthPx: 640, heightPx: 360, horizontalFovDeg: 82 }),
-      detector,
-      alerts: new AlertService({ store, sites: await loadSiteFiles([SITES]) }),
-    });
-    return { summary, alerts: store.listAlerts() };
-  } finally {
-    store.close();
-    await detector.close();
-  }
+function replayInto(db: string) {
+  return replaySimFlight(flight, { db, fps: 2, camera: { widthPx: 640, heightPx: 360, hfovDeg: 82 } });
 }
 
 /** Each alert with the plume nearest to it and how far. */
@@ -127,7 +113,17 @@ describe('replay of a simulated flight over plumes with known positions', () => 
 
   it('keeps every alert written before the process is killed, and a rerun completes the store', async () => {
     const db = path.join(dir, 'killed.db');
-    const args = ['replay', '--tlog', flight.tlog, '--video', flight.video, '--sites', SITES, '--db', db];
+    const args = [
+      'replay',
+      '--tlog',
+      flight.tlog,
+      '--video',
+      flight.video,
+      '--sites',
+      DEMO_SITES,
+      '--db',
+      db,
+    ];
     const child = startCli([...args, '--hfov', '82']);
     // Each alert line is printed after its transaction committed: kill right after the first.
     const firstAlert = await new Promise<string>((resolve, reject) => {
