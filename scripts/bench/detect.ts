@@ -1,6 +1,6 @@
 /**
  * Detect pipeline speed: decode only (openVideo, frames read and dropped) against the whole detect
- * pipeline (detectVideo with the real model, one thread) on a 60 s 1920×1080 30 fps H.264 clip made here
+ * pipeline (analysePlumes with the real model, one thread) on a 60 s 1920×1080 30 fps H.264 clip made here
  * with ffmpeg, at 2 fps sampling and at the full rate, in the same run; plus a live figure: the clip
  * streamed as MPEG-TS over UDP and analysed at 5 fps. Run alone: `npx tsx scripts/bench/detect.ts`.
  *
@@ -18,8 +18,8 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { DEFAULT_MODEL_PATH, type Detector, loadDetector, PlumeTracker } from '../../src/detect/index.js';
-import { detectVideo } from '../../src/pipeline/index.js';
+import { analysePlumes } from '../../src/analytics/index.js';
+import { DEFAULT_MODEL_PATH, type Detector, loadDetector } from '../../src/detect/index.js';
 import { openVideo, resolveFfmpeg } from '../../src/video/index.js';
 import { type BenchRow, formatBenchTable } from './table.js';
 
@@ -81,8 +81,7 @@ async function pipelineRun(clip: string, fps: number | undefined): Promise<Run> 
   const source = await openVideo(clip, fps === undefined ? {} : { fps });
   let frames = 0;
   try {
-    for await (const _analysed of detectVideo(source, detector, new PlumeTracker(), { ended: () => {} }))
-      frames++;
+    for await (const _analysed of analysePlumes(source, { detector, frameSize: source.info })) frames++;
   } finally {
     await source.close();
   }
@@ -142,7 +141,7 @@ async function live(clip: string): Promise<LiveResult> {
   let firstAt = 0;
   let lastAt = 0;
   try {
-    for await (const { frame } of detectVideo(source, detector, new PlumeTracker(), { ended: () => {} })) {
+    for await (const { frame } of analysePlumes(source, { detector, frameSize: source.info })) {
       const now = Date.now();
       latencies.push(now - frame.receivedAtMs);
       if (firstAt === 0) firstAt = performance.now();

@@ -33,10 +33,10 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Alert } from '../../src/alerts/index.js';
+import { loadFlightTelemetry } from '../../src/analytics/index.js';
 import { table } from '../../src/cli/output.js';
 import { DEFAULT_MODEL_PATH, loadDetector } from '../../src/detect/index.js';
 import { horizontalDistanceM, LocalFrame } from '../../src/geo/index.js';
-import { loadFlightTelemetry } from '../../src/pipeline/index.js';
 import { REPO_ROOT } from '../../test/helpers/cli.js';
 import {
   DEMO_HOME,

@@ -1,18 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { type Box, DEFAULT_MODEL_PATH, loadDetector, PlumeTracker } from '../detect/index.js';
-import { UserError } from '../errors.js';
 import {
+  analysePlumes,
   type ConfirmedPlume,
   detectPhotos,
-  detectVideo,
   type PhotoInput,
   PhotoTally,
   photoInput,
   photoSnapshot,
   SnapshotNames,
-} from '../pipeline/index.js';
+} from '../analytics/index.js';
+import { type Box, DEFAULT_MODEL_PATH, loadDetector } from '../detect/index.js';
+import { UserError } from '../errors.js';
 import { encodeSnapshot, openVideo } from '../video/index.js';
 import { interruptSignal } from './connect.js';
 import { parseNumberIn } from './options.js';
@@ -156,16 +156,17 @@ async function runVideo(input: string, opts: DetectOptions): Promise<void> {
       );
       fs.writeFileSync(path.join(opts.out, snapshotName(track.id)), jpeg);
     };
-    for await (const analysed of detectVideo(source, detector, new PlumeTracker(), { ended: onPlume })) {
+    // The plume pipeline without poses: plumes confirmed across frames as in a patrol, not placed.
+    const analysed = analysePlumes(source, { detector, frameSize: source.info, onPlumeEnded: onPlume });
+    for await (const { detection, confirmed } of analysed) {
       frames++;
-      confirmedCount += analysed.confirmed.length;
-      const { detection } = analysed;
+      confirmedCount += confirmed.length;
       const record = {
         ptsS: detection.ptsS,
         inferenceMs: Number(detection.inferenceMs.toFixed(1)),
         imageScore: detection.imageScore,
         plumes: detection.plumes,
-        confirmed: analysed.confirmed.map((t) => t.id),
+        confirmed: confirmed.map((t) => t.id),
       };
       fs.writeSync(jsonl, `${JSON.stringify(record)}\n`);
       const done =

@@ -1,7 +1,7 @@
 import { AlertService, openAlertStore } from '../alerts/index.js';
 import { loadDetector } from '../detect/index.js';
+import { PatrolFleet, type PatrolPlan, type VehicleLinkConfig } from '../fleet/index.js';
 import { cameraFromFov } from '../geotag/index.js';
-import { PatrolFleet, type PatrolPlan, type VehicleLinkConfig } from '../pipeline/index.js';
 import type { SiteRegistry } from '../sites/index.js';
 import type { PatrolOptions } from '../vehicle/index.js';
 

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { AlertService, formatUtcUs, openAlertStore } from '../alerts/index.js';
+import { type Alert, type AlertChange, AlertService, formatUtcUs, openAlertStore } from '../alerts/index.js';
+import { type ReplaySummary, replayFlight } from '../analytics/index.js';
 import { DEFAULT_MODEL_PATH, loadDetector } from '../detect/index.js';
 import { cameraFromFov } from '../geotag/index.js';
-import { type ReplaySummary, replayFlight } from '../pipeline/index.js';
 import { loadSiteFiles } from '../sites/index.js';
 import { parseIsoUtcUs } from '../video/index.js';
 import { interruptSignal } from './connect.js';
@@ -96,7 +96,7 @@ async function runReplay(opts: ReplayCliOptions): Promise<void> {
       detector,
       alerts,
       signal: interruptSignal(),
-      onProgress: ({ videoS, durationS, raised }) => {
+      onProgress: ({ videoS, durationS, alerts: raised }) => {
         const total = Math.max(1, Math.round(durationS));
         const done = Math.min(total, Math.round(videoS));
         line.update(
@@ -117,8 +117,23 @@ async function runReplay(opts: ReplayCliOptions): Promise<void> {
   printSummary(summary, opts.db);
 }
 
+/**
+ * Each alert the replay touched, as it stands now: a plume's first alert and its revision are one,
+ * "created" when this replay created it, "updated" when it joined one already stored.
+ */
+function alertsTouched(s: ReplaySummary): { alert: Alert; change: AlertChange }[] {
+  const rank: Record<AlertChange, number> = { unchanged: 0, updated: 1, created: 2 };
+  const byId = new Map<number, { alert: Alert; change: AlertChange }>();
+  for (const { alert, change } of s.raised) {
+    const before = byId.get(alert.id)?.change ?? 'unchanged';
+    byId.set(alert.id, { alert, change: rank[change] > rank[before] ? change : before });
+  }
+  return [...byId.values()];
+}
+
 function printSummary(s: ReplaySummary, db: string): void {
-  const rows = s.raised
+  const touched = alertsTouched(s);
+  const rows = touched
     .filter((r) => r.change !== 'unchanged')
     .map(({ alert: a, change }) => [
       a.code,
@@ -144,7 +159,7 @@ function printSummary(s: ReplaySummary, db: string): void {
     process.stdout.write(`${table(header, rows)}\n`);
   }
   const speed = s.wallS > 0 ? s.videoDurationS / s.wallS : 0;
-  const unchanged = s.raised.filter((r) => r.change === 'unchanged').length;
+  const unchanged = touched.filter((r) => r.change === 'unchanged').length;
   process.stdout.write(
     `flight ${s.flightId}: ${s.videoDurationS.toFixed(0)} s of video, ${s.framesAnalysed} frames in ` +
       `${s.wallS.toFixed(1)} s (${speed.toFixed(1)}× real time); ${s.plumesConfirmed} plumes confirmed, ` +
@@ -165,7 +180,7 @@ function jsonOf(s: ReplaySummary) {
     framesAnalysed: s.framesAnalysed,
     plumesConfirmed: s.plumesConfirmed,
     wallS: s.wallS,
-    alerts: s.raised.map(({ alert, change }) => ({ change, ...alert })),
+    alerts: alertsTouched(s).map(({ alert, change }) => ({ change, ...alert })),
     untagged: s.untagged,
   };
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
-import { loadPatrolPlan, type PatrolPlan } from '../pipeline/index.js';
+import { loadPatrolPlan, type PatrolPlan } from '../fleet/index.js';
 import { planSettings } from '../plan/index.js';
 import { startServer } from '../server/index.js';
 import { loadSiteFiles } from '../sites/index.js';

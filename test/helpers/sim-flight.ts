@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { common } from 'node-mavlink';
 import { AlertService, openAlertStore } from '../../src/alerts/index.js';
+import { replayFlight } from '../../src/analytics/index.js';
 import { loadDetector } from '../../src/detect/index.js';
 import { cameraFromFov } from '../../src/geotag/index.js';
 import { MavLinkConnection, type MissionItem, TlogWriter } from '../../src/mavlink/index.js';
-import { replayFlight } from '../../src/pipeline/index.js';
 import {
   type GroundTruth,
   groundTruth,

@@ -1,19 +1,14 @@
 import path from 'node:path';
 import type { AlertService, RaiseResult } from '../alerts/index.js';
-import { type Detector, PlumeTracker } from '../detect/index.js';
+import type { Detector } from '../detect/index.js';
 import { UserError } from '../errors.js';
-import { type CameraModel, DEFAULT_POSE_ERRORS, type PoseErrors } from '../geotag/index.js';
+import type { CameraModel, PoseErrors } from '../geotag/index.js';
 import { openVideo } from '../video/index.js';
-import { type ConfirmedPlume, detectVideo } from './detect-video.js';
 import { flightIdAt } from './flight-id.js';
 import { type FlightTelemetry, loadFlightTelemetry } from './flight-telemetry.js';
-import { type FramePoses, placePlume, showsSource } from './place-plume.js';
-
-/** A frame is tagged only with telemetry this close on both sides (10 Hz telemetry: 100 ms apart). */
-export const DEFAULT_MAX_POSE_GAP_MS = 500;
-
-/** A plume is reported once seen in 5 of the last 7 analysed frames (2.5 s of 3.5 s at 2 fps). */
-const PLACING_CONFIRMATION = { confirmHits: 5, windowFrames: 7 };
+import type { FramePoses } from './place-plume.js';
+import { analysePlumes, type UnplacedPlume } from './plume-pipeline.js';
+import { PLUME_POLICY, type PlumePolicy } from './policy.js';
 
 export interface ReplayOptions {
   tlogPath: string;
@@ -31,7 +26,8 @@ export interface ReplayOptions {
   detector: Detector;
   alerts: AlertService;
   poseErrors?: PoseErrors;
-  maxPoseGapMs?: number;
+  /** The plume policy (default: the one live patrols run). */
+  policy?: PlumePolicy;
   onProgress?: (progress: ReplayProgress) => void;
   signal?: AbortSignal;
 }
@@ -40,14 +36,8 @@ export interface ReplayProgress {
   videoS: number;
   durationS: number;
   frames: number;
-  raised: number;
-}
-
-/** A confirmed plume that raised no alert, and why. */
-export interface UntaggedPlume {
-  trackId: number;
-  atS: number;
-  reason: string;
+  /** Alerts raised so far (a revised alert counts once). */
+  alerts: number;
 }
 
 export interface ReplaySummary {
@@ -57,15 +47,16 @@ export interface ReplaySummary {
   videoDurationS: number;
   framesAnalysed: number;
   plumesConfirmed: number;
+  /** Every raise, in order: a plume's first alert and its revision when it left the picture. */
   raised: RaiseResult[];
-  untagged: UntaggedPlume[];
+  untagged: UnplacedPlume[];
   wallS: number;
 }
 
 /**
- * Replays a recorded flight through the live pipeline: the tlog gives the pose at each frame's time
- * (the vehicle's clock), the video gives the frames, and every confirmed plume is geotagged and handed
- * to the alert service, as fast as the CPU allows.
+ * Replays a recorded flight through the plume pipeline live patrols run: the tlog gives the pose at each
+ * frame's time (the vehicle's clock), the video gives the frames, and every confirmed plume is geotagged
+ * and raised, then revised, as live, as fast as the CPU allows.
  */
 export async function replayFlight(opts: ReplayOptions): Promise<ReplaySummary> {
   const wallStartMs = Date.now();
@@ -97,37 +88,32 @@ export async function replayFlight(opts: ReplayOptions): Promise<ReplaySummary> 
       endedUs: telemetry.endUs,
     });
 
-    const maxGapUs = (opts.maxPoseGapMs ?? DEFAULT_MAX_POSE_GAP_MS) * 1000;
+    const maxGapUs = (opts.policy ?? PLUME_POLICY).maxPoseGapMs * 1000;
     const poses: FramePoses = {
       frameTimeUs: (ptsS) => clockStartUs + ptsS * 1e6,
       poseAt: (ptsS) => telemetry.track.poseAt(clockStartUs + ptsS * 1e6, maxGapUs),
     };
-    const placing = { flightId, camera: opts.camera, poses, errors: opts.poseErrors ?? DEFAULT_POSE_ERRORS };
     const raised: RaiseResult[] = [];
-    const untagged: UntaggedPlume[] = [];
+    const alertIds = new Set<number>();
+    const untagged: UnplacedPlume[] = [];
     let plumesConfirmed = 0;
-
-    const onPlume = async (confirmed: ConfirmedPlume) => {
-      plumesConfirmed++;
-      const placed = placePlume(placing, confirmed);
-      if (placed.ok) raised.push(await opts.alerts.raise(placed.sighting));
-      else
-        untagged.push({ trackId: confirmed.track.id, atS: confirmed.track.best.ptsS, reason: placed.reason });
-    };
-
-    // Only plumes whose source the frame has shown at least once (a long plume's downwind end may run
-    // out of the picture). Stricter than detect's 3 of 5: passing overhead, a plume on the ground stays
-    // in view for seconds (a 60 m wide footprint at 10 m/s is 6 s), while the model's false alarms on
-    // ground texture flicker.
-    const tracker = new PlumeTracker({
-      ...PLACING_CONFIRMATION,
-      requireWholeView: true,
-      isWholeView: showsSource(opts.camera, poses, source.info),
-    });
     let frames = 0;
-    for await (const analysed of detectVideo(source, opts.detector, tracker, { ended: onPlume })) {
+    const analysed = analysePlumes(source, {
+      detector: opts.detector,
+      frameSize: source.info,
+      policy: opts.policy,
+      placing: { flightId, camera: opts.camera, poses, errors: opts.poseErrors },
+      onSighting: async (sighting) => {
+        const result = await opts.alerts.raise(sighting);
+        raised.push(result);
+        alertIds.add(result.alert.id);
+      },
+      onUnplaced: (plume) => untagged.push(plume),
+    });
+    for await (const { frame, confirmed } of analysed) {
       frames++;
-      opts.onProgress?.({ videoS: analysed.frame.ptsS, durationS, frames, raised: raised.length });
+      plumesConfirmed += confirmed.length;
+      opts.onProgress?.({ videoS: frame.ptsS, durationS, frames, alerts: alertIds.size });
     }
     return {
       flightId,

@@ -1,26 +1,18 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { common } from 'node-mavlink';
 import type { AlertService, RaiseResult } from '../alerts/index.js';
-import { type Detector, type Plume, type PlumeTrack, PlumeTracker } from '../detect/index.js';
+import type { Detector } from '../detect/index.js';
 import { CancelledError, UserError } from '../errors.js';
-import { type CameraModel, DEFAULT_POSE_ERRORS, type PoseErrors, TelemetryTrack } from '../geotag/index.js';
+import { type CameraModel, type PoseErrors, TelemetryTrack } from '../geotag/index.js';
 import type { MavLinkConnection } from '../mavlink/index.js';
 import { LIVE_TIMING } from '../timing.js';
 import { type Frame, openVideo, type VideoSource } from '../video/index.js';
-import { type ConfirmedPlume, detectVideo } from './detect-video.js';
 import { ArrivalClock, FrameClock } from './live-clock.js';
-import { type FramePoses, placePlume, showsSource } from './place-plume.js';
+import type { FramePoses } from './place-plume.js';
+import { analysePlumes } from './plume-pipeline.js';
+import { PLUME_POLICY } from './policy.js';
 import { noteRecordingStart } from './recordings.js';
-import { DEFAULT_MAX_POSE_GAP_MS } from './replay.js';
 
-/**
- * Live confirmation: 3 sightings in the last 4 analysed frames (1 s at 2 fps). Quicker than replay's
- * 5 of 7, because a supervisor wants the alert while the drone is still there; flicker on ground
- * texture is held back by needing the plume's source in the picture.
- */
-export const LIVE_CONFIRMATION = { confirmHits: 3, windowFrames: 4 };
-/** A plume's first alert waits for a view with its source this far inside the picture (share of its height). */
-const FIRST_RAISE_MARGIN_SHARE = 0.15;
 /** A recording's start is noted beside it at these frames of it. */
 const NOTED_AT_FRAMES = [1, 10, 40];
 /** Telemetry kept for placing frames: enough for the longest plume track. */
@@ -65,9 +57,9 @@ export interface LiveAnalyticsStats {
 }
 
 /**
- * The live half of the pipeline for one vehicle: its telemetry (from the link) gives the pose, its
- * video stream the frames; confirmed plumes are geotagged and raised as alerts at once, then once more
- * with every view when the plume leaves the picture. The stream may drop and come back at any time:
+ * The plume pipeline's live sources for one vehicle: its telemetry (from the link) gives the pose, its
+ * video stream the frames, the arrival clock their time; confirmed plumes are raised at their first
+ * clear view, then revised with every view when the plume leaves the picture (analysePlumes). The stream may drop and come back at any time:
  * it is reopened with a pause between tries until `stop()`.
  */
 export class LiveAnalytics {
@@ -167,82 +159,28 @@ export class LiveAnalytics {
     }
   }
 
-  /** One opened stream, until it ends: frames placed on the vehicle's clock, detected, confirmed. */
+  /** One opened stream, until it ends: frames placed on the vehicle's clock, through the plume pipeline. */
   private async analyse(source: VideoSource): Promise<void> {
     this.frameClock.restart();
-    const maxGapUs = DEFAULT_MAX_POSE_GAP_MS * 1000;
+    const maxGapUs = PLUME_POLICY.maxPoseGapMs * 1000;
     const poses: FramePoses = {
       frameTimeUs: (ptsS) => this.frameClock.timeUs(ptsS),
       poseAt: (ptsS) => this.track.poseAt(this.frameClock.timeUs(ptsS), maxGapUs),
     };
-    const placing = {
-      flightId: this.opts.flightId,
-      camera: this.opts.camera,
-      poses,
-      errors: this.opts.poseErrors ?? DEFAULT_POSE_ERRORS,
-    };
-    const tracker = new PlumeTracker({
-      ...LIVE_CONFIRMATION,
-      requireWholeView: true,
-      isWholeView: showsSource(this.opts.camera, poses, source.info),
+    const { flightId, camera, poseErrors: errors } = this.opts;
+    const analysed = analysePlumes(this.placedFrames(source), {
+      detector: this.opts.detector,
+      frameSize: source.info,
+      placing: { flightId, camera, poses, errors },
+      onSighting: async (sighting) => {
+        this.stats.raised.push(await this.opts.alerts.raise(sighting));
+      },
+      onUnplaced: ({ trackId, reason }) =>
+        this.opts.onEvent?.('info', `plume ${trackId} not placed: ${reason}`),
     });
-    // The key each track's first alert was raised with: its final sighting revises that alert.
-    const raisedKeys = new Map<number, string>();
-    const raise = async (confirmed: ConfirmedPlume, final: boolean) => {
-      const placed = placePlume(placing, confirmed);
-      if (!placed.ok) {
-        this.opts.onEvent?.('info', `plume ${confirmed.track.id} not placed: ${placed.reason}`);
-        return;
-      }
-      const firstKey = raisedKeys.get(confirmed.track.id);
-      const sighting = final
-        ? {
-            ...placed.sighting,
-            sightingKey: `${firstKey ?? placed.sighting.sightingKey}/all`,
-            revisesKey: firstKey,
-          }
-        : placed.sighting;
-      if (!final) raisedKeys.set(confirmed.track.id, sighting.sightingKey);
-      else raisedKeys.delete(confirmed.track.id);
-      this.stats.raised.push(await this.opts.alerts.raise(sighting));
-    };
-    // Confirmed tracks not yet seen clearly: a plume coming into the picture shows only part of itself,
-    // and placed from that part it can be tens of metres off. Raised at the first view that shows it
-    // whole or its source well inside the picture, placed from such views only.
-    const waiting = new Set<number>();
-    const wellInside = showsSource(this.opts.camera, poses, source.info, FIRST_RAISE_MARGIN_SHARE);
-    const clear = (v: { ptsS: number; plume: Plume }) =>
-      !v.plume.cutByFrameEdge || wellInside(v.plume, v.ptsS);
-    const raiseFirst = async (track: PlumeTrack, frame: Frame) => {
-      const view = track.wholeViews.find((v) => v.ptsS === frame.ptsS && clear(v));
-      if (!view) return false;
-      await raise(
-        { track: { ...track, best: view, wholeViews: track.wholeViews.filter(clear) }, evidence: frame },
-        false,
-      );
-      return true;
-    };
-    const handlers = {
-      confirmed: async (confirmed: ConfirmedPlume) => {
-        this.stats.plumesConfirmed++;
-        waiting.add(confirmed.track.id);
-      },
-      // Placed again from every view it had when it leaves the picture: the alert moves to the better estimate.
-      ended: (confirmed: ConfirmedPlume) => {
-        waiting.delete(confirmed.track.id);
-        return raise(confirmed, true);
-      },
-    };
-    for await (const { frame } of detectVideo(
-      this.placedFrames(source),
-      this.opts.detector,
-      tracker,
-      handlers,
-    )) {
+    for await (const { confirmed } of analysed) {
       this.stats.framesAnalysed++;
-      for (const track of tracker.active()) {
-        if (waiting.has(track.id) && (await raiseFirst(track, frame))) waiting.delete(track.id);
-      }
+      this.stats.plumesConfirmed += confirmed.length;
     }
   }
 

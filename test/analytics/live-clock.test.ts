@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ArrivalClock, FrameClock } from '../../src/pipeline/index.js';
+import { ArrivalClock, FrameClock } from '../../src/analytics/index.js';
 import { seededRandom } from '../../src/random.js';
 
 // Synthetic clocks: this machine's clock ("here", µs), the vehicle's clock (an hour ahead, running

@@ -3,14 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Detector, loadDetector } from '../../src/detect/index.js';
 import {
   detectPhotos,
   type PhotoResult,
   PhotoTally,
   photoInput,
   SnapshotNames,
-} from '../../src/pipeline/index.js';
+} from '../../src/analytics/index.js';
+import { type Detector, loadDetector } from '../../src/detect/index.js';
 import { channelMeanModel, tinyModelSpec } from '../detect/tiny-onnx.js';
 
 // The channel-mean model (test/detect/tiny-onnx.ts): white rectangles on black are its "plumes".

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AlertService, PatrolRecord } from '../alerts/index.js';
+import { finishRecordings, flightIdAt, LiveAnalytics, nextRecordingFile } from '../analytics/index.js';
 import type { Detector } from '../detect/index.js';
 import { UserError } from '../errors.js';
 import type { CameraModel } from '../geotag/index.js';
@@ -14,10 +15,7 @@ import {
   type PatrolResult,
   Vehicle,
 } from '../vehicle/index.js';
-import { flightIdAt } from './flight-id.js';
-import { LiveAnalytics } from './live-analytics.js';
 import { type PatrolPlan, storedMission } from './patrol-plan.js';
-import { finishRecordings, nextRecordingFile } from './recordings.js';
 
 /** Vehicle messages up to MAV_SEVERITY_WARNING reach the pilot; the rest stay in the tlog. */
 const MAV_SEVERITY_WARNING = 4;

@@ -1,0 +1,32 @@
+/**
+ * The one plume policy: how live patrols, replays and `detect` on video confirm a plume across frames
+ * and when its alert is raised. They differ only in their sources and their clock.
+ */
+export interface PlumePolicy {
+  /** A plume is confirmed once seen in confirmHits of the last windowFrames analysed frames. */
+  confirmHits: number;
+  windowFrames: number;
+  /**
+   * A confirmed plume's first alert waits for a view that shows its source this far inside the picture
+   * (a share of the picture's height), or the plume whole: coming into the picture a plume shows only
+   * part of itself, and placed from that part it can be tens of metres off.
+   */
+  firstRaiseMarginShare: number;
+  /** A frame is placed only with telemetry this close on both sides (10 Hz telemetry: 100 ms apart). */
+  maxPoseGapMs: number;
+  /** Frames kept so that a plume confirmed now can show the earlier frame where it looked best. */
+  recentFrames: number;
+}
+
+/**
+ * 3 sightings in the last 4 analysed frames (1 s at 4 fps, 2 s at 2 fps): a supervisor wants the alert
+ * while the drone is still there. Flicker on ground texture is held back by needing the plume's source
+ * in the picture wherever the frames' poses are known.
+ */
+export const PLUME_POLICY: PlumePolicy = {
+  confirmHits: 3,
+  windowFrames: 4,
+  firstRaiseMarginShare: 0.15,
+  maxPoseGapMs: 500,
+  recentFrames: 8,
+};

@@ -1,0 +1,8 @@
+export { type FleetOptions, PatrolFleet, sitesGeoJson } from './fleet.js';
+export { loadPatrolPlan, missionDigest, type PatrolPlan, patrolPlanOf, routeGeoJson } from './patrol-plan.js';
+export {
+  type PatrolOutcome,
+  type SessionContext,
+  type VehicleLinkConfig,
+  VehicleSession,
+} from './vehicle-session.js';
