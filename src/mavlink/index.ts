@@ -33,6 +33,21 @@ export {
   setParam,
 } from './param-client.js';
 export type { Target } from './target.js';
+export {
+  type BatteryReading,
+  decodeCommandIntParams,
+  decodeGlobalPosition,
+  decodeGlobalTarget,
+  decodeGpsQuality,
+  decodeHomePosition,
+  decodeMountStatus,
+  decodeSysStatusBattery,
+  type GlobalPosition,
+  type GlobalTarget,
+  type GpsQuality,
+  type HomePosition,
+  type MountAngles,
+} from './telemetry.js';
 export { TlogWriter } from './tlog.js';
 export {
   countTlogPackets,
