@@ -34,6 +34,7 @@ export {
 } from './param-client.js';
 export type { Target } from './target.js';
 export {
+  type BatteryPack,
   type BatteryReading,
   decodeCommandIntParams,
   decodeGlobalPosition,
@@ -42,9 +43,16 @@ export {
   decodeHomePosition,
   decodeMountStatus,
   decodeSysStatusBattery,
+  encodeBatteryStatus,
+  encodeGlobalPosition,
+  encodeGpsRaw,
+  encodeHomePosition,
+  encodeSysStatusBattery,
   type GlobalPosition,
+  type GlobalPositionNoFix,
   type GlobalTarget,
   type GpsQuality,
+  type GpsRaw,
   type HomePosition,
   type MountAngles,
 } from './telemetry.js';

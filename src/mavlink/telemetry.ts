@@ -1,10 +1,12 @@
-import type { ardupilotmega, common } from 'node-mavlink';
+import { type ardupilotmega, common } from 'node-mavlink';
 import { decodeXY } from './mission-wire.js';
 
 const DEG_E7 = 1e7;
 const DEG = Math.PI / 180;
 const UINT16_UNKNOWN = 0xffff;
 const UINT8_UNKNOWN = 0xff;
+/** BATTERY_STATUS carries ten cells. */
+const BATTERY_CELLS = 10;
 
 /** GLOBAL_POSITION_INT in SI units and degrees. */
 export interface GlobalPosition {
@@ -20,6 +22,9 @@ export interface GlobalPosition {
   headingDeg: number | null;
 }
 
+/** GLOBAL_POSITION_INT before the vehicle knows where it is: lat, lon and alt are sent as 0. */
+export type GlobalPositionNoFix = Omit<GlobalPosition, 'latDeg' | 'lonDeg' | 'altAmslM'>;
+
 /** GPS_RAW_INT's fix quality; null where the receiver does not know. */
 export interface GpsQuality {
   /** GPS_FIX_TYPE */
@@ -33,6 +38,27 @@ export interface BatteryReading {
   voltageV: number | null;
   remainingPct: number | null;
   currentA: number | null;
+}
+
+/** GPS_RAW_INT as a receiver sends it; without a fix a receiver sends zeros and unknowns. */
+export interface GpsRaw extends GpsQuality {
+  timeUnixUs: bigint;
+  latDeg: number;
+  lonDeg: number;
+  altAmslM: number;
+  vdop: number | null;
+  groundSpeedMs: number;
+  courseDeg: number;
+}
+
+/** BATTERY_STATUS's measurements for a pack without cell monitoring. */
+export interface BatteryPack {
+  voltageV: number;
+  currentA: number;
+  consumedMah: number;
+  consumedJ: number;
+  remainingPct: number;
+  timeRemainingS: number;
 }
 
 export interface HomePosition {
@@ -115,4 +141,74 @@ export function decodeCommandIntParams(m: common.CommandInt): number[] {
     decodeXY(m.frame, m._param6),
     m._param7,
   ];
+}
+
+export function encodeGlobalPosition(p: GlobalPosition | GlobalPositionNoFix): common.GlobalPositionInt {
+  const m = new common.GlobalPositionInt();
+  const fix = 'latDeg' in p;
+  m.timeBootMs = p.timeBootMs;
+  m.lat = fix ? Math.round(p.latDeg * DEG_E7) : 0;
+  m.lon = fix ? Math.round(p.lonDeg * DEG_E7) : 0;
+  m.alt = fix ? Math.round(p.altAmslM * 1000) : 0;
+  m.relativeAlt = Math.round(p.altRelM * 1000);
+  m.vx = Math.round(p.velNorthMs * 100);
+  m.vy = Math.round(p.velEastMs * 100);
+  m.vz = Math.round(p.velDownMs * 100);
+  m.hdg = p.headingDeg === null ? UINT16_UNKNOWN : centidegrees360(p.headingDeg);
+  return m;
+}
+
+/** GPS_RAW_INT with the fields GpsRaw does not hold (ellipsoid altitude, accuracies, yaw) at 0. */
+export function encodeGpsRaw(g: GpsRaw): common.GpsRawInt {
+  const m = new common.GpsRawInt();
+  m.timeUsec = g.timeUnixUs;
+  m.fixType = g.fixType;
+  m.lat = Math.round(g.latDeg * DEG_E7);
+  m.lon = Math.round(g.lonDeg * DEG_E7);
+  m.alt = Math.round(g.altAmslM * 1000);
+  m.eph = g.hdop === null ? UINT16_UNKNOWN : Math.round(g.hdop * 100);
+  m.epv = g.vdop === null ? UINT16_UNKNOWN : Math.round(g.vdop * 100);
+  m.vel = Math.round(g.groundSpeedMs * 100);
+  m.cog = centidegrees360(g.courseDeg);
+  m.satellitesVisible = g.satellites ?? UINT8_UNKNOWN;
+  m.altEllipsoid = 0;
+  m.hAcc = m.vAcc = m.velAcc = m.hdgAcc = 0;
+  m.yaw = 0;
+  return m;
+}
+
+/** SYS_STATUS with only its battery fields set. */
+export function encodeSysStatusBattery(b: BatteryReading): common.SysStatus {
+  const m = new common.SysStatus();
+  m.voltageBattery = b.voltageV === null ? UINT16_UNKNOWN : Math.round(b.voltageV * 1000);
+  m.currentBattery = b.currentA === null ? -1 : Math.round(b.currentA * 100);
+  m.batteryRemaining = b.remainingPct === null ? -1 : Math.round(b.remainingPct);
+  return m;
+}
+
+/** BATTERY_STATUS with the pack voltage in the first cell and the rest unknown, as ArduPilot sends it. */
+export function encodeBatteryStatus(b: BatteryPack): common.BatteryStatus {
+  const m = new common.BatteryStatus();
+  m.voltages = [Math.round(b.voltageV * 1000), ...Array<number>(BATTERY_CELLS - 1).fill(UINT16_UNKNOWN)];
+  m.currentBattery = Math.round(b.currentA * 100);
+  m.currentConsumed = Math.round(b.consumedMah);
+  m.energyConsumed = Math.round(b.consumedJ / 100);
+  m.batteryRemaining = Math.round(b.remainingPct);
+  m.timeRemaining = Math.round(b.timeRemainingS);
+  return m;
+}
+
+/** HOME_POSITION with only its location set. */
+export function encodeHomePosition(home: HomePosition): common.HomePosition {
+  const m = new common.HomePosition();
+  m.latitude = Math.round(home.latDeg * DEG_E7);
+  m.longitude = Math.round(home.lonDeg * DEG_E7);
+  m.altitude = Math.round(home.altAmslM * 1000);
+  return m;
+}
+
+/** 0 ≤ cdeg < 36000, as a uint16 heading or course. */
+function centidegrees360(deg: number): number {
+  const cdeg = Math.round(deg * 100) % 36000;
+  return cdeg < 0 ? cdeg + 36000 : cdeg;
 }

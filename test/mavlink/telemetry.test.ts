@@ -9,6 +9,12 @@ import {
   decodeHomePosition,
   decodeMountStatus,
   decodeSysStatusBattery,
+  encodeBatteryStatus,
+  encodeGlobalPosition,
+  encodeGpsRaw,
+  encodeHomePosition,
+  encodeSysStatusBattery,
+  type GlobalPosition,
 } from '../../src/mavlink/index.js';
 
 const encoder = new FrameEncoder(1, 1);
@@ -217,5 +223,128 @@ describe('COMMAND_INT', () => {
   it('leaves params 5 and 6 as they are in a frame without a position', () => {
     const p = decodeCommandIntParams(command(common.MavFrame.MISSION, 7, -3));
     expect([p[4], p[5]]).toEqual([7, -3]);
+  });
+});
+
+describe('encoding what a vehicle sends (the simulator)', () => {
+  const position: GlobalPosition = {
+    timeBootMs: 5_000,
+    latDeg: -33.712_345_6,
+    lonDeg: 151.123_456_7,
+    altAmslM: 58.25,
+    altRelM: 30.004,
+    velNorthMs: 3.21,
+    velEastMs: -4.5,
+    velDownMs: 0.75,
+    headingDeg: 271.234,
+  };
+
+  it('GLOBAL_POSITION_INT reads back within its resolution (1e-7°, 1 mm, 1 cm/s, 0.01°)', () => {
+    const p = decodeGlobalPosition(overTheWire(encodeGlobalPosition(position)));
+    expect(p?.timeBootMs).toBe(5_000);
+    expect(p?.latDeg).toBeCloseTo(position.latDeg, 7);
+    expect(p?.lonDeg).toBeCloseTo(position.lonDeg, 7);
+    expect(p?.altAmslM).toBeCloseTo(58.25, 3);
+    expect(p?.altRelM).toBeCloseTo(30.004, 3);
+    expect(p?.velNorthMs).toBeCloseTo(3.21, 2);
+    expect(p?.velEastMs).toBeCloseTo(-4.5, 2);
+    expect(p?.velDownMs).toBeCloseTo(0.75, 2);
+    expect(p?.headingDeg).toBeCloseTo(271.23, 2);
+  });
+
+  it('GLOBAL_POSITION_INT without a fix goes as lat, lon, alt 0 and reads back as no position', () => {
+    const { latDeg, lonDeg, altAmslM, ...noFix } = position;
+    const m = encodeGlobalPosition(noFix);
+    expect([m.lat, m.lon, m.alt, m.relativeAlt]).toEqual([0, 0, 0, 30_004]);
+    expect(decodeGlobalPosition(overTheWire(m))).toBeNull();
+  });
+
+  it('sends headings in 0–359.99°, and an unknown heading as 65535', () => {
+    const hdg = (headingDeg: number | null) => encodeGlobalPosition({ ...position, headingDeg }).hdg;
+    expect(hdg(-90)).toBe(27_000);
+    expect(hdg(360)).toBe(0);
+    expect(hdg(359.996)).toBe(0);
+    expect(hdg(720.5)).toBe(50);
+    expect(hdg(null)).toBe(0xffff);
+  });
+
+  it('GPS_RAW_INT: a fix and its quality, unknowns as 65535 and 255, the course as 0–359.99°', () => {
+    const fix = overTheWire(
+      encodeGpsRaw({
+        timeUnixUs: 1_700_000_000_000_000n,
+        fixType: 3,
+        satellites: 12,
+        hdop: 1.21,
+        vdop: 2,
+        latDeg: 34.7245,
+        lonDeg: 113.6302,
+        altAmslM: 140.5,
+        groundSpeedMs: 7.25,
+        courseDeg: -45,
+      }),
+    );
+    expect(decodeGpsQuality(fix)).toEqual({ fixType: 3, satellites: 12, hdop: 1.21 });
+    expect([fix.lat, fix.lon, fix.alt, fix.epv, fix.vel, fix.cog]).toEqual([
+      347_245_000, 1_136_302_000, 140_500, 200, 725, 31_500,
+    ]);
+    expect(fix.timeUsec).toBe(1_700_000_000_000_000n);
+    const none = overTheWire(
+      encodeGpsRaw({
+        timeUnixUs: 0n,
+        fixType: 1,
+        satellites: null,
+        hdop: null,
+        vdop: null,
+        latDeg: 0,
+        lonDeg: 0,
+        altAmslM: 0,
+        groundSpeedMs: 0,
+        courseDeg: 0,
+      }),
+    );
+    expect(decodeGpsQuality(none)).toEqual({ fixType: 1, satellites: null, hdop: null });
+    expect(none.epv).toBe(0xffff);
+  });
+
+  it('SYS_STATUS battery reads back, unknowns included', () => {
+    const known = decodeSysStatusBattery(
+      overTheWire(encodeSysStatusBattery({ voltageV: 15.204, remainingPct: 86.6, currentA: 21.555 })),
+    );
+    expect(known.voltageV).toBeCloseTo(15.204, 3);
+    expect(known.remainingPct).toBe(87);
+    expect(known.currentA).toBeCloseTo(21.56, 2);
+    const unknown = { voltageV: null, remainingPct: null, currentA: null };
+    expect(decodeSysStatusBattery(overTheWire(encodeSysStatusBattery(unknown)))).toEqual(unknown);
+  });
+
+  it('HOME_POSITION reads back within 1e-7° and 1 mm', () => {
+    const home = { latDeg: 51.477_928_1, lonDeg: -0.001_545_3, altAmslM: -12.345 };
+    const m = encodeHomePosition(home);
+    m.q = [1, 0, 0, 0];
+    const back = decodeHomePosition(overTheWire(m));
+    expect(back.latDeg).toBeCloseTo(home.latDeg, 7);
+    expect(back.lonDeg).toBeCloseTo(home.lonDeg, 7);
+    expect(back.altAmslM).toBeCloseTo(home.altAmslM, 3);
+  });
+
+  it('BATTERY_STATUS: the pack in the first cell (mV), current in cA, energy in hJ', () => {
+    const m = overTheWire(
+      encodeBatteryStatus({
+        voltageV: 15.2,
+        currentA: 20.5,
+        consumedMah: 1_234.4,
+        consumedJ: 67_890,
+        remainingPct: 74.6,
+        timeRemainingS: 612.4,
+      }),
+    );
+    expect(m.voltages).toEqual([15_200, ...Array<number>(9).fill(0xffff)]);
+    expect([
+      m.currentBattery,
+      m.currentConsumed,
+      m.energyConsumed,
+      m.batteryRemaining,
+      m.timeRemaining,
+    ]).toEqual([2_050, 1_234, 679, 75, 612]);
   });
 });
