@@ -1,7 +1,7 @@
 import { ardupilotmega, common } from 'node-mavlink';
 import { UserError } from '../errors.js';
 import { LocalFrame, wrapPi, wrapTwoPi } from '../geo/index.js';
-import type { ReceivedMessage } from '../mavlink/index.js';
+import { decodeGlobalPosition, decodeMountStatus, type ReceivedMessage } from '../mavlink/index.js';
 import type { GimbalAttitude, Pose, PoseResult } from './pose.js';
 import { eulerOfQuaternion } from './rotation.js';
 import { SampleSeries, type Stamped } from './series.js';
@@ -195,14 +195,14 @@ export class TelemetryTrack {
       return null;
     }
     if (m instanceof ardupilotmega.MountStatus) {
-      const [pitchDeg, rollDeg, yawDeg] = [m.pointingA / 100, m.pointingB / 100, m.pointingC / 100];
-      if (![pitchDeg, rollDeg, yawDeg].every(Number.isFinite)) return 'MOUNT_STATUS: non-finite angle';
+      const { pitchRad, rollRad, yawRad } = decodeMountStatus(m);
+      if (![pitchRad, rollRad, yawRad].every(Number.isFinite)) return 'MOUNT_STATUS: non-finite angle';
       this.mount.insert({
         boot: -1,
         bootUs: this.vehicleTimeAtArrival(rx.timeUs),
-        pitchRad: pitchDeg * DEG,
-        rollRad: rollDeg * DEG,
-        yawRad: wrapPi(yawDeg * DEG),
+        pitchRad,
+        rollRad,
+        yawRad: wrapPi(yawRad),
         yawFrame: 'vehicle',
       });
       return null;
@@ -223,21 +223,20 @@ export class TelemetryTrack {
       return sample;
     };
     if (m instanceof common.GlobalPositionInt) {
-      if (m.lat === 0 && m.lon === 0) return 'GLOBAL_POSITION_INT: no position yet (lat, lon 0)';
-      const latDeg = m.lat / 1e7;
-      const lonDeg = m.lon / 1e7;
-      if (Math.abs(latDeg) > 90 || Math.abs(lonDeg) > 180) {
-        return `GLOBAL_POSITION_INT: lat ${latDeg}, lon ${lonDeg} out of range`;
+      const p = decodeGlobalPosition(m);
+      if (!p) return 'GLOBAL_POSITION_INT: no position yet (lat, lon 0)';
+      if (Math.abs(p.latDeg) > 90 || Math.abs(p.lonDeg) > 180) {
+        return `GLOBAL_POSITION_INT: lat ${p.latDeg}, lon ${p.lonDeg} out of range`;
       }
       this.positions.insert({
         ...stamp(),
-        latDeg,
-        lonDeg,
-        altAmslM: m.alt / 1000,
-        altRelM: m.relativeAlt / 1000,
-        eastMs: m.vy / 100,
-        northMs: m.vx / 100,
-        upMs: -m.vz / 100,
+        latDeg: p.latDeg,
+        lonDeg: p.lonDeg,
+        altAmslM: p.altAmslM,
+        altRelM: p.altRelM,
+        eastMs: p.velEastMs,
+        northMs: p.velNorthMs,
+        upMs: -p.velDownMs,
       });
       return null;
     }

@@ -33,6 +33,29 @@ export {
   setParam,
 } from './param-client.js';
 export type { Target } from './target.js';
+export {
+  type BatteryPack,
+  type BatteryReading,
+  decodeCommandIntParams,
+  decodeGlobalPosition,
+  decodeGlobalTarget,
+  decodeGpsQuality,
+  decodeHomePosition,
+  decodeMountStatus,
+  decodeSysStatusBattery,
+  encodeBatteryStatus,
+  encodeGlobalPosition,
+  encodeGpsRaw,
+  encodeHomePosition,
+  encodeSysStatusBattery,
+  type GlobalPosition,
+  type GlobalPositionNoFix,
+  type GlobalTarget,
+  type GpsQuality,
+  type GpsRaw,
+  type HomePosition,
+  type MountAngles,
+} from './telemetry.js';
 export { TlogWriter } from './tlog.js';
 export {
   countTlogPackets,

@@ -1,6 +1,10 @@
 import { ardupilotmega, common, standard } from 'node-mavlink';
-import type { MavLinkConnection, ReceivedMessage } from '../mavlink/index.js';
-import { isGlobalFrame } from '../mavlink/mission-item.js';
+import {
+  decodeCommandIntParams,
+  decodeGlobalTarget,
+  type MavLinkConnection,
+  type ReceivedMessage,
+} from '../mavlink/index.js';
 import { isForVehicle, type VehicleIds } from './addressing.js';
 import type { TelemetryStreams } from './telemetry.js';
 import { FORCE_DISARM_MAGIC, type SimVehicle } from './vehicle.js';
@@ -63,7 +67,8 @@ function onMessage(link: MavLinkConnection, deps: CommandDeps, rx: ReceivedMessa
   } else if (m instanceof common.SetPositionTargetGlobalInt) {
     if (!isForVehicle(m.targetSystem, m.targetComponent, ids)) return;
     if ((m.typeMask & POSITION_IGNORED) !== 0) return;
-    vehicle.goTo(m.latInt / 1e7, m.lonInt / 1e7, m.alt, m.coordinateFrame);
+    const target = decodeGlobalTarget(m);
+    vehicle.goTo(target.latDeg, target.lonDeg, target.altM, target.frame);
   } else if (m instanceof common.RequestDataStream) {
     if (!isForVehicle(m.targetSystem, m.targetComponent, ids)) return;
     streams.requestDataStream(m.reqStreamId, m.reqMessageRate, m.startStop === 1);
@@ -78,12 +83,7 @@ function toVehicleCommand(m: common.CommandLong | common.CommandInt): VehicleCom
       frame: MAV_FRAME_GLOBAL_RELATIVE_ALT,
     };
   }
-  const scale = isGlobalFrame(m.frame) ? 1e7 : 1;
-  return {
-    command: m.command,
-    params: [m._param1, m._param2, m._param3, m._param4, m._param5 / scale, m._param6 / scale, m._param7],
-    frame: m.frame,
-  };
+  return { command: m.command, params: decodeCommandIntParams(m), frame: m.frame };
 }
 
 function execute(

@@ -1,17 +1,24 @@
 import { ardupilotmega, common, type MavLinkData, minimal, standard } from 'node-mavlink';
-import type { MissionItem } from '../mavlink/mission-item.js';
+import {
+  encodeBatteryStatus,
+  encodeGlobalPosition,
+  encodeGpsRaw,
+  encodeHomePosition,
+  encodeSysStatusBattery,
+  type MissionItem,
+} from '../mavlink/index.js';
 import { modeSetsGuidedFlag } from './modes.js';
+import type { ReportNoise } from './report-noise.js';
 import type { SimVehicle } from './vehicle.js';
 
 const { MavModeFlag, MavState, MavType, MavAutopilot } = minimal;
 const S = common.MavSysStatusSensor;
-const DEG_E7 = 1e7;
-const RAD_TO_CDEG = 18000 / Math.PI;
+const RAD_TO_DEG = 180 / Math.PI;
 /** ArduPilot 4.7.0, official release (FIRMWARE_VERSION_TYPE_OFFICIAL = 255). */
 const FLIGHT_SW_VERSION = (4 << 24) | (7 << 16) | (0 << 8) | 255;
-/** GPS_RAW_INT eph/epv with a healthy fix (HDOP 1.21, as SITL reports), cm. */
-const EPH_CM = 121;
-const EPV_CM = 200;
+/** GPS_RAW_INT's dilutions with a healthy fix, as SITL reports them. */
+const HDOP = 1.21;
+const VDOP = 2;
 const UINT16_UNKNOWN = 0xffff;
 const INT16_UNKNOWN = 0x7fff;
 /** GIMBAL_DEVICE_FLAGS: roll and pitch stabilised to the horizon, yaw follows the vehicle. */
@@ -35,9 +42,10 @@ const SENSORS =
   S.SENSOR_BATTERY |
   S.PREARM_CHECK;
 
-/** What the messages are built from: the vehicle, its mission list and the sim clock. */
+/** What the messages are built from: the vehicle, its mission list, the sim clock and the reporting errors. */
 export interface TelemetrySource {
   vehicle: SimVehicle;
+  noise: ReportNoise;
   missionItems: () => MissionItem[];
   /** Wall-clock Unix time at boot, µs; sim time is added to it. */
   bootUnixUs: number;
@@ -45,7 +53,7 @@ export interface TelemetrySource {
 
 const timeBootMs = (src: TelemetrySource) => Math.round(src.vehicle.timeS * 1000);
 const unixUs = (src: TelemetrySource) => BigInt(Math.round(src.bootUnixUs + src.vehicle.timeS * 1e6));
-const headingCdeg = (yawRad: number) => Math.round(yawRad * RAD_TO_CDEG) % 36000;
+const degrees = (rad: number) => rad * RAD_TO_DEG;
 
 export function heartbeat({ vehicle }: TelemetrySource): minimal.Heartbeat {
   const m = new minimal.Heartbeat();
@@ -82,15 +90,16 @@ export function missionItemReached(seq: number): common.MissionItemReached {
 }
 
 function sysStatus({ vehicle }: TelemetrySource): common.SysStatus {
-  const m = new common.SysStatus();
+  const m = encodeSysStatusBattery({
+    voltageV: vehicle.battery.voltageV,
+    remainingPct: vehicle.battery.percent,
+    currentA: vehicle.battery.currentA,
+  });
   const gpsOk = vehicle.gps.hasFix(vehicle.timeS);
   m.onboardControlSensorsPresent = SENSORS;
   m.onboardControlSensorsEnabled = SENSORS;
   m.onboardControlSensorsHealth = gpsOk ? SENSORS : SENSORS & ~S.SENSOR_GPS & ~S.PREARM_CHECK;
   m.load = 150;
-  m.voltageBattery = Math.round(vehicle.battery.voltageV * 1000);
-  m.currentBattery = Math.round(vehicle.battery.currentA * 100);
-  m.batteryRemaining = Math.round(vehicle.battery.percent);
   m.dropRateComm = 0;
   m.errorsComm = 0;
   m.errorsCount1 = m.errorsCount2 = m.errorsCount3 = m.errorsCount4 = 0;
@@ -102,46 +111,61 @@ function sysStatus({ vehicle }: TelemetrySource): common.SysStatus {
 
 function gpsRawInt(src: TelemetrySource): common.GpsRawInt {
   const { vehicle } = src;
-  const m = new common.GpsRawInt();
-  const fix = vehicle.gps.hasFix(vehicle.timeS);
+  const quality = {
+    fixType: vehicle.gps.fixType(vehicle.timeS),
+    satellites: vehicle.gps.satellites(vehicle.timeS),
+  };
+  if (!vehicle.gps.hasFix(vehicle.timeS)) {
+    return encodeGpsRaw({
+      ...quality,
+      timeUnixUs: unixUs(src),
+      latDeg: 0,
+      lonDeg: 0,
+      altAmslM: 0,
+      hdop: null,
+      vdop: null,
+      groundSpeedMs: 0,
+      courseDeg: 0,
+    });
+  }
   const p = vehicle.position;
   const geo = vehicle.frame.toGeo({
     northM: p.northM + vehicle.gps.errorNorthM,
     eastM: p.eastM + vehicle.gps.errorEastM,
     upM: p.upM,
   });
-  m.timeUsec = unixUs(src);
-  m.fixType = vehicle.gps.fixType(vehicle.timeS);
-  m.lat = fix ? Math.round(geo.latDeg * DEG_E7) : 0;
-  m.lon = fix ? Math.round(geo.lonDeg * DEG_E7) : 0;
-  m.alt = fix ? Math.round(geo.altAmslM * 1000) : 0;
-  m.eph = fix ? EPH_CM : UINT16_UNKNOWN;
-  m.epv = fix ? EPV_CM : UINT16_UNKNOWN;
-  m.vel = fix ? Math.round(vehicle.model.groundSpeedMs * 100) : 0;
-  m.cog = fix ? headingCdeg(Math.atan2(vehicle.model.velEastMs, vehicle.model.velNorthMs) + 2 * Math.PI) : 0;
-  m.satellitesVisible = vehicle.gps.satellites(vehicle.timeS);
-  m.altEllipsoid = 0;
-  m.hAcc = m.vAcc = m.velAcc = m.hdgAcc = 0;
-  m.yaw = 0;
-  return m;
+  return encodeGpsRaw({
+    ...quality,
+    timeUnixUs: unixUs(src),
+    latDeg: geo.latDeg,
+    lonDeg: geo.lonDeg,
+    altAmslM: geo.altAmslM,
+    hdop: HDOP,
+    vdop: VDOP,
+    groundSpeedMs: vehicle.model.groundSpeedMs,
+    courseDeg: degrees(Math.atan2(vehicle.model.velEastMs, vehicle.model.velNorthMs)),
+  });
 }
 
 /** Lat, lon and altitude are 0 until the EKF origin is set, as on ArduPilot. */
 function globalPositionInt(src: TelemetrySource): common.GlobalPositionInt {
   const { vehicle } = src;
-  const m = new common.GlobalPositionInt();
-  const geo = vehicle.geo;
-  const known = vehicle.ekf.originSet;
-  m.timeBootMs = timeBootMs(src);
-  m.lat = known ? Math.round(geo.latDeg * DEG_E7) : 0;
-  m.lon = known ? Math.round(geo.lonDeg * DEG_E7) : 0;
-  m.alt = known ? Math.round(geo.altAmslM * 1000) : 0;
-  m.relativeAlt = Math.round(vehicle.altRelM * 1000);
-  m.vx = Math.round(vehicle.model.velNorthMs * 100);
-  m.vy = Math.round(vehicle.model.velEastMs * 100);
-  m.vz = Math.round(-vehicle.model.velUpMs * 100);
-  m.hdg = headingCdeg(vehicle.model.yawRad);
-  return m;
+  const reported = src.noise.reportedPosition(vehicle);
+  const motion = {
+    timeBootMs: timeBootMs(src),
+    altRelM: vehicle.altRelM,
+    velNorthMs: vehicle.model.velNorthMs,
+    velEastMs: vehicle.model.velEastMs,
+    velDownMs: -vehicle.model.velUpMs,
+    headingDeg: reported.headingDeg,
+  };
+  if (!vehicle.ekf.originSet) return encodeGlobalPosition(motion);
+  return encodeGlobalPosition({
+    ...motion,
+    latDeg: reported.latDeg,
+    lonDeg: reported.lonDeg,
+    altAmslM: vehicle.geo.altAmslM,
+  });
 }
 
 function attitude(src: TelemetrySource): common.Attitude {
@@ -161,7 +185,7 @@ function vfrHud({ vehicle }: TelemetrySource): common.VfrHud {
   const m = new common.VfrHud();
   m.airspeed = vehicle.model.airSpeedMs(vehicle.windVector);
   m.groundspeed = vehicle.model.groundSpeedMs;
-  m.heading = Math.round(headingCdeg(vehicle.model.yawRad) / 100) % 360;
+  m.heading = Math.round(degrees(vehicle.model.yawRad)) % 360;
   m.throttle = Math.round(Math.min(100, vehicle.model.effort * 40));
   m.alt = vehicle.geo.altAmslM;
   m.climb = vehicle.model.velUpMs;
@@ -170,18 +194,18 @@ function vfrHud({ vehicle }: TelemetrySource): common.VfrHud {
 
 function batteryStatus({ vehicle }: TelemetrySource): common.BatteryStatus {
   const b = vehicle.battery;
-  const m = new common.BatteryStatus();
+  const m = encodeBatteryStatus({
+    voltageV: b.voltageV,
+    currentA: b.currentA,
+    consumedMah: b.consumedMah,
+    consumedJ: (b.consumedMah / 1000) * 3600 * b.voltageV,
+    remainingPct: b.percent,
+    timeRemainingS: b.currentA > 0 ? (b.remainingMah / 1000 / b.currentA) * 3600 : 0,
+  });
   m.id = 0;
   m.batteryFunction = common.MavBatteryFunction.ALL;
   m.type = common.MavBatteryType.LIPO;
   m.temperature = INT16_UNKNOWN;
-  // No cell monitoring: the pack voltage in the first cell, the rest unknown (as ArduPilot sends it).
-  m.voltages = [Math.round(b.voltageV * 1000), ...Array<number>(9).fill(UINT16_UNKNOWN)];
-  m.currentBattery = Math.round(b.currentA * 100);
-  m.currentConsumed = Math.round(b.consumedMah);
-  m.energyConsumed = Math.round((b.consumedMah / 1000) * b.voltageV * 36);
-  m.batteryRemaining = Math.round(b.percent);
-  m.timeRemaining = b.currentA > 0 ? Math.round((b.remainingMah / 1000 / b.currentA) * 3600) : 0;
   const p = vehicle.params;
   m.chargeState =
     b.remainingMah <= p.get('BATT_CRT_MAH')
@@ -212,10 +236,7 @@ function ekfStatusReport({ vehicle }: TelemetrySource): ardupilotmega.EkfStatusR
 export function homePosition(src: TelemetrySource): common.HomePosition | null {
   const home = src.vehicle.homeGeo;
   if (!home) return null;
-  const m = new common.HomePosition();
-  m.latitude = Math.round(home.latDeg * DEG_E7);
-  m.longitude = Math.round(home.lonDeg * DEG_E7);
-  m.altitude = Math.round(home.altAmslM * 1000);
+  const m = encodeHomePosition(home);
   m.x = m.y = m.z = 0;
   m.q = [1, 0, 0, 0];
   m.approachX = m.approachY = m.approachZ = 0;

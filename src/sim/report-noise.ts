@@ -5,7 +5,6 @@ import type { SimVehicle } from './vehicle.js';
 const POSITION_CORRELATION_S = 10;
 const ATTITUDE_CORRELATION_S = 5;
 const DEG = Math.PI / 180;
-const DEG_E7 = 1e7;
 
 /**
  * Errors in what the vehicle reports, not in what it is: GLOBAL_POSITION_INT's latitude and longitude
@@ -27,24 +26,26 @@ export class ReportNoise {
     return this.positionNoiseM > 0 || this.attitudeNoiseDeg > 0;
   }
 
-  /** Adds the present errors to a message about to be sent (only the two it concerns). */
+  /** The position and heading GLOBAL_POSITION_INT reports: the truth plus the present errors. */
+  reportedPosition(vehicle: SimVehicle): { latDeg: number; lonDeg: number; headingDeg: number } {
+    if (!this.enabled) {
+      const { latDeg, lonDeg } = vehicle.geo;
+      return { latDeg, lonDeg, headingDeg: vehicle.model.yawRad / DEG };
+    }
+    this.advance(vehicle.timeS);
+    const p = vehicle.position;
+    const { latDeg, lonDeg } = vehicle.frame.toGeo({
+      northM: p.northM + this.errors[0],
+      eastM: p.eastM + this.errors[1],
+      upM: p.upM,
+    });
+    return { latDeg, lonDeg, headingDeg: (vehicle.model.yawRad + this.errors[4]) / DEG };
+  }
+
+  /** Adds the present errors to an ATTITUDE about to be sent. */
   apply(message: MavLinkData, vehicle: SimVehicle): MavLinkData {
     if (!this.enabled) return message;
-    if (message instanceof common.GlobalPositionInt) {
-      this.advance(vehicle.timeS);
-      if (message.lat !== 0 || message.lon !== 0) {
-        const p = vehicle.position;
-        const geo = vehicle.frame.toGeo({
-          northM: p.northM + this.errors[0],
-          eastM: p.eastM + this.errors[1],
-          upM: p.upM,
-        });
-        message.lat = Math.round(geo.latDeg * DEG_E7);
-        message.lon = Math.round(geo.lonDeg * DEG_E7);
-      }
-      const hdgCdeg = Math.round(message.hdg + (this.errors[4] / DEG) * 100);
-      message.hdg = ((hdgCdeg % 36000) + 36000) % 36000;
-    } else if (message instanceof common.Attitude) {
+    if (message instanceof common.Attitude) {
       this.advance(vehicle.timeS);
       message.roll += this.errors[2];
       message.pitch += this.errors[3];

@@ -213,7 +213,7 @@ export class Simulator {
         },
       },
     );
-    this.source = { vehicle: this.vehicle, missionItems, bootUnixUs: Date.now() * 1000 };
+    this.source = { vehicle: this.vehicle, noise: this.noise, missionItems, bootUnixUs: Date.now() * 1000 };
     this.streams = new TelemetryStreams(
       this.link,
       (msgId) => {

@@ -1,8 +1,13 @@
 import { ardupilotmega, common, minimal } from 'node-mavlink';
-import type { ReceivedMessage } from '../mavlink/index.js';
+import {
+  decodeGlobalPosition,
+  decodeGpsQuality,
+  decodeHomePosition,
+  decodeSysStatusBattery,
+  type ReceivedMessage,
+} from '../mavlink/index.js';
 import { type Firmware, firmwareOf, flightModeName } from './flight-modes.js';
 
-const DEG_E7 = 1e7;
 /** EKF_STATUS_REPORT / ESTIMATOR_STATUS flag: absolute horizontal position is good. */
 const EKF_POS_HORIZ_ABS = 16;
 const MAV_MODE_FLAG_SAFETY_ARMED = 128;
@@ -91,38 +96,30 @@ export function applyMessage(state: VehicleState, rx: ReceivedMessage): boolean 
     state.systemStatus = m.systemStatus;
     state.lastHeartbeatUs = rx.timeUs;
   } else if (m instanceof common.GlobalPositionInt) {
-    // ArduPilot reports 0,0 until its EKF origin is set: zero is not a position.
-    if (m.lat === 0 && m.lon === 0) return false;
+    const p = decodeGlobalPosition(m);
+    if (!p) return false;
     state.position = {
-      latDeg: m.lat / DEG_E7,
-      lonDeg: m.lon / DEG_E7,
-      altAmslM: m.alt / 1000,
-      altRelM: m.relativeAlt / 1000,
+      latDeg: p.latDeg,
+      lonDeg: p.lonDeg,
+      altAmslM: p.altAmslM,
+      altRelM: p.altRelM,
       timeUs: rx.timeUs,
     };
-    state.velocityNedMs = [m.vx / 100, m.vy / 100, m.vz / 100];
-    state.groundSpeedMs = Math.hypot(m.vx, m.vy) / 100;
-    if (m.hdg !== 0xffff) state.headingDeg = m.hdg / 100;
+    state.velocityNedMs = [p.velNorthMs, p.velEastMs, p.velDownMs];
+    state.groundSpeedMs = Math.hypot(p.velNorthMs, p.velEastMs);
+    if (p.headingDeg !== null) state.headingDeg = p.headingDeg;
   } else if (m instanceof common.Attitude) {
     state.attitude = { rollRad: m.roll, pitchRad: m.pitch, yawRad: m.yaw, timeUs: rx.timeUs };
   } else if (m instanceof common.SysStatus) {
-    state.battery = {
-      voltageV: m.voltageBattery === 0xffff ? null : m.voltageBattery / 1000,
-      remainingPct: m.batteryRemaining < 0 ? null : m.batteryRemaining,
-      currentA: m.currentBattery < 0 ? null : m.currentBattery / 100,
-    };
+    state.battery = decodeSysStatusBattery(m);
   } else if (m instanceof common.GpsRawInt) {
-    state.gps = {
-      fixType: m.fixType,
-      satellites: m.satellitesVisible === 255 ? null : m.satellitesVisible,
-      hdop: m.eph === 0xffff ? null : m.eph / 100,
-    };
+    state.gps = decodeGpsQuality(m);
   } else if (m instanceof ardupilotmega.EkfStatusReport) {
     state.ekfPositionOk = (m.flags & EKF_POS_HORIZ_ABS) !== 0;
   } else if (m instanceof common.EstimatorStatus) {
     state.ekfPositionOk = (m.flags & EKF_POS_HORIZ_ABS) !== 0;
   } else if (m instanceof common.HomePosition) {
-    state.home = { latDeg: m.latitude / DEG_E7, lonDeg: m.longitude / DEG_E7, altAmslM: m.altitude / 1000 };
+    state.home = decodeHomePosition(m);
   } else if (m instanceof common.ExtendedSysState) {
     state.landedState = m.landedState;
   } else if (m instanceof common.MissionCurrent) {
