@@ -242,11 +242,45 @@ export class VehicleSession {
     seqShift: number,
     fly: (flight: PatrolFlight) => Promise<PatrolResult>,
   ): Promise<PatrolOutcome> {
-    const store = this.ctx.alerts.store;
+    const tlog = this.openFlightLog(vehicle, plan, record);
+    const flight = new PatrolFlight(vehicle, plan.items, {
+      ...this.ctx.patrol,
+      fence: plan.mission.fence,
+      rallyItems: plan.rallyItems,
+      signal: this.detaching.signal,
+    });
+    this.reportFlight(flight, record, seqShift);
+    const analytics = this.liveAnalytics(vehicle, record.flightId);
+    this.active = { record, plan, flight, analytics };
+    this.ctx.onProgress();
+    try {
+      analytics?.start();
+      let result: PatrolResult;
+      try {
+        result = await fly(flight);
+      } finally {
+        await analytics?.stop();
+      }
+      const outcome = await this.closeLanded(record, result, tlog.path);
+      this.lastOutcome = outcome;
+      return outcome;
+    } catch (err) {
+      this.closeUnlanded(record, flight, err);
+      throw err;
+    } finally {
+      this.link.recordTo(null);
+      tlog.writer.close();
+      this.active = null;
+      this.ctx.onProgress();
+    }
+  }
+
+  /** The flight's tlog (every packet on the link from now on), and its flight and patrol records. */
+  private openFlightLog(vehicle: Vehicle, plan: PatrolPlan, record: PatrolRecord) {
     fs.mkdirSync(this.ctx.dataDir, { recursive: true });
     const tlogPath = path.resolve(this.ctx.dataDir, `${record.flightId}.tlog`);
-    const tlog = new TlogWriter(tlogPath);
-    this.link.recordTo(tlog);
+    const writer = new TlogWriter(tlogPath);
+    this.link.recordTo(writer);
     this.ctx.alerts.registerFlight({
       id: record.flightId,
       name: `${this.id}: ${plan.name}`,
@@ -254,104 +288,95 @@ export class VehicleSession {
       vehicleSysid: vehicle.state.sysid,
       startedUs: record.startedUs,
     });
-    store.savePatrol(record);
+    this.ctx.alerts.store.savePatrol(record);
+    return { path: tlogPath, writer };
+  }
 
-    const flight = new PatrolFlight(vehicle, plan.items, {
-      ...this.ctx.patrol,
-      fence: plan.mission.fence,
-      rallyItems: plan.rallyItems,
-      signal: this.detaching.signal,
+  /** The vehicle's video through the plume pipeline, recorded beside the tlog; null without a stream. */
+  private liveAnalytics(vehicle: Vehicle, flightId: string): LiveAnalytics | null {
+    if (!this.config.videoUrl) return null;
+    return new LiveAnalytics({
+      link: this.link,
+      sysid: vehicle.state.sysid,
+      videoUrl: this.config.videoUrl,
+      camera: this.config.camera,
+      detector: this.ctx.detector,
+      alerts: this.ctx.alerts,
+      flightId,
+      fps: this.ctx.analysis.fps,
+      analysisWidthPx: this.ctx.analysis.widthPx,
+      videoLatencyMs: this.config.videoLatencyMs,
+      recordTo: (n) => nextRecordingFile(this.ctx.dataDir, flightId, n),
+      onEvent: (level, text) => this.ctx.onEvent(level, text),
     });
-    const analytics = this.config.videoUrl
-      ? new LiveAnalytics({
-          link: this.link,
-          sysid: vehicle.state.sysid,
-          videoUrl: this.config.videoUrl,
-          camera: this.config.camera,
-          detector: this.ctx.detector,
-          alerts: this.ctx.alerts,
-          flightId: record.flightId,
-          fps: this.ctx.analysis.fps,
-          analysisWidthPx: this.ctx.analysis.widthPx,
-          videoLatencyMs: this.config.videoLatencyMs,
-          recordTo: (n) => nextRecordingFile(this.ctx.dataDir, record.flightId, n),
-          onEvent: (level, text) => this.ctx.onEvent(level, text),
-        })
-      : null;
-    const save = (progress: PatrolProgress) => {
+  }
+
+  /** The flight's progress into its stored record (so a restart can adopt it), its events to the pilot. */
+  private reportFlight(flight: PatrolFlight, record: PatrolRecord, seqShift: number): void {
+    flight.on('progress', (progress: PatrolProgress) => {
       const reached = progress.lastReachedSeq;
       record.status = progress.status;
       if (reached !== null) record.lastReachedSeq = Math.max(record.lastReachedSeq ?? 0, reached - seqShift);
       record.updatedUs = Date.now() * 1000;
-      store.savePatrol(record);
+      this.ctx.alerts.store.savePatrol(record);
       this.ctx.onProgress();
-    };
-    flight.on('progress', save);
+    });
     flight.on('checks', (checks) => {
       const failed = checks.filter((c) => !c.ok);
-      this.ctx.onEvent(
-        failed.length === 0 ? 'info' : 'error',
-        failed.length === 0
-          ? `pre-flight checks passed (${checks.length})`
-          : `pre-flight checks failed: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}`,
-      );
+      if (failed.length === 0) this.ctx.onEvent('info', `pre-flight checks passed (${checks.length})`);
+      else
+        this.ctx.onEvent(
+          'error',
+          `pre-flight checks failed: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}`,
+        );
     });
     flight.on('reached', (seq, lastSeq) => this.ctx.onEvent('info', `reached waypoint ${seq}/${lastSeq}`));
     flight.on('statusText', (text) => {
       if (text.severity <= MAV_SEVERITY_WARNING) this.ctx.onEvent('warning', `vehicle says: ${text.text}`);
     });
     flight.on('notice', (notice: PatrolNotice) => this.ctx.onEvent(levelOf(notice), notice.message));
-    const done = (async () => {
-      analytics?.start();
-      try {
-        return await fly(flight);
-      } finally {
-        await analytics?.stop();
-      }
-    })();
-    this.active = { record, plan, flight, analytics };
-    this.ctx.onProgress();
-    try {
-      const result = await done;
-      record.status = result.ending === 'aborted' ? 'aborted' : 'landed';
-      record.outcome = result.ending;
+  }
+
+  /** The patrol landed (or was aborted and landed): its record closed, its recordings stamped. */
+  private async closeLanded(
+    record: PatrolRecord,
+    result: PatrolResult,
+    tlogPath: string,
+  ): Promise<PatrolOutcome> {
+    record.status = result.ending === 'aborted' ? 'aborted' : 'landed';
+    record.outcome = result.ending;
+    record.endedUs = Date.now() * 1000;
+    record.updatedUs = record.endedUs;
+    this.ctx.alerts.store.savePatrol(record);
+    const videoFiles = await finishRecordings(this.ctx.dataDir, record.flightId, (text) =>
+      this.ctx.onEvent('warning', text),
+    );
+    this.ctx.alerts.registerFlight({
+      id: record.flightId,
+      endedUs: record.endedUs,
+      videoPath: videoFiles[0],
+    });
+    return {
+      result,
+      record,
+      tlogPath,
+      videoFiles,
+      alertsRaised: this.alertsByFlight.get(record.flightId) ?? 0,
+    };
+  }
+
+  /**
+   * The patrol ended without landing under our eyes: a patrol that never flew is closed; one whose
+   * vehicle may still be flying stays open, so that a restart adopts it.
+   */
+  private closeUnlanded(record: PatrolRecord, flight: PatrolFlight, err: unknown): void {
+    record.status = flight.status;
+    if (!(flight.launched && this.vehicle?.state.armed)) {
+      record.outcome = `did not fly: ${(err as Error)?.message ?? err}`;
       record.endedUs = Date.now() * 1000;
       record.updatedUs = record.endedUs;
-      store.savePatrol(record);
-      const videoFiles = await finishRecordings(this.ctx.dataDir, record.flightId, (text) =>
-        this.ctx.onEvent('warning', text),
-      );
-      this.ctx.alerts.registerFlight({
-        id: record.flightId,
-        endedUs: record.endedUs,
-        videoPath: videoFiles[0],
-      });
-      const outcome: PatrolOutcome = {
-        result,
-        record,
-        tlogPath,
-        videoFiles,
-        alertsRaised: this.alertsByFlight.get(record.flightId) ?? 0,
-      };
-      this.lastOutcome = outcome;
-      return outcome;
-    } catch (err) {
-      record.status = flight.status;
-      if (!(flight.launched && this.vehicle?.state.armed)) {
-        // It never flew (a check failed, the vehicle was on another flight): nothing to adopt or resume.
-        record.outcome = `did not fly: ${(err as Error)?.message ?? err}`;
-        record.endedUs = Date.now() * 1000;
-        record.updatedUs = record.endedUs;
-      }
-      // Else the record stays open: the vehicle may still be flying, and a restart adopts it.
-      store.savePatrol(record);
-      throw err;
-    } finally {
-      this.link.recordTo(null);
-      tlog.close();
-      this.active = null;
-      this.ctx.onProgress();
     }
+    this.ctx.alerts.store.savePatrol(record);
   }
 }
 
