@@ -3,7 +3,7 @@ import type { Feature, FeatureCollection } from 'geojson';
 import type { AlertStore, FlightRecord, PatrolRecord } from '../alerts/index.js';
 import { UserError } from '../errors.js';
 import { resumeMission } from '../plan/index.js';
-import type { HubEvent, PatrolHub, PlanView, VehicleCommand, VehicleSnapshot } from '../server/hub.js';
+import type { HubEvent, PatrolHub, PlanView, VehicleCommand, VehicleSnapshot } from '../server/index.js';
 import type { SiteRegistry } from '../sites/index.js';
 import { LINK_TIMING } from '../timing.js';
 import { missionOnBoardDiffers } from '../vehicle/index.js';

@@ -6,7 +6,7 @@ import type { Detector } from '../detect/index.js';
 import { UserError } from '../errors.js';
 import type { CameraModel } from '../geotag/index.js';
 import { MavLinkConnection, TlogWriter } from '../mavlink/index.js';
-import type { VehicleCommand, VehicleSnapshot } from '../server/hub.js';
+import type { VehicleCommand, VehicleSnapshot } from '../server/index.js';
 import {
   PatrolFlight,
   type PatrolNotice,

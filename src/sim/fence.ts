@@ -1,5 +1,5 @@
 import { type LocalFrame, pointInRing, type Vec2 } from '../geo/index.js';
-import type { MissionItem } from '../mavlink/mission-item.js';
+import type { MissionItem } from '../mavlink/index.js';
 
 /** MAV_CMDs of MAV_MISSION_TYPE_FENCE items (common.xml). */
 const POLYGON_INCLUSION = 5001;

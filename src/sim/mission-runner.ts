@@ -1,6 +1,6 @@
 import { common } from 'node-mavlink';
 import type { LocalPoint } from '../geo/index.js';
-import type { MissionItem } from '../mavlink/mission-item.js';
+import type { MissionItem } from '../mavlink/index.js';
 import { GoTo, Land, type Maneuver, type NavContext, ReturnToLaunch, Takeoff } from './maneuvers.js';
 
 const { MavCmd, MissionState, MavSeverity } = common;

@@ -1,6 +1,6 @@
 import { ardupilotmega, common } from 'node-mavlink';
 import { type GeoPoint, LocalFrame, type LocalPoint } from '../geo/index.js';
-import type { MissionItem } from '../mavlink/mission-item.js';
+import type { MissionItem } from '../mavlink/index.js';
 import { Battery } from './battery.js';
 import { Ekf } from './ekf.js';
 import { SimFence } from './fence.js';
