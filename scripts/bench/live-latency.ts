@@ -6,7 +6,7 @@
  *
  * "Entering the view" is the first rendered frame whose picture holds the plume's source, seen from
  * where the daemon places plumes at all (no farther than 3 × the drone's height: see
- * src/pipeline/place-plume.ts). The floor beside each figure is what confirmation alone costs at best:
+ * src/analytics/place-plume.ts). The floor beside each figure is what confirmation alone costs at best:
  * three analysed frames at 2 fps (1.0 s; up to 0.5 s more waiting for the first), plus the stream's
  * latency (DEFAULT_VIDEO_LATENCY_MS). "First seen" is when the first frame of the alert's track was
  * taken, after the plume entered the view: how long the model took to see it at all. A plume's alert

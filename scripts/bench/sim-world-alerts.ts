@@ -1,7 +1,7 @@
 /**
  * Sim-world alerts: what the dust-plume detector finds and how often it cries wolf, end to end on the
  * simulated world. For each world it flies ONE simulated flight (the built-in simulator with its camera,
- * as test/pipeline/replay.test.ts does: 60 m, camera 640×360 82° at 4 fps, speed-up 10, reported
+ * as test/analytics/replay.test.ts does: 60 m, camera 640×360 82° at 4 fps, speed-up 10, reported
  * position σ 1.5 m and attitude σ 1°) over all five demo sites — D-01's, D-04's, D-05's and D-02's plume
  * sources and D-03's centre (no plume), hovering 6 s over each; D-05's plume rises from pale soil and is
  * flown over on purpose — and replays that same flight (replayFlight at 2 fps into a fresh SQLite alert
