@@ -15,14 +15,15 @@ export {
   flyMission,
 } from './mission-flight.js';
 export { PatrolFlight, type PatrolFlightEvents, type PatrolOptions } from './patrol-flight.js';
-export type {
-  PatrolEnding,
-  PatrolFailsafe,
-  PatrolNotice,
-  PatrolNoticeKind,
-  PatrolProgress,
-  PatrolResult,
-  PatrolStatus,
+export {
+  type PatrolEnding,
+  type PatrolFailsafe,
+  type PatrolNotice,
+  type PatrolNoticeKind,
+  type PatrolProgress,
+  type PatrolResult,
+  type PatrolStatus,
+  patrolStatus,
 } from './patrol-status.js';
 export {
   missionOnBoardDiffers,
@@ -31,5 +32,15 @@ export {
   runPreflightChecks,
   telemetryChecks,
 } from './preflight.js';
+export {
+  type AirState,
+  type CommandContext,
+  checkPilotCommand,
+  type FinalState,
+  IllegalTransitionError,
+  type PilotCommand,
+  SortieMachine,
+  type SortieState,
+} from './sortie-state.js';
 export type { GeoPosition, StatusText, VehicleState } from './state.js';
 export { Vehicle } from './vehicle.js';
