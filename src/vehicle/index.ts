@@ -32,6 +32,7 @@ export {
   runPreflightChecks,
   telemetryChecks,
 } from './preflight.js';
+export { Sortie, type SortieEvents, type SortieOptions } from './sortie.js';
 export {
   type AirState,
   type CommandContext,

@@ -2,7 +2,7 @@ import { common } from 'node-mavlink';
 import type { MissionItem } from '../mavlink/index.js';
 import { isMissionMode } from './flight-modes.js';
 import type { FlightSummary } from './flight-stages.js';
-import type { SortieState } from './sortie-state.js';
+import type { AirState, SortieState } from './sortie-state.js';
 import type { VehicleState } from './state.js';
 
 /**
@@ -27,8 +27,6 @@ export type PatrolStatus =
   | 'aborted'
   | 'failed'
   | 'detached';
-
-export const FINAL_STATUSES: ReadonlySet<PatrolStatus> = new Set(['landed', 'aborted', 'failed', 'detached']);
 
 const STATUS_OF: Readonly<Record<SortieState, PatrolStatus>> = {
   idle: 'idle',
@@ -110,8 +108,8 @@ const HOLD_MODES: ReadonlySet<string> = new Set(['LOITER', 'BRAKE', 'POSHOLD', '
 const RETURN_MODES: ReadonlySet<string> = new Set(['RTL', 'SMART_RTL', 'AUTO_RTL', 'AUTO.RTL']);
 const LANDING_MODES: ReadonlySet<string> = new Set(['LAND', 'AUTO.LAND', 'AUTO.PRECLAND']);
 
-/** The in-air status for a reported mode; in AUTO the mission's own RTL or LAND item counts too. */
-export function airStatus(state: VehicleState, items: MissionItem[]): PatrolStatus {
+/** The in-air state for a reported mode; in AUTO the mission's own RTL or LAND item counts too. */
+export function airState(state: VehicleState, items: MissionItem[]): AirState {
   const mode = state.modeName;
   if (HOLD_MODES.has(mode)) return 'paused';
   if (RETURN_MODES.has(mode)) return 'returning';
