@@ -138,17 +138,35 @@ export class FlightRecorder {
 }
 
 /**
+ * The timers a sortie waits on: the real ones by default, a fake in tests. The members are those of
+ * the shared Clock (src/clock.ts, on its way), so that one can be passed as is once it lands.
+ */
+export interface SortieClock {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const realTimers: SortieClock = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+/**
  * Resolves once the vehicle is disarmed (ArduPilot disarms itself after landing). Gives up only if
  * the link stays silent longer than LINK_TIMING.flightLinkLossGiveUpMs (the vehicle's own failsafe
  * then decides what it does), or the flight outlasts LINK_TIMING.flightMaxDurationMs.
  */
-export function waitForLanding(vehicle: Vehicle, signal?: AbortSignal): Promise<void> {
+export function waitForLanding(
+  vehicle: Vehicle,
+  signal: AbortSignal | undefined,
+  clock: SortieClock = realTimers,
+): Promise<void> {
   return new Promise((resolve, reject) => {
-    let silenceTimer: NodeJS.Timeout | null = null;
-    let overallTimer: NodeJS.Timeout | null = null;
+    let silenceTimer: unknown = null;
+    let overallTimer: unknown = null;
     const finish = () => {
-      if (silenceTimer) clearTimeout(silenceTimer);
-      if (overallTimer) clearTimeout(overallTimer);
+      if (silenceTimer !== null) clock.clearTimeout(silenceTimer);
+      if (overallTimer !== null) clock.clearTimeout(overallTimer);
       vehicle.off('change', onChange);
       vehicle.off('lost', onLost);
       vehicle.off('regained', onRegained);
@@ -160,7 +178,7 @@ export function waitForLanding(vehicle: Vehicle, signal?: AbortSignal): Promise<
       resolve();
     };
     const onLost = () => {
-      silenceTimer = setTimeout(() => {
+      silenceTimer = clock.setTimeout(() => {
         finish();
         reject(
           new UserError(
@@ -171,7 +189,7 @@ export function waitForLanding(vehicle: Vehicle, signal?: AbortSignal): Promise<
       }, LINK_TIMING.flightLinkLossGiveUpMs);
     };
     const onRegained = () => {
-      if (silenceTimer) clearTimeout(silenceTimer);
+      if (silenceTimer !== null) clock.clearTimeout(silenceTimer);
       silenceTimer = null;
     };
     const onAbort = () => {
@@ -186,7 +204,7 @@ export function waitForLanding(vehicle: Vehicle, signal?: AbortSignal): Promise<
       onAbort();
       return;
     }
-    overallTimer = setTimeout(() => {
+    overallTimer = clock.setTimeout(() => {
       finish();
       reject(
         new UserError(

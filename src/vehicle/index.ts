@@ -1,4 +1,5 @@
 export { type Firmware, firmwareOf, flightModeName, isMissionMode, setModeParams } from './flight-modes.js';
+export type { SortieClock } from './flight-stages.js';
 export { fenceBreach } from './geofence-check.js';
 export {
   describeArduPilotGcsFailsafe,
@@ -14,14 +15,15 @@ export {
   flyMission,
 } from './mission-flight.js';
 export { PatrolFlight, type PatrolFlightEvents, type PatrolOptions } from './patrol-flight.js';
-export type {
-  PatrolEnding,
-  PatrolFailsafe,
-  PatrolNotice,
-  PatrolNoticeKind,
-  PatrolProgress,
-  PatrolResult,
-  PatrolStatus,
+export {
+  type PatrolEnding,
+  type PatrolFailsafe,
+  type PatrolNotice,
+  type PatrolNoticeKind,
+  type PatrolProgress,
+  type PatrolResult,
+  type PatrolStatus,
+  patrolStatus,
 } from './patrol-status.js';
 export {
   missionOnBoardDiffers,
@@ -30,5 +32,16 @@ export {
   runPreflightChecks,
   telemetryChecks,
 } from './preflight.js';
+export { Sortie, type SortieEvents, type SortieOptions } from './sortie.js';
+export {
+  type AirState,
+  type CommandContext,
+  checkPilotCommand,
+  type FinalState,
+  IllegalTransitionError,
+  type PilotCommand,
+  SortieMachine,
+  type SortieState,
+} from './sortie-state.js';
 export type { GeoPosition, StatusText, VehicleState } from './state.js';
 export { Vehicle } from './vehicle.js';

@@ -1,16 +1,8 @@
 import type { MissionItem } from '../mavlink/index.js';
-import {
-  armInGuided,
-  checkBeforeFlight,
-  FlightRecorder,
-  type FlightSummary,
-  takeOff,
-  takeoffAltitudeRelM,
-  uploadPlan,
-  waitForLanding,
-  waitReadyToArm,
-} from './flight-stages.js';
+import type { FlightSummary, SortieClock } from './flight-stages.js';
 import type { PreflightCheck } from './preflight.js';
+import { Sortie } from './sortie.js';
+import type { SortieState } from './sortie-state.js';
 import type { Vehicle } from './vehicle.js';
 
 export type { FlightSummary } from './flight-stages.js';
@@ -23,6 +15,17 @@ export type FlightStage =
   | 'taking off'
   | 'flying mission'
   | 'landed';
+
+/** The sortie states `fly` prints, in its words; the in-air states it does not follow. */
+const STAGE_OF: Readonly<Partial<Record<SortieState, FlightStage>>> = {
+  uploading: 'uploading',
+  waitingReady: 'waiting for GPS and EKF',
+  checks: 'pre-flight checks',
+  arming: 'arming',
+  takingOff: 'taking off',
+  startingMission: 'flying mission',
+  landed: 'landed',
+};
 
 export interface FlightListener {
   stage?(stage: FlightStage): void;
@@ -41,63 +44,51 @@ export interface FlightOptions {
   rallyItems?: MissionItem[];
   signal?: AbortSignal;
   listener?: FlightListener;
+  /** Timers for the wait for landing; the real ones when left out. */
+  clock?: SortieClock;
 }
 
 /**
- * The whole sortie on one vehicle: upload, pre-flight checks, arm in GUIDED, take off, AUTO, then
- * follow the mission until the vehicle has landed and disarmed. `items` has home at seq 0.
- * (`PatrolFlight` flies the same stages and adds pause, resume, abort and failsafes.)
+ * The whole sortie on one vehicle, run by a Sortie: upload, pre-flight checks, arm in GUIDED, take
+ * off, AUTO, then follow the mission until the vehicle has landed and disarmed. `items` has home at
+ * seq 0. (`PatrolFlight` runs the same Sortie and adds pause, resume, abort and failsafes.)
  */
 export async function flyMission(
   vehicle: Vehicle,
   items: MissionItem[],
   options: FlightOptions,
 ): Promise<FlightSummary> {
-  const { signal, listener = {} } = options;
+  const { listener = {} } = options;
   const lastSeq = items.length - 1;
-
-  listener.stage?.('uploading');
-  await uploadPlan(vehicle, items, {
-    fenceItems: options.fenceItems,
-    rallyItems: options.rallyItems,
-    signal,
-    onProgress: (done, total) => listener.uploadProgress?.(done, total),
-  });
-
-  listener.stage?.('waiting for GPS and EKF');
-  await waitReadyToArm(vehicle, signal);
-
-  listener.stage?.('pre-flight checks');
-  await checkBeforeFlight(vehicle, items, options.minBatteryPct, signal, (checks) =>
-    listener.checks?.(checks),
-  );
-
-  const recorder = new FlightRecorder(vehicle);
+  const sortie = new Sortie(vehicle, items, options);
   const onReached = (seq: number) => listener.reached?.(seq, lastSeq);
   const onText = (t: { text: string; severity: number }) => listener.statusText?.(t.text, t.severity);
   const onLost = () => listener.linkLost?.();
   const onRegained = () => listener.linkRegained?.();
-  vehicle.on('reached', onReached);
-  vehicle.on('statustext', onText);
-  vehicle.on('lost', onLost);
-  vehicle.on('regained', onRegained);
-  try {
-    listener.stage?.('arming');
-    await armInGuided(vehicle, signal);
-
-    listener.stage?.('taking off');
-    await takeOff(vehicle, takeoffAltitudeRelM(items), signal);
-
-    listener.stage?.('flying mission');
-    await vehicle.setMode('AUTO', signal);
-    await waitForLanding(vehicle, signal);
-    listener.stage?.('landed');
-  } finally {
-    recorder.detach();
+  const unwatch = () => {
     vehicle.off('reached', onReached);
     vehicle.off('statustext', onText);
     vehicle.off('lost', onLost);
     vehicle.off('regained', onRegained);
+  };
+  sortie.on('state', (state) => {
+    // From arming on, the vehicle's own words and the link are the pilot's to see.
+    if (state === 'arming') {
+      vehicle.on('reached', onReached);
+      vehicle.on('statustext', onText);
+      vehicle.on('lost', onLost);
+      vehicle.on('regained', onRegained);
+    }
+    const stage = STAGE_OF[state];
+    if (stage) listener.stage?.(stage);
+  });
+  sortie.on('uploadProgress', (done, total) => listener.uploadProgress?.(done, total));
+  sortie.on('checks', (checks) => listener.checks?.(checks));
+  try {
+    await sortie.launch();
+    await sortie.follow();
+    return sortie.end('landed');
+  } finally {
+    unwatch();
   }
-  return recorder.summary(lastSeq);
 }

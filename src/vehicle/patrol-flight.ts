@@ -3,21 +3,10 @@ import { UserError } from '../errors.js';
 import { LINK_TIMING, type MissionItem } from '../mavlink/index.js';
 import { type GeoFence, toFenceItems } from '../plan/index.js';
 import { isMissionMode } from './flight-modes.js';
-import {
-  armInGuided,
-  checkBeforeFlight,
-  FlightRecorder,
-  takeOff,
-  takeoffAltitudeRelM,
-  uploadPlan,
-  waitForLanding,
-  waitReadyToArm,
-} from './flight-stages.js';
+import { realTimers, type SortieClock } from './flight-stages.js';
 import { fenceBreach, fenceIsEmpty, reportedBreach } from './geofence-check.js';
 import { type LinkFailsafe, readLinkFailsafe } from './link-failsafe.js';
 import {
-  airStatus,
-  FINAL_STATUSES,
   isAirborne,
   isLeavingMode,
   type PatrolEnding,
@@ -27,8 +16,17 @@ import {
   type PatrolProgress,
   type PatrolResult,
   type PatrolStatus,
+  patrolStatus,
 } from './patrol-status.js';
 import type { PreflightCheck } from './preflight.js';
+import { Sortie } from './sortie.js';
+import {
+  checkPilotCommand,
+  isAirState,
+  isFinalState,
+  type PilotCommand,
+  type SortieState,
+} from './sortie-state.js';
 import type { StatusText } from './state.js';
 import type { Vehicle } from './vehicle.js';
 
@@ -48,6 +46,8 @@ export interface PatrolOptions {
   linkLossWarnAfterS?: number;
   /** Stops following (status 'detached'); the vehicle flies on and a later patrol can adopt it. */
   signal?: AbortSignal;
+  /** Timers for the link-loss warning and the wait for landing; the real ones when left out. */
+  clock?: SortieClock;
 }
 
 export interface PatrolFlightEvents {
@@ -64,19 +64,12 @@ interface Cause {
   text: string;
 }
 
-const LAUNCH_STATUSES: ReadonlySet<PatrolStatus> = new Set([
-  'idle',
-  'uploading',
-  'checks',
-  'arming',
-  'taking off',
-]);
-
 /**
- * One patrol sortie on one vehicle: `fly()` uploads, checks, arms, takes off and flies the mission in
- * AUTO (the stages of `flyMission`); `adopt()` follows a flight already in the air instead (a daemon
- * restarted mid-flight). Either way it follows the flight to landing, takes the pilot's pause, resume
- * and abort, and watches the battery reserve, the geofence and the link. `items` has home at seq 0.
+ * One patrol sortie on one vehicle, run by a Sortie (the state machine `fly` shares): `fly()` launches
+ * it (upload, checks, arm, take-off, AUTO); `adopt()` follows a flight already in the air instead (a
+ * daemon restarted mid-flight). Either way it follows the flight to landing, takes the pilot's pause,
+ * resume and abort (refused with one line where the state does not take them, see checkPilotCommand),
+ * and watches the battery reserve, the geofence and the link. `items` has home at seq 0.
  *
  * Events: 'progress' (on every change of status, mode, seq or link), 'notice' (a sentence for the
  * pilot: failsafes, link, commands), 'reached', 'uploadProgress', 'checks', 'statusText'.
@@ -84,26 +77,21 @@ const LAUNCH_STATUSES: ReadonlySet<PatrolStatus> = new Set([
 export class PatrolFlight extends EventEmitter<PatrolFlightEvents> {
   /** What the vehicle itself does on link loss, read when the patrol starts; null until then. */
   linkFailsafe: LinkFailsafe | null = null;
-  private statusValue: PatrolStatus = 'idle';
-  private started = false;
-  /** True once the vehicle is in the air under the mission (or sent home from the launch). */
-  private inAir = false;
-  private armingStarted = false;
-  private adopted = false;
+  private readonly sortie: Sortie;
   private lastReached: number | null = null;
+  /** Why the mission is ending early, once it is: the pilot's abort, a failsafe, the vehicle itself. */
   private cause: Cause | null = null;
   private readonly notices: PatrolNotice[] = [];
-  /** Cancels the launch stages when the pilot aborts or a failsafe sends the vehicle home. */
-  private readonly launch = new AbortController();
   private readonly acted = new Set<PatrolFailsafe>();
   private readonly acting = new Set<PatrolFailsafe>();
-  private pilotCommand: string | null = null;
+  private pilotCommand: PilotCommand | null = null;
   private linkLost = false;
   private silenceStartUs = 0;
-  private warningTimer: NodeJS.Timeout | null = null;
+  private warningTimer: unknown = null;
   private lastFixUs = -1;
   private lastProgressKey = '';
   private readonly warnAfterMs: number;
+  private readonly clock: SortieClock;
   private readonly detachers: (() => void)[] = [];
 
   constructor(
@@ -124,21 +112,43 @@ export class PatrolFlight extends EventEmitter<PatrolFlightEvents> {
     if (!(warnAfterS > 0))
       throw new UserError(`patrol: linkLossWarnAfterS ${warnAfterS} must be positive`, 2);
     this.warnAfterMs = warnAfterS * 1000;
+    this.clock = options.clock ?? realTimers;
+    this.sortie = new Sortie(vehicle, items, {
+      minBatteryPct: options.minBatteryPct,
+      fenceItems: fenceIsEmpty(options.fence) ? [] : toFenceItems(options.fence as GeoFence),
+      rallyItems: options.rallyItems,
+      signal: options.signal,
+      label: 'patrol',
+      clock: this.clock,
+    });
+    this.sortie.on('state', (state) => {
+      this.emitProgress();
+      if (isFinalState(state)) this.detach();
+    });
+    this.sortie.on('change', () => this.updateFromVehicle());
+    this.sortie.on('uploadProgress', (done, total) => this.emit('uploadProgress', done, total));
+    this.sortie.on('checks', (checks) => this.emit('checks', checks));
   }
 
+  /** The sortie's state (the state machine's own name for it). */
+  get state(): SortieState {
+    return this.sortie.state;
+  }
+
+  /** The state as the pilot, the daemon and the patrol records say it. */
   get status(): PatrolStatus {
-    return this.statusValue;
+    return patrolStatus(this.sortie.state);
   }
 
   /** This patrol armed the vehicle (or adopted its flight): if it is armed now, it flies this patrol. */
   get launched(): boolean {
-    return this.armingStarted || this.adopted;
+    return this.sortie.launched;
   }
 
   get progress(): PatrolProgress {
     const s = this.vehicle.state;
     return {
-      status: this.statusValue,
+      status: this.status,
       modeName: s.modeName,
       lastReachedSeq: this.lastReached,
       currentSeq: s.missionCurrentSeq,
@@ -151,45 +161,13 @@ export class PatrolFlight extends EventEmitter<PatrolFlightEvents> {
   /** Uploads the plan, checks, arms, takes off, flies the mission and follows it to landing. */
   async fly(): Promise<PatrolResult> {
     this.begin();
-    const { vehicle, items, options } = this;
-    if (vehicle.state.armed) throw this.fail(alreadyFlying(vehicle));
-    const launchSignal = this.launchSignal();
-    const failsafeRead = readLinkFailsafe(vehicle, launchSignal);
-    let recorder: FlightRecorder | null = null;
-    try {
-      this.setStatus('uploading');
-      await uploadPlan(vehicle, items, {
-        fenceItems: fenceIsEmpty(options.fence) ? [] : toFenceItems(options.fence as GeoFence),
-        rallyItems: options.rallyItems,
-        signal: launchSignal,
-        onProgress: (done, total) => this.emit('uploadProgress', done, total),
-      });
-      this.linkFailsafe = await failsafeRead;
-      this.setStatus('checks');
-      await waitReadyToArm(vehicle, launchSignal);
-      await checkBeforeFlight(vehicle, items, options.minBatteryPct, launchSignal, (checks) =>
-        this.emit('checks', checks),
-      );
-      if (vehicle.state.armed) throw alreadyFlying(vehicle);
-      recorder = new FlightRecorder(vehicle);
-      this.setStatus('arming');
-      this.armingStarted = true;
-      await armInGuided(vehicle, launchSignal);
-      this.setStatus('taking off');
-      await takeOff(vehicle, takeoffAltitudeRelM(items), launchSignal);
-      await vehicle.setMode('AUTO', launchSignal);
-      this.inAir = true;
-      this.updateFromVehicle();
-    } catch (err) {
-      // Aborted or sent home by a failsafe during the launch: follow it down if it is armed.
-      const stoppedByUs = this.launch.signal.aborted && !options.signal?.aborted;
-      if (!stoppedByUs) {
-        recorder?.detach();
-        throw this.fail(err);
-      }
-      if (!vehicle.state.armed) return this.finish(recorder ?? new FlightRecorder(vehicle), 'aborted');
-    }
-    return this.follow(recorder ?? new FlightRecorder(vehicle));
+    const inAir = await this.sortie.launch(async (signal) => {
+      this.linkFailsafe = await readLinkFailsafe(this.vehicle, signal);
+    });
+    // Stopped before take-off (the pilot's abort): the sortie never flew.
+    if (!inAir) return this.finish('aborted');
+    this.updateFromVehicle();
+    return this.follow();
   }
 
   /**
@@ -207,38 +185,22 @@ export class PatrolFlight extends EventEmitter<PatrolFlightEvents> {
       );
     }
     this.begin();
-    this.adopted = true;
     this.lastReached = lastReachedSeq;
     const { vehicle } = this;
-    try {
-      await vehicle.waitUntil((s) => s.lastHeartbeatUs > 0, {
-        timeoutMs: LINK_TIMING.vehicleLostAfterMs,
-        what: 'heard (heartbeat)',
-        signal: this.options.signal,
-      });
-      if (!vehicle.state.armed) {
-        throw new UserError(
-          `cannot adopt the flight: the vehicle is not armed (mode ${vehicle.state.modeName}); ` +
-            'there is no flight to follow',
-        );
-      }
-      this.linkFailsafe = await readLinkFailsafe(vehicle, this.options.signal);
-    } catch (err) {
-      throw this.fail(err);
-    }
+    await this.sortie.adopt();
+    // Never throws: what it could not read, it says so.
+    this.linkFailsafe = await readLinkFailsafe(vehicle, this.options.signal);
     if (isLeavingMode(vehicle.state.modeName)) {
       this.cause = { ending: 'vehicle', text: `it was already in ${vehicle.state.modeName} when adopted` };
       this.notice('vehicle', `adopted in ${vehicle.state.modeName}: the vehicle is already going home`);
     }
-    this.inAir = true;
+    this.sortie.enterAir();
     this.updateFromVehicle();
-    return this.follow(new FlightRecorder(vehicle));
+    return this.follow();
   }
 
   /** Holds position (LOITER); resolves once the vehicle has taken the mode. */
   async pause(): Promise<void> {
-    this.refuseUnlessInMission('pause');
-    if (this.statusValue === 'paused') throw new UserError('cannot pause: the patrol is already paused');
     await this.command('pause', async () => {
       await this.vehicle.pause();
       this.updateFromVehicle();
@@ -251,12 +213,6 @@ export class PatrolFlight extends EventEmitter<PatrolFlightEvents> {
 
   /** Back to AUTO, continuing the mission where it was; resolves once the vehicle has taken the mode. */
   async resume(): Promise<void> {
-    this.refuseIfOver('resume');
-    if (this.statusValue !== 'paused') {
-      throw new UserError(`cannot resume: the patrol is not paused (it is ${this.statusValue})`);
-    }
-    if (this.cause) throw new UserError(`cannot resume: the mission was ended (${this.cause.text})`);
-    this.refuseIfLinkLost('resume');
     await this.command('resume', async () => {
       await this.vehicle.setMode('AUTO');
       this.updateFromVehicle();
@@ -265,31 +221,23 @@ export class PatrolFlight extends EventEmitter<PatrolFlightEvents> {
   }
 
   /**
-   * Sends the vehicle home (RTL) and ends the mission; before arming it cancels the sortie instead.
-   * Resolves once the vehicle has taken RTL (or disarmed, on the ground).
+   * Sends the vehicle home (RTL) and ends the mission; before this patrol armed it, it cancels the
+   * sortie instead. Resolves once the vehicle has taken RTL (or disarmed, on the ground).
    */
   async abort(): Promise<void> {
-    this.refuseIfOver('abort');
-    if (!this.started) throw new UserError('cannot abort: the patrol has not started');
-    if (this.cause)
-      throw new UserError(`cannot abort: the vehicle is already going home (${this.cause.text})`);
-    if (this.statusValue === 'returning' || this.statusValue === 'landing') {
-      throw new UserError(
-        `cannot abort: the vehicle is already ${this.statusValue} (mode ${this.vehicle.state.modeName})`,
-      );
-    }
+    this.checkCommand('abort');
     this.cause = { ending: 'aborted', text: 'aborted by the pilot' };
-    this.launch.abort();
+    this.sortie.stopLaunch();
     const { vehicle } = this;
-    if (vehicle.state.armed) this.inAir = true;
     try {
-      if (!vehicle.state.armed) {
+      if (!(vehicle.state.armed && this.sortie.launched)) {
         this.notice('aborted', 'aborted by the pilot before take-off: the sortie will not start');
       } else if (!isAirborne(vehicle.state)) {
+        this.sortie.enterAir();
         await vehicle.disarm();
         this.notice('aborted', 'aborted by the pilot on the ground: disarmed');
       } else {
-        this.refuseIfLinkLost('abort');
+        this.sortie.enterAir();
         await vehicle.setMode('RTL');
         this.updateFromVehicle();
         this.notice('aborted', `aborted by the pilot at item ${this.itemText()}: returning to launch (RTL)`);
@@ -301,29 +249,18 @@ export class PatrolFlight extends EventEmitter<PatrolFlightEvents> {
   }
 
   private begin(): void {
-    if (this.started) throw new UserError('patrol: this flight was already started; make a new PatrolFlight');
-    this.started = true;
+    if (this.sortie.state !== 'idle')
+      throw new UserError('patrol: this flight was already started; make a new PatrolFlight');
     this.watch();
   }
 
-  private launchSignal(): AbortSignal {
-    return this.options.signal
-      ? AbortSignal.any([this.launch.signal, this.options.signal])
-      : this.launch.signal;
-  }
-
   /** Waits for the landing (disarm) and reports how the patrol ended. */
-  private async follow(recorder: FlightRecorder): Promise<PatrolResult> {
-    try {
-      await waitForLanding(this.vehicle, this.options.signal);
-    } catch (err) {
-      recorder.detach();
-      throw this.fail(err);
-    }
-    return this.finish(recorder, this.cause?.ending === 'aborted' ? 'aborted' : 'landed');
+  private async follow(): Promise<PatrolResult> {
+    await this.sortie.follow();
+    return this.finish(this.cause?.ending === 'aborted' ? 'aborted' : 'landed');
   }
 
-  private finish(recorder: FlightRecorder, status: 'landed' | 'aborted'): PatrolResult {
+  private finish(state: 'landed' | 'aborted'): PatrolResult {
     const mode = this.vehicle.state.modeName;
     const completed = this.cause === null && isMissionMode(mode);
     const unseen = `landed in ${mode} without finishing the mission`;
@@ -336,31 +273,20 @@ export class PatrolFlight extends EventEmitter<PatrolFlightEvents> {
       const said = this.vehicle.lastStatusText();
       this.notice('vehicle', `the vehicle ${unseen}${said ? ` (it said: ${said.text})` : ''}`);
     }
-    recorder.detach();
-    this.setStatus(status);
-    this.detach();
+    const summary = this.sortie.end(state);
     return {
-      ...recorder.summary(this.items.length - 1),
+      ...summary,
       lastReachedSeq: this.lastReached,
       ending: ending.ending,
       endingText: ending.text,
       notices: [...this.notices],
-      adopted: this.adopted,
+      adopted: this.sortie.adopted,
     };
   }
 
-  private fail(err: unknown): unknown {
-    this.launch.abort();
-    // Stopped by the caller with the vehicle flying: it flies on, and a later patrol may adopt it.
-    this.setStatus(this.options.signal?.aborted && this.vehicle.state.armed ? 'detached' : 'failed');
-    this.detach();
-    return err;
-  }
-
-  /** Subscribes to the vehicle for progress, failsafes and the link; undone by `detach`. */
+  /** Subscribes to the vehicle for seqs, its messages, failsafes and the link; undone by `detach`. */
   private watch(): void {
     const { vehicle } = this;
-    const onChange = () => this.updateFromVehicle();
     const onReached = (seq: number) => {
       this.lastReached = seq;
       this.emit('reached', seq, this.items.length - 1);
@@ -369,7 +295,6 @@ export class PatrolFlight extends EventEmitter<PatrolFlightEvents> {
     const onText = (text: StatusText) => this.emit('statusText', text);
     const onLost = () => this.onLinkLost();
     const onRegained = () => this.onLinkRegained();
-    vehicle.on('change', onChange);
     vehicle.on('reached', onReached);
     vehicle.on('statustext', onText);
     vehicle.on('lost', onLost);
@@ -377,10 +302,9 @@ export class PatrolFlight extends EventEmitter<PatrolFlightEvents> {
     const unsubscribe = vehicle.link.onMessage((rx) => {
       if (rx.sysid !== vehicle.state.sysid) return;
       const breach = reportedBreach(rx);
-      if (breach && isAirborne(vehicle.state)) this.failsafe('geofence', `geofence breached: ${breach}`);
+      if (breach && this.watchesFailsafes()) this.failsafe('geofence', `geofence breached: ${breach}`);
     });
     this.detachers.push(() => {
-      vehicle.off('change', onChange);
       vehicle.off('reached', onReached);
       vehicle.off('statustext', onText);
       vehicle.off('lost', onLost);
@@ -390,28 +314,37 @@ export class PatrolFlight extends EventEmitter<PatrolFlightEvents> {
   }
 
   private detach(): void {
-    if (this.warningTimer) clearTimeout(this.warningTimer);
-    this.warningTimer = null;
+    this.clearWarning();
     for (const undo of this.detachers.splice(0)) undo();
   }
 
-  /** On every telemetry change: the in-air status, the vehicle leaving the mission, the failsafes. */
+  /**
+   * On every telemetry change (after the sortie's state has followed it): the vehicle leaving the
+   * mission on its own, the failsafes.
+   */
   private updateFromVehicle(): void {
     const state = this.vehicle.state;
-    if (this.inAir && !FINAL_STATUSES.has(this.statusValue) && state.armed) {
-      this.setStatus(airStatus(state, this.items));
-      if (this.cause === null && isLeavingMode(state.modeName)) {
-        const said = this.vehicle.lastStatusText();
-        this.cause = { ending: 'vehicle', text: `the vehicle switched to ${state.modeName} on its own` };
-        this.notice(
-          'vehicle',
-          `the vehicle left the mission for ${state.modeName} on its own` +
-            (said ? ` (it said: ${said.text})` : ''),
-        );
-      }
+    if (
+      isAirState(this.sortie.state) &&
+      state.armed &&
+      this.cause === null &&
+      isLeavingMode(state.modeName)
+    ) {
+      const said = this.vehicle.lastStatusText();
+      this.cause = { ending: 'vehicle', text: `the vehicle switched to ${state.modeName} on its own` };
+      this.notice(
+        'vehicle',
+        `the vehicle left the mission for ${state.modeName} on its own` +
+          (said ? ` (it said: ${said.text})` : ''),
+      );
     }
-    if (isAirborne(state) && !FINAL_STATUSES.has(this.statusValue)) this.checkFailsafes();
+    if (this.watchesFailsafes()) this.checkFailsafes();
     this.emitProgress();
+  }
+
+  /** The failsafes act on this patrol's own flight, in the air, until the sortie ends. */
+  private watchesFailsafes(): boolean {
+    return this.sortie.launched && isAirborne(this.vehicle.state) && !isFinalState(this.sortie.state);
   }
 
   private checkFailsafes(): void {
@@ -439,18 +372,16 @@ export class PatrolFlight extends EventEmitter<PatrolFlightEvents> {
       this.notice(kind, `${reason}; the vehicle is already going home (${this.vehicle.state.modeName})`);
       return;
     }
-    if (this.cause || this.statusValue === 'returning' || this.statusValue === 'landing') {
+    const state = this.sortie.state;
+    if (this.cause || state === 'returning' || state === 'landing') {
       this.acted.add(kind);
-      this.notice(
-        kind,
-        `${reason}; the vehicle is already going home (${this.cause?.text ?? this.statusValue})`,
-      );
+      this.notice(kind, `${reason}; the vehicle is already going home (${this.cause?.text ?? this.status})`);
       return;
     }
     this.acting.add(kind);
     this.cause = { ending: kind, text: reason };
-    this.launch.abort();
-    this.inAir = true;
+    this.sortie.stopLaunch();
+    this.sortie.enterAir();
     this.notice(kind, `${reason}: returning to launch (RTL)`);
     this.vehicle.setMode('RTL').then(
       () => {
@@ -477,7 +408,7 @@ export class PatrolFlight extends EventEmitter<PatrolFlightEvents> {
         `(last seen in ${state.modeName} at item ${this.itemText()}); waiting for it to come back`,
     );
     const silentMs = (this.vehicle.link.nowUs() - this.silenceStartUs) / 1000;
-    this.warningTimer = setTimeout(
+    this.warningTimer = this.clock.setTimeout(
       () => {
         this.warningTimer = null;
         this.notice(
@@ -492,40 +423,34 @@ export class PatrolFlight extends EventEmitter<PatrolFlightEvents> {
   }
 
   private onLinkRegained(): void {
-    if (this.warningTimer) clearTimeout(this.warningTimer);
-    this.warningTimer = null;
+    this.clearWarning();
     this.linkLost = false;
     const silentS = (this.vehicle.link.nowUs() - this.silenceStartUs) / 1e6;
     this.notice('link-regained', `link back after ${silentS.toFixed(0)} s without heartbeats`);
     this.emitProgress();
   }
 
-  private refuseIfOver(what: string): void {
-    if (FINAL_STATUSES.has(this.statusValue)) {
-      throw new UserError(`cannot ${what}: the patrol is over (${this.statusValue})`);
-    }
+  private clearWarning(): void {
+    if (this.warningTimer !== null) this.clock.clearTimeout(this.warningTimer);
+    this.warningTimer = null;
   }
 
-  private refuseIfLinkLost(what: string): void {
-    if (this.linkLost)
-      throw new UserError(`cannot ${what}: no link to the vehicle (it follows its own failsafe)`);
+  /** Refuses a command the patrol's state does not take, with the line the pilot reads. */
+  private checkCommand(command: PilotCommand): void {
+    checkPilotCommand(command, {
+      state: this.sortie.state,
+      status: this.status,
+      endingText: this.cause?.text ?? null,
+      linkLost: this.linkLost,
+      airborne: isAirborne(this.vehicle.state),
+      modeName: this.vehicle.state.modeName,
+      busy: this.pilotCommand,
+    });
   }
 
-  private refuseUnlessInMission(what: string): void {
-    this.refuseIfOver(what);
-    if (LAUNCH_STATUSES.has(this.statusValue)) {
-      throw new UserError(`cannot ${what} while ${this.statusValue}: the mission has not started yet`);
-    }
-    if (this.cause) throw new UserError(`cannot ${what}: the vehicle is going home (${this.cause.text})`);
-    if (this.statusValue === 'returning' || this.statusValue === 'landing') {
-      throw new UserError(`cannot ${what}: the vehicle is ${this.statusValue} (the mission's end)`);
-    }
-    this.refuseIfLinkLost(what);
-  }
-
-  /** One pilot command at a time (abort excepted: it never waits for another). */
-  private async command(name: string, run: () => Promise<void>): Promise<void> {
-    if (this.pilotCommand) throw new UserError(`cannot ${name}: ${this.pilotCommand} is still in progress`);
+  /** Pause and resume: checked, then one at a time (abort never waits for them). */
+  private async command(name: 'pause' | 'resume', run: () => Promise<void>): Promise<void> {
+    this.checkCommand(name);
     this.pilotCommand = name;
     try {
       await run();
@@ -538,12 +463,6 @@ export class PatrolFlight extends EventEmitter<PatrolFlightEvents> {
     return `${this.vehicle.state.missionCurrentSeq ?? '?'}/${this.items.length - 1}`;
   }
 
-  private setStatus(status: PatrolStatus): void {
-    if (this.statusValue === status) return;
-    this.statusValue = status;
-    this.emitProgress();
-  }
-
   private notice(kind: PatrolNoticeKind, message: string): void {
     const notice = { kind, message, timeUs: this.vehicle.link.nowUs() };
     this.notices.push(notice);
@@ -552,18 +471,11 @@ export class PatrolFlight extends EventEmitter<PatrolFlightEvents> {
 
   private emitProgress(): void {
     // Adopting waits for a first heartbeat before it knows what it follows.
-    if (this.statusValue === 'idle') return;
+    if (this.status === 'idle') return;
     const progress = this.progress;
     const key = JSON.stringify(progress);
     if (key === this.lastProgressKey) return;
     this.lastProgressKey = key;
     this.emit('progress', progress);
   }
-}
-
-function alreadyFlying(vehicle: Vehicle): UserError {
-  return new UserError(
-    `the vehicle is already armed (mode ${vehicle.state.modeName}), on a flight this patrol did not start: ` +
-      'land it before starting one',
-  );
 }

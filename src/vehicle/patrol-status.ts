@@ -2,11 +2,13 @@ import { common } from 'node-mavlink';
 import type { MissionItem } from '../mavlink/index.js';
 import { isMissionMode } from './flight-modes.js';
 import type { FlightSummary } from './flight-stages.js';
+import type { AirState, SortieState } from './sortie-state.js';
 import type { VehicleState } from './state.js';
 
 /**
- * Where a patrol stands. Before the mission: 'idle' → 'uploading' → 'checks' (ready to arm and
- * pre-flight checks) → 'arming' → 'taking off'. In the air it follows the vehicle's mode ('flying',
+ * Where a patrol stands, as the pilot, the daemon's status and the patrol records say it: its sortie's
+ * state (SortieState) in fewer words. Before the mission: 'idle' → 'uploading' → 'checks' (ready to arm
+ * and pre-flight checks) → 'arming' → 'taking off'. In the air it follows the vehicle's mode ('flying',
  * 'paused', 'returning', 'landing'). At the end: 'landed' (whatever sent it home), 'aborted' (the pilot
  * aborted), 'failed' (an error ended the patrol) or 'detached' (the caller stopped following; the
  * vehicle flies on and can be adopted).
@@ -26,7 +28,29 @@ export type PatrolStatus =
   | 'failed'
   | 'detached';
 
-export const FINAL_STATUSES: ReadonlySet<PatrolStatus> = new Set(['landed', 'aborted', 'failed', 'detached']);
+const STATUS_OF: Readonly<Record<SortieState, PatrolStatus>> = {
+  idle: 'idle',
+  // Adopting waits for a first heartbeat before it knows what it follows.
+  adopting: 'idle',
+  uploading: 'uploading',
+  waitingReady: 'checks',
+  checks: 'checks',
+  arming: 'arming',
+  takingOff: 'taking off',
+  startingMission: 'taking off',
+  flying: 'flying',
+  paused: 'paused',
+  returning: 'returning',
+  landing: 'landing',
+  landed: 'landed',
+  aborted: 'aborted',
+  failed: 'failed',
+  detached: 'detached',
+};
+
+export function patrolStatus(state: SortieState): PatrolStatus {
+  return STATUS_OF[state];
+}
 
 /** The failsafes a patrol watches and acts on itself (RTL). */
 export type PatrolFailsafe = 'battery-reserve' | 'geofence';
@@ -84,8 +108,8 @@ const HOLD_MODES: ReadonlySet<string> = new Set(['LOITER', 'BRAKE', 'POSHOLD', '
 const RETURN_MODES: ReadonlySet<string> = new Set(['RTL', 'SMART_RTL', 'AUTO_RTL', 'AUTO.RTL']);
 const LANDING_MODES: ReadonlySet<string> = new Set(['LAND', 'AUTO.LAND', 'AUTO.PRECLAND']);
 
-/** The in-air status for a reported mode; in AUTO the mission's own RTL or LAND item counts too. */
-export function airStatus(state: VehicleState, items: MissionItem[]): PatrolStatus {
+/** The in-air state for a reported mode; in AUTO the mission's own RTL or LAND item counts too. */
+export function airState(state: VehicleState, items: MissionItem[]): AirState {
   const mode = state.modeName;
   if (HOLD_MODES.has(mode)) return 'paused';
   if (RETURN_MODES.has(mode)) return 'returning';

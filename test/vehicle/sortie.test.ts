@@ -1,0 +1,112 @@
+import { EventEmitter } from 'node:events';
+import { common, minimal } from 'node-mavlink';
+import { expect, it } from 'vitest';
+import type { MissionItem } from '../../src/mavlink/index.js';
+import { LINK_TIMING } from '../../src/timing.js';
+import { Sortie, type SortieClock, type SortieState, type Vehicle } from '../../src/vehicle/index.js';
+import { initialState } from '../../src/vehicle/state.js';
+
+/** Timers that run only when the test moves time on. */
+class ManualClock implements SortieClock {
+  private nowMs = 0;
+  private readonly timers = new Map<number, { atMs: number; fn: () => void }>();
+  private nextId = 1;
+
+  setTimeout(fn: () => void, ms: number): unknown {
+    const id = this.nextId++;
+    this.timers.set(id, { atMs: this.nowMs + ms, fn });
+    return id;
+  }
+
+  clearTimeout(handle: unknown): void {
+    this.timers.delete(handle as number);
+  }
+
+  advance(ms: number): void {
+    this.nowMs += ms;
+    for (const [id, timer] of [...this.timers].sort((a, b) => a[1].atMs - b[1].atMs)) {
+      if (timer.atMs > this.nowMs) break;
+      this.timers.delete(id);
+      timer.fn();
+    }
+  }
+}
+
+/** Just what a sortie in the air reads of a vehicle: its state, its events, the link's clock. */
+class FakeVehicle extends EventEmitter {
+  state = { ...initialState(1, 1, minimal.MavAutopilot.ARDUPILOTMEGA), armed: true, modeName: 'AUTO' };
+  link = { nowUs: () => 0 };
+
+  async waitUntil(): Promise<void> {}
+
+  set(change: Partial<FakeVehicle['state']>): void {
+    Object.assign(this.state, change);
+    this.emit('change', this.state);
+  }
+}
+
+const ITEMS = [0, 1, 2].map(
+  (seq): MissionItem => ({
+    command: seq === 2 ? common.MavCmd.NAV_RETURN_TO_LAUNCH : common.MavCmd.NAV_WAYPOINT,
+    frame: common.MavFrame.GLOBAL_RELATIVE_ALT,
+    param1: 0,
+    param2: 0,
+    param3: 0,
+    param4: 0,
+    x: 0,
+    y: 0,
+    z: 20,
+    autocontinue: true,
+  }),
+);
+
+async function adopted(): Promise<{
+  vehicle: FakeVehicle;
+  sortie: Sortie;
+  clock: ManualClock;
+  states: SortieState[];
+}> {
+  const vehicle = new FakeVehicle();
+  const clock = new ManualClock();
+  const sortie = new Sortie(vehicle as unknown as Vehicle, ITEMS, { minBatteryPct: 50, clock });
+  const states: SortieState[] = [];
+  sortie.on('state', (state) => states.push(state));
+  await sortie.adopt();
+  sortie.enterAir();
+  return { vehicle, sortie, clock, states };
+}
+
+it('in the air the state follows the mode, the mission’s own RTL item included, to landing', async () => {
+  const { vehicle, sortie, states } = await adopted();
+  const landed = sortie.follow();
+  vehicle.set({ modeName: 'LOITER' });
+  vehicle.set({ modeName: 'AUTO', missionCurrentSeq: 1 });
+  vehicle.set({ missionCurrentSeq: 2 });
+  vehicle.set({ armed: false });
+  await landed;
+  sortie.end('landed');
+  expect(states).toEqual(['adopting', 'flying', 'paused', 'flying', 'returning', 'landed']);
+  expect(sortie.launched).toBe(true);
+  expect(() => sortie.enterAir()).toThrow("sortie: no transition from 'landed' to 'returning'");
+});
+
+it('a link silent for flightLinkLossGiveUpMs fails the sortie, on the injected clock', async () => {
+  const { vehicle, sortie, clock } = await adopted();
+  const landed = sortie.follow();
+  vehicle.emit('lost');
+  clock.advance(LINK_TIMING.flightLinkLossGiveUpMs - 1);
+  expect(sortie.state).toBe('flying');
+  vehicle.emit('regained');
+  vehicle.emit('lost');
+  clock.advance(LINK_TIMING.flightLinkLossGiveUpMs);
+  await expect(landed).rejects.toThrow(/^link to the vehicle lost for 60 s in mode AUTO/);
+  expect(sortie.state).toBe('failed');
+});
+
+it('a flight that never lands stops being waited for after flightMaxDurationMs', async () => {
+  const { sortie, clock } = await adopted();
+  const landed = sortie.follow();
+  clock.advance(LINK_TIMING.flightMaxDurationMs);
+  await expect(landed).rejects.toThrow(/still armed after 60 minutes/);
+  expect(sortie.state).toBe('failed');
+});
