@@ -16,10 +16,9 @@ import {
   writeFileAtomic,
 } from '../alerts/index.js';
 import { UserError } from '../errors.js';
-import { parseNumberIn } from './options.js';
+import { DEFAULT_DB, parseNumberIn } from './options.js';
 import { table } from './output.js';
 
-const DEFAULT_DB = 'dustpatrol.db';
 const EXPORT_FORMATS = ['geojson', 'kml', 'csv'] as const;
 const PERIODS: HistoryPeriod[] = ['day', 'week', 'month'];
 const S_PER_DAY = 86_400;

@@ -34,7 +34,12 @@ async function runServe(configFile?: string): Promise<void> {
   for (const [i, v] of config.vehicles.entries()) {
     const file = v.plan;
     if (!file) continue;
-    const load = () => loadPatrolPlan(file, { settings: planSettings({}), sortie: v.sortie });
+    // Planned for this vehicle's camera and the reserve its patrols keep.
+    const settings = planSettings({
+      cameraHfovDeg: v.camera.hfovDeg,
+      reservePct: config.patrol.reserveBatteryPct,
+    });
+    const load = () => loadPatrolPlan(file, { settings, sortie: v.sortie });
     plans.set(v.id, await fromConfig(configFile, `vehicles[${i}].plan`, load));
   }
   const opened = await openFleet({

@@ -52,6 +52,7 @@ export interface PlanSettings {
   reservePct: number;
   /** Head-wind the time estimates allow for on every leg. */
   headwindMs: number;
+  /** The camera's field of view across the track (CameraSpec.hfovDeg), for the swath spacing. */
   cameraHfovDeg: number;
   /** Side overlap between neighbouring coverage swaths. */
   overlapPct: number;
