@@ -1,4 +1,4 @@
-import type { LaunchPoint, PatternKind } from '../sites/types.js';
+import type { LaunchPoint, PatternKind } from '../sites/index.js';
 
 /** One point of a route, with what the camera should do there. Altitudes above the launch point. */
 export interface Waypoint {

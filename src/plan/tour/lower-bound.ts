@@ -1,5 +1,5 @@
 import { LocalFrame } from '../../geo/index.js';
-import type { LaunchPoint } from '../../sites/types.js';
+import type { LaunchPoint } from '../../sites/index.js';
 import type { PatrolPlan, SitePattern } from '../types.js';
 import { FlightModel, loopLength } from './flight-model.js';
 import { dist } from './planar.js';

@@ -1,5 +1,5 @@
 import type { LocalFrame } from '../../geo/index.js';
-import type { LaunchPoint } from '../../sites/types.js';
+import type { LaunchPoint } from '../../sites/index.js';
 import type { SitePattern, SiteVisit, Sortie, Waypoint } from '../types.js';
 import { type FlightModel, loopLength, visitLengthM } from './flight-model.js';
 import type { SiteItems } from './site-items.js';
