@@ -5,7 +5,7 @@ import { buildSitePattern } from './patterns/index.js';
 import { airspaceFor } from './tour/airspace.js';
 import { nearestItems, nearestNeighbourRoute } from './tour/construct.js';
 import { bestEntries } from './tour/entries.js';
-import { FlightModel } from './tour/flight-model.js';
+import { FlightTimeModel } from './tour/flight-time.js';
 import { descend, iteratedSearch } from './tour/iterated-search.js';
 import { checkPatterns, checkSitesFitBattery, patternsForSites } from './tour/plan-inputs.js';
 import { rebalance, type SortieRoute } from './tour/rebalance.js';
@@ -44,7 +44,7 @@ export function planPatrol(
   patterns?: SitePattern[],
   options: PlanOptions = {},
 ): PatrolPlan {
-  const model = new FlightModel(settings);
+  const model = new FlightTimeModel(settings);
   if (registry.launchPoints.length === 0) {
     throw new UserError('no launch point: add one to the site file (kind "launch") or give --launch LAT,LON');
   }
@@ -95,7 +95,7 @@ function orderSorties(
   items: SiteItems,
   depots: number[],
   router: TransitRouter,
-  model: FlightModel,
+  model: FlightTimeModel,
   leg: LegTimeS,
   improved: boolean,
 ): SortieRoute[] {

@@ -4,7 +4,7 @@ import type { LocalFrame } from '../../geo/index.js';
 import { describeSite, type Site, type SiteGeometry, type SiteRegistry } from '../../sites/index.js';
 import type { PlanSettings, SitePattern } from '../types.js';
 import type { Airspace } from './airspace.js';
-import type { FlightModel } from './flight-model.js';
+import type { FlightTimeModel } from './flight-time.js';
 
 /** Sites named in a battery error before the rest are counted. */
 const MAX_LISTED = 10;
@@ -20,7 +20,7 @@ export function siteBoundaryLengthM(geometry: SiteGeometry): number {
  * cruise speed (no transit, no wind, no offset; less than any watch of the site takes) is longer than
  * the battery gives less its reserve. One line per site, naming it and why.
  */
-export function checkSitesFitBattery(sites: Site[], model: FlightModel): void {
+export function checkSitesFitBattery(sites: Site[], model: FlightTimeModel): void {
   const { cruiseSpeedMs, reservePct } = model.settings;
   const lines: string[] = [];
   for (const site of sites) {
