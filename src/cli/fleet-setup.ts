@@ -2,7 +2,7 @@ import { AlertService, openAlertStore } from '../alerts/index.js';
 import { type CameraSpec, DEFAULT_CAMERA } from '../camera.js';
 import { loadDetector } from '../detect/index.js';
 import { cameraFromSpec } from '../geotag/index.js';
-import { PatrolFleet, type PatrolPlan, type VehicleLinkConfig } from '../pipeline/index.js';
+import { PatrolFleet, type SortiePlan, type VehicleLinkConfig } from '../pipeline/index.js';
 import type { SiteRegistry } from '../sites/index.js';
 import type { PatrolOptions } from '../vehicle/index.js';
 
@@ -27,7 +27,7 @@ export interface FleetSetup {
   db: string;
   dataDir: string;
   vehicles: VehicleSpec[];
-  plans: Map<string, PatrolPlan>;
+  plans: Map<string, SortiePlan>;
   analysisFps: number;
   patrol: Omit<PatrolOptions, 'fence' | 'rallyItems' | 'signal'>;
   log: (level: 'info' | 'warning' | 'error', text: string) => void;

@@ -5,7 +5,7 @@ import { formatUtcUs } from '../alerts/index.js';
 import { type CameraSpec, DEFAULT_CAMERA } from '../camera.js';
 import { UserError } from '../errors.js';
 import { parseConnectionUrl } from '../mavlink/index.js';
-import { loadPatrolPlan, type PatrolOutcome, type PatrolPlan } from '../pipeline/index.js';
+import { loadPatrolPlan, type PatrolOutcome, type SortiePlan } from '../pipeline/index.js';
 import { DEFAULT_PLAN_SETTINGS, type PlanSettings, planSettings } from '../plan/index.js';
 import { type HubEvent, type RunningServer, startServer } from '../server/index.js';
 import { loadSiteFiles, PATTERN_KINDS, type PatternKind } from '../sites/index.js';
@@ -260,7 +260,7 @@ async function serveDashboard(
   return Object.assign(server, { token });
 }
 
-function formatSummary(o: PatrolOutcome, plan: PatrolPlan, opened: OpenedFleet): string {
+function formatSummary(o: PatrolOutcome, plan: SortiePlan, opened: OpenedFleet): string {
   const r = o.result;
   const alerts = opened.alerts.store.listAlerts({ flightId: o.record.flightId });
   const rows: string[][] = [
@@ -279,7 +279,7 @@ function formatSummary(o: PatrolOutcome, plan: PatrolPlan, opened: OpenedFleet):
   return `${table(['patrol', ''], rows)}\n`;
 }
 
-function summaryJson(o: PatrolOutcome, plan: PatrolPlan) {
+function summaryJson(o: PatrolOutcome, plan: SortiePlan) {
   return {
     flightId: o.record.flightId,
     plan: plan.name,

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
-import { loadPatrolPlan, type PatrolPlan } from '../pipeline/index.js';
+import { loadPatrolPlan, type SortiePlan } from '../pipeline/index.js';
 import { planSettings } from '../plan/index.js';
 import { startServer } from '../server/index.js';
 import { loadSiteFiles } from '../sites/index.js';
@@ -30,7 +30,7 @@ async function runServe(configFile?: string): Promise<void> {
   const log = (level: string, text: string) =>
     process.stderr.write(`${new Date().toISOString()} ${level.padEnd(7)} ${text}\n`);
   const registry = await fromConfig(configFile, 'sites', () => loadSiteFiles(config.sites));
-  const plans = new Map<string, PatrolPlan>();
+  const plans = new Map<string, SortiePlan>();
   for (const [i, v] of config.vehicles.entries()) {
     const file = v.plan;
     if (!file) continue;

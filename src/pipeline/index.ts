@@ -18,7 +18,7 @@ export {
   type LiveAnalyticsStats,
 } from './live-analytics.js';
 export { ArrivalClock, FrameClock } from './live-clock.js';
-export { loadPatrolPlan, missionDigest, type PatrolPlan, patrolPlanOf, routeGeoJson } from './patrol-plan.js';
+export { loadPatrolPlan, missionDigest, routeGeoJson, type SortiePlan, sortiePlanOf } from './patrol-plan.js';
 export { type FramePoses, type Placing, placePlume, showsSource } from './place-plume.js';
 export {
   DEFAULT_MAX_POSE_GAP_MS,

@@ -16,7 +16,7 @@ import {
 } from '../vehicle/index.js';
 import { flightIdAt } from './flight-id.js';
 import { LiveAnalytics } from './live-analytics.js';
-import { type PatrolPlan, storedMission } from './patrol-plan.js';
+import { type SortiePlan, storedMission } from './patrol-plan.js';
 import { finishRecordings, nextRecordingFile } from './recordings.js';
 
 /** Vehicle messages up to MAV_SEVERITY_WARNING reach the pilot; the rest stay in the tlog. */
@@ -50,7 +50,7 @@ export interface SessionContext {
 /** One patrol in the air (or being launched): the flight, its analytics and its log. */
 interface ActivePatrol {
   record: PatrolRecord;
-  plan: PatrolPlan;
+  plan: SortiePlan;
   flight: PatrolFlight;
   analytics: LiveAnalytics | null;
 }
@@ -118,7 +118,7 @@ export class VehicleSession {
     return this.config.id;
   }
 
-  get patrol(): { plan: PatrolPlan; progress: PatrolProgress; record: PatrolRecord } | null {
+  get patrol(): { plan: SortiePlan; progress: PatrolProgress; record: PatrolRecord } | null {
     const a = this.active;
     return a ? { plan: a.plan, progress: a.flight.progress, record: a.record } : null;
   }
@@ -138,7 +138,7 @@ export class VehicleSession {
    * keeps that patrol's plan digest and counts progress in that plan's seqs.
    */
   fly(
-    plan: PatrolPlan,
+    plan: SortiePlan,
     resumedFrom?: { record: PatrolRecord; planItemCount: number },
   ): Promise<PatrolOutcome> {
     const vehicle = this.mustBeConnected();
@@ -162,7 +162,7 @@ export class VehicleSession {
   }
 
   /** Follows the flight this vehicle is on after a restart, from its stored record. */
-  adopt(record: PatrolRecord, plan: PatrolPlan): Promise<PatrolOutcome> {
+  adopt(record: PatrolRecord, plan: SortiePlan): Promise<PatrolOutcome> {
     this.ctx.onEvent('warning', `in the air on ${record.planName}; following it to landing`);
     return this.start(plan, record, 0, (flight) => flight.adopt(record.lastReachedSeq));
   }
@@ -220,7 +220,7 @@ export class VehicleSession {
   }
 
   private start(
-    plan: PatrolPlan,
+    plan: SortiePlan,
     record: PatrolRecord,
     seqShift: number,
     fly: (flight: PatrolFlight) => Promise<PatrolResult>,
@@ -239,7 +239,7 @@ export class VehicleSession {
 
   private async run(
     vehicle: Vehicle,
-    plan: PatrolPlan,
+    plan: SortiePlan,
     record: PatrolRecord,
     seqShift: number,
     fly: (flight: PatrolFlight) => Promise<PatrolResult>,
