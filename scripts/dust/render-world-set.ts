@@ -29,10 +29,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
+import type { CameraSpec } from '../../src/camera.js';
 import { type Json, parseJsonText } from '../../src/json-text.js';
 import { Rng } from '../../src/sim/camera/noise.js';
 import type { PlumeField } from '../../src/sim/camera/plume-field.js';
-import { type CameraPose, type CameraSpec, WorldRenderer } from '../../src/sim/camera/render.js';
+import { type CameraPose, WorldRenderer } from '../../src/sim/camera/render.js';
 import { insideSite, parseWorld, type World, type WorldSite } from '../../src/sim/camera/world.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));

@@ -19,19 +19,17 @@ export {
 export { severityOf } from './severity.js';
 export { AlertStore, BUSY_TIMEOUT_MS, type OpenAlertStoreOptions, openAlertStore } from './store.js';
 export { formatUtcUs, isoUtcUs } from './time.js';
-export {
-  type Alert,
-  type AlertFilter,
-  type AlertPose,
-  type AlertWithEvidence,
-  type FlightRecord,
-  type HistoryPeriod,
-  type LedgerQuery,
-  type PatrolRecord,
-  type PlumeSighting,
-  SEVERITIES,
-  type Severity,
-  type SiteHistoryRow,
-  type SiteLedgerRow,
+export type {
+  Alert,
+  AlertFilter,
+  AlertPose,
+  FlightRecord,
+  HistoryPeriod,
+  LedgerQuery,
+  PatrolRecord,
+  PlumeSighting,
+  Severity,
+  SiteHistoryRow,
+  SiteLedgerRow,
 } from './types.js';
 export { writeFileAtomic } from './write-file.js';

@@ -170,7 +170,7 @@ export class AlertService {
   }
 
   private mustGet(id: number): Alert {
-    const alert = this.store.alert(id);
+    const alert = this.store.getAlert(id);
     if (!alert) throw new Error(`alert ${id} vanished from ${this.store.file}`);
     return alert;
   }

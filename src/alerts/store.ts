@@ -10,7 +10,6 @@ import type {
   Alert,
   AlertFilter,
   AlertPose,
-  AlertWithEvidence,
   FlightRecord,
   HistoryPeriod,
   LedgerQuery,
@@ -378,22 +377,11 @@ export class AlertStore {
   }
 
   /** One alert without its evidence, or null. */
-  alert(id: number): Alert | null {
+  getAlert(id: number): Alert | null {
     const row = this.db
       .prepare(`SELECT ${ALERT_COLUMNS} FROM alerts a LEFT JOIN sites s ON s.id = a.site_id WHERE a.id = ?`)
       .get(id) as AlertRow | undefined;
     return row ? alertOf(row) : null;
-  }
-
-  /** One alert with its evidence JPEG, or null. */
-  getAlert(id: number): AlertWithEvidence | null {
-    const row = this.db
-      .prepare(
-        `SELECT ${ALERT_COLUMNS}, a.evidence_jpeg FROM alerts a LEFT JOIN sites s ON s.id = a.site_id
-         WHERE a.id = ?`,
-      )
-      .get(id) as AlertRow | undefined;
-    return row ? { ...alertOf(row), evidenceJpeg: row.evidence_jpeg as Buffer } : null;
   }
 
   evidenceJpeg(id: number): Buffer | null {

@@ -30,7 +30,6 @@ export interface PlumeSighting {
 }
 
 export type Severity = 'low' | 'medium' | 'high';
-export const SEVERITIES: readonly Severity[] = ['low', 'medium', 'high'];
 
 export type AlertPose = PlumeSighting['pose'];
 
@@ -64,10 +63,6 @@ export interface Alert {
   caption: string;
   createdUs: number;
   updatedUs: number;
-}
-
-export interface AlertWithEvidence extends Alert {
-  evidenceJpeg: Buffer;
 }
 
 /** Which alerts a query returns; every field optional, all given ones must hold. */

@@ -16,10 +16,9 @@ import {
   writeFileAtomic,
 } from '../alerts/index.js';
 import { UserError } from '../errors.js';
-import { parseNumberIn } from './options.js';
+import { DEFAULT_DB, parseNumberIn } from './options.js';
 import { table } from './output.js';
 
-const DEFAULT_DB = 'dustpatrol.db';
 const EXPORT_FORMATS = ['geojson', 'kml', 'csv'] as const;
 const PERIODS: HistoryPeriod[] = ['day', 'week', 'month'];
 const S_PER_DAY = 86_400;
@@ -79,15 +78,15 @@ export function registerAlerts(program: Command): void {
         const id = parseAlertRef(ref);
         if (id === null) throw new UserError(`'${ref}' is not an alert id (expected A-000123 or 123)`);
         const alert = store.getAlert(id);
-        if (!alert) throw new UserError(`${ref}: no such alert in ${store.file}`);
-        const { evidenceJpeg, ...rest } = alert;
+        const evidenceJpeg = store.evidenceJpeg(id);
+        if (!alert || !evidenceJpeg) throw new UserError(`${ref}: no such alert in ${store.file}`);
         if (opts.snapshot) writeFileAtomic(opts.snapshot, evidenceJpeg);
         if (opts.json) {
           process.stdout.write(
-            `${JSON.stringify({ ...jsonOf(rest), evidenceBytes: evidenceJpeg.length })}\n`,
+            `${JSON.stringify({ ...jsonOf(alert), evidenceBytes: evidenceJpeg.length })}\n`,
           );
         } else {
-          process.stdout.write(formatAlert(rest, evidenceJpeg.length));
+          process.stdout.write(formatAlert(alert, evidenceJpeg.length));
         }
         if (opts.snapshot && !opts.json) process.stdout.write(`evidence written to ${opts.snapshot}\n`);
       }),

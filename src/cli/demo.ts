@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { DEFAULT_CAMERA } from '../camera.js';
 import { DEFAULT_PLAN_SETTINGS } from '../plan/index.js';
 import { loadWorld, SimCamera } from '../sim/camera/index.js';
 import { startSimulator } from '../sim/index.js';
@@ -19,7 +20,7 @@ const DEMO_WORLD = fileURLToPath(new URL('../../missions/demo-world.geojson', im
  * time, which two cores render, encode, decode and analyse with room to spare.
  */
 const DEMO_SPEEDUP = 5;
-const DEMO_CAMERA = { widthPx: 640, heightPx: 360, hfovDeg: 82, fps: 4 };
+const DEMO_CAMERA = { widthPx: 640, heightPx: 360, hfovDeg: DEFAULT_CAMERA.hfovDeg, fps: 4 };
 /** The breeze that makes the demo's plumes drift, m/s. */
 const DEMO_WIND_MS = 3;
 /** The demo's own loopback ports for the simulated vehicle and its video. */

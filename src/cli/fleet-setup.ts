@@ -1,12 +1,11 @@
 import { AlertService, openAlertStore } from '../alerts/index.js';
+import { type CameraSpec, DEFAULT_CAMERA } from '../camera.js';
 import { loadDetector } from '../detect/index.js';
-import { PatrolFleet, type PatrolPlan, type VehicleLinkConfig } from '../fleet/index.js';
-import { cameraFromFov } from '../geotag/index.js';
+import { PatrolFleet, type SortiePlan, type VehicleLinkConfig } from '../fleet/index.js';
+import { cameraFromSpec } from '../geotag/index.js';
 import type { SiteRegistry } from '../sites/index.js';
 import type { PatrolOptions } from '../vehicle/index.js';
 
-/** The built-in simulator's camera (close to a DJI Mavic 3's wide camera, 84°). */
-export const DEFAULT_CAMERA = { widthPx: 1280, heightPx: 720, hfovDeg: 82 };
 /**
  * Camera to arrival here, ms, when not told: the built-in simulator's camera over loopback measures
  * about 180 ms (H.264 encode, MPEG-TS over UDP, ffmpeg decode); a radio link adds its own.
@@ -18,7 +17,8 @@ export interface VehicleSpec {
   id: string;
   connect: string;
   video: string | null;
-  camera?: { widthPx: number; heightPx: number; hfovDeg: number };
+  /** The camera the patrol was planned for, as the pilot described it; default DEFAULT_CAMERA. */
+  camera?: CameraSpec;
   videoLatencyMs?: number;
 }
 
@@ -27,7 +27,7 @@ export interface FleetSetup {
   db: string;
   dataDir: string;
   vehicles: VehicleSpec[];
-  plans: Map<string, PatrolPlan>;
+  plans: Map<string, SortiePlan>;
   analysisFps: number;
   patrol: Omit<PatrolOptions, 'fence' | 'rallyItems' | 'signal'>;
   log: (level: 'info' | 'warning' | 'error', text: string) => void;
@@ -46,16 +46,11 @@ export async function openFleet(setup: FleetSetup): Promise<OpenedFleet> {
   const store = openAlertStore(setup.db);
   const alerts = new AlertService({ store, sites: setup.registry });
   const vehicles: VehicleLinkConfig[] = setup.vehicles.map((v) => {
-    const camera = v.camera ?? DEFAULT_CAMERA;
     return {
       id: v.id,
       connect: v.connect,
       videoUrl: v.video,
-      camera: cameraFromFov({
-        widthPx: camera.widthPx,
-        heightPx: camera.heightPx,
-        horizontalFovDeg: camera.hfovDeg,
-      }),
+      camera: cameraFromSpec(v.camera ?? DEFAULT_CAMERA),
       videoLatencyMs: v.videoLatencyMs ?? DEFAULT_VIDEO_LATENCY_MS,
     };
   });

@@ -2,6 +2,9 @@ import { InvalidArgumentError } from 'commander';
 
 /** Commander argument parsers that refuse bad values with a message naming the flag's expectation. */
 
+/** The alert database when a command is given none (in the current directory). */
+export const DEFAULT_DB = 'dustpatrol.db';
+
 export function parseNumberIn(min: number, max: number) {
   return (value: string): number => {
     const n = Number(value);

@@ -2,25 +2,24 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { formatUtcUs } from '../alerts/index.js';
+import { type CameraSpec, DEFAULT_CAMERA } from '../camera.js';
 import { UserError } from '../errors.js';
-import { loadPatrolPlan, type PatrolOutcome, type PatrolPlan } from '../fleet/index.js';
+import { loadPatrolPlan, type PatrolOutcome, type SortiePlan } from '../fleet/index.js';
 import { parseConnectionUrl } from '../mavlink/index.js';
-import { DEFAULT_PLAN_SETTINGS, planSettings } from '../plan/index.js';
+import { DEFAULT_PLAN_SETTINGS, type PlanSettings, planSettings } from '../plan/index.js';
 import { type HubEvent, type RunningServer, startServer } from '../server/index.js';
 import { loadSiteFiles, PATTERN_KINDS, type PatternKind } from '../sites/index.js';
 import {
   DEFAULT_ANALYSIS_FPS,
-  DEFAULT_CAMERA,
   DEFAULT_VIDEO_LATENCY_MS,
   type OpenedFleet,
   openFleet,
 } from './fleet-setup.js';
-import { parseNumberIn, percent, repeatable } from './options.js';
+import { DEFAULT_DB, parseNumberIn, percent, repeatable } from './options.js';
 import { LiveLine, table } from './output.js';
 import { PilotKeys } from './pilot-keys.js';
 import { parseSize } from './sim.js';
 
-const DEFAULT_DB = 'dustpatrol.db';
 const DEFAULT_DATA_DIR = 'patrols';
 const DEFAULT_MIN_BATTERY_PCT = 50;
 const DEFAULT_LINK_LOSS_WARN_S = 5;
@@ -128,7 +127,7 @@ export async function runPatrol(file: string, opts: PatrolCliOptions): Promise<v
   };
   // A malformed URL is the pilot's mistake, refused now: the fleet would retry it as a silent vehicle.
   parseConnectionUrl(opts.connect);
-  const plan = await loadPatrolPlan(file, { settings: settingsFrom(opts), sortie: opts.sortie });
+  const plan = await loadPatrolPlan(file, { settings: patrolPlanSettings(opts), sortie: opts.sortie });
   const registry = opts.sites ? await loadSiteFiles(opts.sites) : plan.registry;
   if (!registry)
     throw new UserError(`${file} is a mission, not a site file: give --sites for attributing alerts`, 2);
@@ -146,7 +145,7 @@ export async function runPatrol(file: string, opts: PatrolCliOptions): Promise<v
         id: opts.vehicle,
         connect: opts.connect,
         video: opts.video ?? null,
-        camera: { ...opts.cameraSize, hfovDeg: opts.cameraHfov },
+        camera: patrolCamera(opts),
         videoLatencyMs: opts.videoLatency,
       },
     ],
@@ -196,8 +195,21 @@ export async function runPatrol(file: string, opts: PatrolCliOptions): Promise<v
   }
 }
 
-function settingsFrom(opts: PatrolCliOptions) {
-  const overrides = { altitudeRelM: opts.altitude, patternOverride: opts.pattern, reservePct: opts.reserve };
+/** The camera the flags describe: geotagging uses it, and a patrol planned here spaces its swaths for it. */
+export function patrolCamera(opts: Pick<PatrolCliOptions, 'cameraSize' | 'cameraHfov'>): CameraSpec {
+  return { ...opts.cameraSize, hfovDeg: opts.cameraHfov };
+}
+
+/** Settings for planning a site file here: the defaults, the pilot's flags and camera. */
+export function patrolPlanSettings(
+  opts: Pick<PatrolCliOptions, 'altitude' | 'pattern' | 'reserve' | 'cameraSize' | 'cameraHfov'>,
+): PlanSettings {
+  const overrides = {
+    altitudeRelM: opts.altitude,
+    patternOverride: opts.pattern,
+    reservePct: opts.reserve,
+    cameraHfovDeg: patrolCamera(opts).hfovDeg,
+  };
   return planSettings(Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)));
 }
 
@@ -248,7 +260,7 @@ async function serveDashboard(
   return Object.assign(server, { token });
 }
 
-function formatSummary(o: PatrolOutcome, plan: PatrolPlan, opened: OpenedFleet): string {
+function formatSummary(o: PatrolOutcome, plan: SortiePlan, opened: OpenedFleet): string {
   const r = o.result;
   const alerts = opened.alerts.store.listAlerts({ flightId: o.record.flightId });
   const rows: string[][] = [
@@ -267,7 +279,7 @@ function formatSummary(o: PatrolOutcome, plan: PatrolPlan, opened: OpenedFleet):
   return `${table(['patrol', ''], rows)}\n`;
 }
 
-function summaryJson(o: PatrolOutcome, plan: PatrolPlan) {
+function summaryJson(o: PatrolOutcome, plan: SortiePlan) {
   return {
     flightId: o.record.flightId,
     plan: plan.name,

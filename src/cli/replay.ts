@@ -2,18 +2,16 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { type Alert, type AlertChange, AlertService, formatUtcUs, openAlertStore } from '../alerts/index.js';
 import { type ReplaySummary, replayFlight } from '../analytics/index.js';
+import { DEFAULT_CAMERA } from '../camera.js';
 import { DEFAULT_MODEL_PATH, loadDetector } from '../detect/index.js';
-import { cameraFromFov } from '../geotag/index.js';
+import { cameraFromSpec } from '../geotag/index.js';
 import { loadSiteFiles } from '../sites/index.js';
 import { parseIsoUtcUs } from '../video/index.js';
 import { interruptSignal } from './connect.js';
-import { parseNumberIn, repeatable } from './options.js';
+import { DEFAULT_DB, parseNumberIn, repeatable } from './options.js';
 import { LiveLine, progressBar, table } from './output.js';
 
 const DEFAULT_FPS = 2;
-const DEFAULT_DB = 'dustpatrol.db';
-/** The built-in simulator's camera (and near a DJI Mavic 3's wide camera, 84°). */
-const DEFAULT_HFOV_DEG = 82;
 
 interface ReplayCliOptions {
   tlog: string;
@@ -54,7 +52,7 @@ export function registerReplay(program: Command): void {
       '--hfov <deg>',
       "camera's horizontal field of view (default: the simulator's)",
       parseNumberIn(1, 179),
-      DEFAULT_HFOV_DEG,
+      DEFAULT_CAMERA.hfovDeg,
     )
     .option(
       '--width <px>',
@@ -84,7 +82,7 @@ async function runReplay(opts: ReplayCliOptions): Promise<void> {
       );
     });
     // The camera is described at any size; geotag scales it to the analysed frames.
-    const camera = cameraFromFov({ widthPx: 1920, heightPx: 1080, horizontalFovDeg: opts.hfov });
+    const camera = cameraFromSpec({ ...DEFAULT_CAMERA, hfovDeg: opts.hfov });
     summary = await replayFlight({
       tlogPath: opts.tlog,
       videoPath: opts.video,

@@ -1,10 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_CAMERA } from '../camera.js';
 import { UserError } from '../errors.js';
 import { parseConnectionUrl } from '../mavlink/index.js';
 import { ROLES, TOKEN_PATTERN } from '../server/index.js';
-import { DEFAULT_ANALYSIS_FPS, DEFAULT_CAMERA, DEFAULT_VIDEO_LATENCY_MS } from './fleet-setup.js';
+import { DEFAULT_ANALYSIS_FPS, DEFAULT_VIDEO_LATENCY_MS } from './fleet-setup.js';
+import { DEFAULT_DB } from './options.js';
 
 const cameraSchema = z.strictObject({
   widthPx: z.int().min(16).max(7680),
@@ -40,7 +42,7 @@ const configSchema = z.strictObject({
     )
     .min(1, 'at least one token: every request but /api/health needs one'),
   tileUrl: z.string().optional(),
-  db: z.string().min(1).default('dustpatrol.db'),
+  db: z.string().min(1).default(DEFAULT_DB),
   dataDir: z.string().min(1).default('patrols'),
   sites: z.array(z.string().min(1)).min(1),
   analysis: z.strictObject({ fps: z.number().gt(0).max(30) }).default({ fps: DEFAULT_ANALYSIS_FPS }),

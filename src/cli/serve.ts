@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
-import { loadPatrolPlan, type PatrolPlan } from '../fleet/index.js';
+import { loadPatrolPlan, type SortiePlan } from '../fleet/index.js';
 import { planSettings } from '../plan/index.js';
 import { startServer } from '../server/index.js';
 import { loadSiteFiles } from '../sites/index.js';
@@ -30,11 +30,16 @@ async function runServe(configFile?: string): Promise<void> {
   const log = (level: string, text: string) =>
     process.stderr.write(`${new Date().toISOString()} ${level.padEnd(7)} ${text}\n`);
   const registry = await fromConfig(configFile, 'sites', () => loadSiteFiles(config.sites));
-  const plans = new Map<string, PatrolPlan>();
+  const plans = new Map<string, SortiePlan>();
   for (const [i, v] of config.vehicles.entries()) {
     const file = v.plan;
     if (!file) continue;
-    const load = () => loadPatrolPlan(file, { settings: planSettings({}), sortie: v.sortie });
+    // Planned for this vehicle's camera and the reserve its patrols keep.
+    const settings = planSettings({
+      cameraHfovDeg: v.camera.hfovDeg,
+      reservePct: config.patrol.reserveBatteryPct,
+    });
+    const load = () => loadPatrolPlan(file, { settings, sortie: v.sortie });
     plans.set(v.id, await fromConfig(configFile, `vehicles[${i}].plan`, load));
   }
   const opened = await openFleet({

@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
+import { DEFAULT_CAMERA } from '../camera.js';
 import { UserError } from '../errors.js';
 import { TlogWriter } from '../mavlink/index.js';
 import {
-  DEFAULT_CAMERA,
+  DEFAULT_CAMERA_FPS,
   groundTruth,
   loadWorld,
   normaliseStreamUrl,
@@ -114,7 +115,7 @@ export function registerSim(program: Command): void {
       '--camera-fps <n>',
       'camera frames per second of sim time',
       parseNumberIn(1, 60),
-      DEFAULT_CAMERA.fps,
+      DEFAULT_CAMERA_FPS,
     )
     .option(
       '--camera-hfov <deg>',

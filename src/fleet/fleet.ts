@@ -7,7 +7,7 @@ import type { HubEvent, PatrolHub, PlanView, VehicleCommand, VehicleSnapshot } f
 import type { SiteRegistry } from '../sites/index.js';
 import { LINK_TIMING } from '../timing.js';
 import { missionOnBoardDiffers } from '../vehicle/index.js';
-import { missionOfRecord, type PatrolPlan, patrolPlanOf, routeGeoJson } from './patrol-plan.js';
+import { missionOfRecord, routeGeoJson, type SortiePlan, sortiePlanOf } from './patrol-plan.js';
 import {
   type PatrolOutcome,
   type SessionContext,
@@ -19,7 +19,7 @@ export interface FleetOptions extends Omit<SessionContext, 'onEvent' | 'onProgre
   registry: SiteRegistry;
   vehicles: VehicleLinkConfig[];
   /** Each vehicle's plan for the 'start' command, by vehicle id. */
-  plans: Map<string, PatrolPlan>;
+  plans: Map<string, SortiePlan>;
   log: (level: 'info' | 'warning' | 'error', text: string) => void;
 }
 
@@ -67,7 +67,7 @@ export class PatrolFleet implements PatrolHub {
   }
 
   /** Flies a plan on a vehicle; resolves when it has landed. */
-  fly(vehicleId: string, plan: PatrolPlan): Promise<PatrolOutcome> {
+  fly(vehicleId: string, plan: SortiePlan): Promise<PatrolOutcome> {
     const session = this.session(vehicleId);
     this.publish({ type: 'plan', plan: this.planView(vehicleId, plan) });
     return this.track(session.fly(plan));
@@ -78,7 +78,7 @@ export class PatrolFleet implements PatrolHub {
    * (adopted on connecting), else `plan` — continued from its last patrol's last waypoint reached
    * when `resume` — flown now. Resolves when it has landed.
    */
-  async patrol(vehicleId: string, plan: PatrolPlan, options: { resume: boolean }): Promise<PatrolOutcome> {
+  async patrol(vehicleId: string, plan: SortiePlan, options: { resume: boolean }): Promise<PatrolOutcome> {
     const session = await this.connected(vehicleId, LINK_TIMING.vehicleDiscoveryTimeoutMs);
     if (session.running) return session.running;
     if (!options.resume) return this.fly(vehicleId, plan);
@@ -194,7 +194,7 @@ export class PatrolFleet implements PatrolHub {
       );
       return;
     }
-    const plan = patrolPlanOf(record.planName, missionOfRecord(record), null);
+    const plan = sortiePlanOf(record.planName, missionOfRecord(record), null);
     const difference = await missionOnBoardDiffers(session.vehicle, plan.items);
     if (difference) {
       // Another ground station took the vehicle over: its flight is not this patrol's to follow or record.
@@ -241,7 +241,7 @@ export class PatrolFleet implements PatrolHub {
     };
   }
 
-  private planView(vehicleId: string, plan: PatrolPlan): PlanView {
+  private planView(vehicleId: string, plan: SortiePlan): PlanView {
     return { vehicleId, name: plan.name, route: routeGeoJson(plan.items) };
   }
 

@@ -1,5 +1,5 @@
 export { type FleetOptions, PatrolFleet, sitesGeoJson } from './fleet.js';
-export { loadPatrolPlan, missionDigest, type PatrolPlan, patrolPlanOf, routeGeoJson } from './patrol-plan.js';
+export { loadPatrolPlan, missionDigest, routeGeoJson, type SortiePlan, sortiePlanOf } from './patrol-plan.js';
 export {
   type PatrolOutcome,
   type SessionContext,

@@ -19,7 +19,7 @@ import { loadSiteFiles, type SiteRegistry } from '../sites/index.js';
 const SITE_FILE = /\.(geojson|kml)$/i;
 
 /** One sortie ready to fly: its mission (home at seq 0), fence and rally points. */
-export interface PatrolPlan {
+export interface SortiePlan {
   name: string;
   mission: MissionPlan;
   items: MissionItem[];
@@ -37,10 +37,10 @@ export interface PatrolPlan {
 export async function loadPatrolPlan(
   file: string,
   options: { settings: PlanSettings; sortie?: number },
-): Promise<PatrolPlan> {
+): Promise<SortiePlan> {
   if (!SITE_FILE.test(file)) {
     const mission = await loadMissionFile(file);
-    return patrolPlanOf(path.basename(file), mission, null);
+    return sortiePlanOf(path.basename(file), mission, null);
   }
   const registry = await loadSiteFiles([file]);
   const plan = planPatrol(registry, options.settings);
@@ -52,10 +52,10 @@ export async function loadPatrolPlan(
     );
   }
   const name = `${path.basename(file)} sortie ${index + 1}/${plan.sorties.length}`;
-  return patrolPlanOf(name, sortieMissionPlan(sortie, registry, plan.settings, file), registry);
+  return sortiePlanOf(name, sortieMissionPlan(sortie, registry, plan.settings, file), registry);
 }
 
-export function patrolPlanOf(name: string, mission: MissionPlan, registry: SiteRegistry | null): PatrolPlan {
+export function sortiePlanOf(name: string, mission: MissionPlan, registry: SiteRegistry | null): SortiePlan {
   const items = toMissionItems(mission);
   return {
     name,
@@ -100,7 +100,7 @@ interface StoredMission {
 }
 
 /** What a patrol record stores of its mission. */
-export function storedMission(plan: PatrolPlan): string {
+export function storedMission(plan: SortiePlan): string {
   const stored: StoredMission = { items: plan.items, fence: plan.mission.fence };
   return JSON.stringify(stored);
 }

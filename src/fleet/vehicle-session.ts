@@ -15,7 +15,7 @@ import {
   type PatrolResult,
   Vehicle,
 } from '../vehicle/index.js';
-import { type PatrolPlan, storedMission } from './patrol-plan.js';
+import { type SortiePlan, storedMission } from './patrol-plan.js';
 
 /** Vehicle messages up to MAV_SEVERITY_WARNING reach the pilot; the rest stay in the tlog. */
 const MAV_SEVERITY_WARNING = 4;
@@ -48,7 +48,7 @@ export interface SessionContext {
 /** One patrol in the air (or being launched): the flight, its analytics and its log. */
 interface ActivePatrol {
   record: PatrolRecord;
-  plan: PatrolPlan;
+  plan: SortiePlan;
   flight: PatrolFlight;
   analytics: LiveAnalytics | null;
 }
@@ -116,7 +116,7 @@ export class VehicleSession {
     return this.config.id;
   }
 
-  get patrol(): { plan: PatrolPlan; progress: PatrolProgress; record: PatrolRecord } | null {
+  get patrol(): { plan: SortiePlan; progress: PatrolProgress; record: PatrolRecord } | null {
     const a = this.active;
     return a ? { plan: a.plan, progress: a.flight.progress, record: a.record } : null;
   }
@@ -136,7 +136,7 @@ export class VehicleSession {
    * keeps that patrol's plan digest and counts progress in that plan's seqs.
    */
   fly(
-    plan: PatrolPlan,
+    plan: SortiePlan,
     resumedFrom?: { record: PatrolRecord; planItemCount: number },
   ): Promise<PatrolOutcome> {
     const vehicle = this.mustBeConnected();
@@ -160,7 +160,7 @@ export class VehicleSession {
   }
 
   /** Follows the flight this vehicle is on after a restart, from its stored record. */
-  adopt(record: PatrolRecord, plan: PatrolPlan): Promise<PatrolOutcome> {
+  adopt(record: PatrolRecord, plan: SortiePlan): Promise<PatrolOutcome> {
     this.ctx.onEvent('warning', `in the air on ${record.planName}; following it to landing`);
     return this.start(plan, record, 0, (flight) => flight.adopt(record.lastReachedSeq));
   }
@@ -218,7 +218,7 @@ export class VehicleSession {
   }
 
   private start(
-    plan: PatrolPlan,
+    plan: SortiePlan,
     record: PatrolRecord,
     seqShift: number,
     fly: (flight: PatrolFlight) => Promise<PatrolResult>,
@@ -237,7 +237,7 @@ export class VehicleSession {
 
   private async run(
     vehicle: Vehicle,
-    plan: PatrolPlan,
+    plan: SortiePlan,
     record: PatrolRecord,
     seqShift: number,
     fly: (flight: PatrolFlight) => Promise<PatrolResult>,
@@ -276,7 +276,7 @@ export class VehicleSession {
   }
 
   /** The flight's tlog (every packet on the link from now on), and its flight and patrol records. */
-  private openFlightLog(vehicle: Vehicle, plan: PatrolPlan, record: PatrolRecord) {
+  private openFlightLog(vehicle: Vehicle, plan: SortiePlan, record: PatrolRecord) {
     fs.mkdirSync(this.ctx.dataDir, { recursive: true });
     const tlogPath = path.resolve(this.ctx.dataDir, `${record.flightId}.tlog`);
     const writer = new TlogWriter(tlogPath);

@@ -30,7 +30,6 @@ export {
 } from './polygon-frame.js';
 export {
   type BoxM,
-  boxesOverlap,
   boxOf,
   centreWithin,
   centroidOf,
@@ -39,7 +38,6 @@ export {
   orientRing,
   pointInPolygon,
   pointInRing,
-  polygonAreaM2,
   signedAreaM2,
   turnRad,
 } from './ring.js';

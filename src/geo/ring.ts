@@ -15,12 +15,6 @@ export function orientRing(ring: Ring, counterClockwise: boolean): Ring {
   return signedAreaM2(ring) > 0 === counterClockwise ? ring : [...ring].reverse();
 }
 
-export function polygonAreaM2(polygon: PlanePolygon): number {
-  return (
-    Math.abs(signedAreaM2(polygon.outer)) - polygon.holes.reduce((s, h) => s + Math.abs(signedAreaM2(h)), 0)
-  );
-}
-
 export function pointInRing(p: Vec2, ring: readonly Vec2[]): boolean {
   let inside = false;
   for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
@@ -121,13 +115,4 @@ export function boxOf(points: Iterable<Vec2>): BoxM {
     box.maxY = Math.max(box.maxY, p.y);
   }
   return box;
-}
-
-export function boxesOverlap(a: BoxM, b: BoxM, marginM = 0): boolean {
-  return (
-    a.minX - marginM <= b.maxX &&
-    b.minX - marginM <= a.maxX &&
-    a.minY - marginM <= b.maxY &&
-    b.minY - marginM <= a.maxY
-  );
 }

@@ -1,3 +1,4 @@
+import type { CameraSpec } from '../camera.js';
 import { UserError } from '../errors.js';
 import type { Vec3 } from './rotation.js';
 
@@ -68,6 +69,11 @@ export function cameraFromFov(spec: FovCameraSpec): CameraModel {
       ? widthPx / 2 / Math.tan((checkFov(h, 'horizontal') * DEG) / 2)
       : heightPx / 2 / Math.tan((checkFov(v as number, 'vertical') * DEG) / 2);
   return build(widthPx, heightPx, focalPx, spec);
+}
+
+/** The pilot's camera (its one description) as geotagging models it: straight down without a gimbal. */
+export function cameraFromSpec(spec: CameraSpec): CameraModel {
+  return cameraFromFov({ widthPx: spec.widthPx, heightPx: spec.heightPx, horizontalFovDeg: spec.hfovDeg });
 }
 
 /** A camera from its lens focal length and sensor width, millimetres (the sensor width spans the image width). */

@@ -2,6 +2,7 @@ export {
   type CameraModel,
   cameraFromFocalLength,
   cameraFromFov,
+  cameraFromSpec,
   cameraRayToPixel,
   type Distortion,
   type FocalCameraSpec,

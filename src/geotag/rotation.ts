@@ -21,11 +21,6 @@ export function norm(v: Vec3): number {
   return Math.hypot(v[0], v[1], v[2]);
 }
 
-export function normalize(v: Vec3): Vec3 {
-  const n = norm(v);
-  return [v[0] / n, v[1] / n, v[2] / n];
-}
-
 /** Rotation by `rad` about the x axis (right-handed). */
 export function rotX(rad: number): Mat3 {
   const c = Math.cos(rad);

@@ -1,13 +1,13 @@
 import { UserError } from '../errors.js';
 import { LocalFrame } from '../geo/index.js';
-import type { SiteRegistry } from '../sites/types.js';
+import type { SiteRegistry } from '../sites/index.js';
 import { buildSitePattern } from './patterns/index.js';
 import { airspaceFor } from './tour/airspace.js';
 import { nearestItems, nearestNeighbourRoute } from './tour/construct.js';
 import { bestEntries } from './tour/entries.js';
-import { FlightModel } from './tour/flight-model.js';
+import { FlightTimeModel } from './tour/flight-time.js';
 import { descend, iteratedSearch } from './tour/iterated-search.js';
-import { checkPatterns, patternsForSites } from './tour/plan-inputs.js';
+import { checkPatterns, checkSitesFitBattery, patternsForSites } from './tour/plan-inputs.js';
 import { rebalance, type SortieRoute } from './tour/rebalance.js';
 import { buildSiteItems, type SiteItems } from './tour/site-items.js';
 import { buildSortie } from './tour/sortie-build.js';
@@ -44,10 +44,11 @@ export function planPatrol(
   patterns?: SitePattern[],
   options: PlanOptions = {},
 ): PatrolPlan {
-  const model = new FlightModel(settings);
+  const model = new FlightTimeModel(settings);
   if (registry.launchPoints.length === 0) {
     throw new UserError('no launch point: add one to the site file (kind "launch") or give --launch LAT,LON');
   }
+  checkSitesFitBattery(registry.sites, model);
   const sitePatterns = patterns
     ? patternsForSites(registry, patterns)
     : registry.sites.map((site) => buildSitePattern(site, settings, registry.noFlyZones));
@@ -94,7 +95,7 @@ function orderSorties(
   items: SiteItems,
   depots: number[],
   router: TransitRouter,
-  model: FlightModel,
+  model: FlightTimeModel,
   leg: LegTimeS,
   improved: boolean,
 ): SortieRoute[] {

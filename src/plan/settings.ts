@@ -1,3 +1,4 @@
+import { DEFAULT_CAMERA } from '../camera.js';
 import type { PlanSettings } from './types.js';
 
 /** Defaults for a 20–30 minute multirotor with an HD camera, patrolling at a legal height. */
@@ -11,7 +12,7 @@ export const DEFAULT_PLAN_SETTINGS: PlanSettings = {
   enduranceS: 25 * 60,
   reservePct: 25,
   headwindMs: 3,
-  cameraHfovDeg: 80,
+  cameraHfovDeg: DEFAULT_CAMERA.hfovDeg,
   overlapPct: 20,
   perimeterOffsetM: 30,
   pointWatchHoldS: 30,

@@ -1,4 +1,4 @@
-import type { LaunchPoint, PatternKind } from '../sites/types.js';
+import type { LaunchPoint, PatternKind } from '../sites/index.js';
 
 /** One point of a route, with what the camera should do there. Altitudes above the launch point. */
 export interface Waypoint {
@@ -52,6 +52,7 @@ export interface PlanSettings {
   reservePct: number;
   /** Head-wind the time estimates allow for on every leg. */
   headwindMs: number;
+  /** The camera's field of view across the track (CameraSpec.hfovDeg), for the swath spacing. */
   cameraHfovDeg: number;
   /** Side overlap between neighbouring coverage swaths. */
   overlapPct: number;

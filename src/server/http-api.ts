@@ -135,7 +135,7 @@ const ROUTES: Route[] = [
     access: 'viewer',
     handle: (ctx, { params }) => {
       const id = alertId(params[0] as string);
-      const alert = ctx.hub.store.alert(id);
+      const alert = ctx.hub.store.getAlert(id);
       if (!alert) throw new HttpError(404, `no alert ${params[0]}`);
       return { json: alertView(alert) };
     },

@@ -224,9 +224,3 @@ function contentSecurityPolicy(tileUrl: string | null): string {
     "form-action 'none'",
   ].join('; ');
 }
-
-/** Formats a log line for a console (the daemon's default sink). */
-export function consoleLog(level: LogLevel, message: string): void {
-  const line = `${new Date().toISOString()} ${level} ${message}\n`;
-  (level === 'info' ? process.stdout : process.stderr).write(line);
-}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Alert, AlertWithEvidence } from '../alerts/index.js';
+import type { Alert } from '../alerts/index.js';
 import type { Role } from './auth.js';
 import { type PlanView, VEHICLE_COMMANDS, type VehicleSnapshot } from './hub.js';
 
@@ -101,7 +101,7 @@ export function parseClientMessage(data: Buffer, isBinary: boolean, maxBytes: nu
 }
 
 /** An alert for clients: evidence bytes left out (whatever the hub handed over), snapshot URL added. */
-export function alertView(alert: Alert | AlertWithEvidence): AlertView {
+export function alertView(alert: Alert): AlertView {
   const view: Record<string, unknown> = { ...alert };
   delete view.evidenceJpeg;
   // The version in the URL changes when better evidence replaces the picture, so caches stay right.

@@ -1,5 +1,5 @@
-export { boundaryLapS, siteBoundaryLengthM, siteFitsOneBattery, usableEnduranceS } from './battery.js';
 export { loadSiteFiles, registryFromFeatures } from './load.js';
+export { describeSite } from './problems.js';
 export { PATTERN_KINDS } from './properties.js';
 export type { SiteFileContent } from './read-file.js';
 export { type SiteSummary, summariseSites } from './summary.js';

@@ -1,4 +1,5 @@
 import { UserError } from '../errors.js';
+import type { Site } from './types.js';
 
 /** Where a feature came from, for messages: its file, its index in the file's features (0-based), its id. */
 export interface FeatureRef {
@@ -12,6 +13,11 @@ const MAX_LISTED = 10;
 
 export function describeFeature(ref: FeatureRef): string {
   return `${ref.source}: feature ${ref.index}${ref.id === null ? '' : ` (id '${ref.id}')`}`;
+}
+
+/** A site as messages name it: its file, its feature index and its id. */
+export function describeSite(site: Pick<Site, 'source' | 'featureIndex' | 'id'>): string {
+  return describeFeature({ source: site.source, index: site.featureIndex, id: site.id });
 }
 
 interface Entry {

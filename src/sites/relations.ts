@@ -9,8 +9,6 @@ import {
   intersect,
   point,
 } from '@turf/turf';
-import { DEFAULT_PLAN_SETTINGS } from '../plan/settings.js';
-import { boundaryLapS, siteBoundaryLengthM, siteFitsOneBattery, usableEnduranceS } from './battery.js';
 import type { ParsedFeature } from './feature.js';
 import { describeFeature, type FeatureRef, type Problems } from './problems.js';
 import type { NoFlyZone, Site, SiteGeometry } from './types.js';
@@ -35,7 +33,7 @@ export function checkDuplicateIds(refs: FeatureRef[], problems: Problems): void 
   }
 }
 
-/** What needs all the features read: where they lie against each other, the operating area, no-fly zones and the battery. */
+/** What needs all the features read: where they lie against each other, the operating area and no-fly zones. */
 export function checkRelations(features: ParsedFeature[], problems: Problems): void {
   checkDistances(features, problems);
   const areas = features.filter((f) => f.kind === 'operating-area');
@@ -89,16 +87,6 @@ function checkSite(
         `the site overlaps ${describeZone(zone)} by ${overlapHa.toFixed(2)} ha; patterns must keep out of it`,
       );
     }
-  }
-  if (!siteFitsOneBattery(site)) {
-    const s = DEFAULT_PLAN_SETTINGS;
-    problems.error(
-      ref,
-      `the site is too large for one battery: its boundary is ${(siteBoundaryLengthM(site.geometry) / 1000).toFixed(1)} km, ` +
-        `one lap at ${s.cruiseSpeedMs} m/s takes ${(boundaryLapS(site) / 60).toFixed(1)} min, ` +
-        `more than the ${(usableEnduranceS() / 60).toFixed(1)} min a battery gives with a ${s.reservePct} % reserve; ` +
-        'split it into smaller sites',
-    );
   }
 }
 

@@ -83,7 +83,7 @@ describe('a schema-1 alert store', () => {
         tlogPath: '/data/F-OLD.tlog',
       });
       expect(store.listAlerts()).toHaveLength(1);
-      expect(store.alert(1)).toMatchObject({
+      expect(store.getAlert(1)).toMatchObject({
         code: 'A-000001',
         flightId: 'F-OLD',
         severity: 'medium',
@@ -91,7 +91,7 @@ describe('a schema-1 alert store', () => {
         sightings: 1,
         pose: POSE,
       });
-      expect(store.getAlert(1)?.evidenceJpeg.equals(JPEG)).toBe(true);
+      expect(store.evidenceJpeg(1)?.equals(JPEG)).toBe(true);
 
       // Schema 2: patrols are recorded, found unfinished, and found by plan for --resume.
       expect(store.unfinishedPatrol('drone-1')).toBeNull();

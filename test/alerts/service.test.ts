@@ -58,9 +58,9 @@ describe('AlertService.raise', () => {
     });
     expect(alert.caption).toBe('North block (S-1)  2024-05-03 08:00:00 UTC  34.73036, 113.62055');
 
-    const jpeg = store.getAlert(alert.id)?.evidenceJpeg;
-    expect(jpeg).toBeDefined();
-    const meta = await sharp(jpeg).metadata();
+    const jpeg = store.evidenceJpeg(alert.id);
+    expect(jpeg).not.toBeNull();
+    const meta = await sharp(jpeg as Buffer).metadata();
     expect(meta.format).toBe('jpeg');
     expect([meta.width, meta.height]).toEqual([testFrame().width, testFrame().height]);
   });
@@ -110,12 +110,12 @@ describe('AlertService.raise', () => {
 
   it('keeps the better evidence when the new sighting has a lower peak', async () => {
     const first = await service.raise(sighting({ peakScore: 0.9 }));
-    const jpegBefore = store.getAlert(first.alert.id)?.evidenceJpeg;
+    const jpegBefore = store.evidenceJpeg(first.alert.id);
     const again = await service.raise(sighting({ firstSeenUs: T0_US + MINUTE_US, peakScore: 0.6 }));
     expect(again.change).toBe('updated');
     expect(again.alert.peakScore).toBe(0.9);
     expect(again.alert.caption).toBe(first.alert.caption);
-    expect(store.getAlert(first.alert.id)?.evidenceJpeg.equals(jpegBefore as Buffer)).toBe(true);
+    expect(store.evidenceJpeg(first.alert.id)?.equals(jpegBefore as Buffer)).toBe(true);
   });
 
   it('raises a new alert beyond the radius or beyond the window', async () => {
@@ -225,7 +225,7 @@ describe('AlertService.raise', () => {
     });
     const { alert } = await s2.raise(sighting());
     expect(errors).toHaveLength(1);
-    expect(store.alert(alert.id)).not.toBeNull();
+    expect(store.getAlert(alert.id)).not.toBeNull();
   });
 
   it('refuses a bad sighting with one message naming it and the field, and stores nothing', async () => {
@@ -310,7 +310,7 @@ describe('a sighting that revises an earlier one of its flight', () => {
     expect(other.change).toBe('created');
     expect(other.alert.id).not.toBe(raised.alert.id);
     expect(store.listAlerts()).toHaveLength(2);
-    expect(store.alert(raised.alert.id)).toMatchObject({ sightings: 1, lastSeenUs: T0_US + 2e6 });
+    expect(store.getAlert(raised.alert.id)).toMatchObject({ sightings: 1, lastSeenUs: T0_US + 2e6 });
   });
 
   it('a revisesKey that names no sighting of this flight is de-duplicated as any other sighting', async () => {
@@ -332,7 +332,7 @@ describe('a sighting that revises an earlier one of its flight', () => {
     expect(unknown.change).toBe('created');
     expect(otherFlights.change).toBe('created');
     expect(store.listAlerts()).toHaveLength(4);
-    expect(store.alert(f2.alert.id)).toMatchObject({ flightId: 'F-2', sightings: 1 });
+    expect(store.getAlert(f2.alert.id)).toMatchObject({ flightId: 'F-2', sightings: 1 });
   });
 
   it('stored once: the same revision raised again changes nothing', async () => {
@@ -344,7 +344,7 @@ describe('a sighting that revises an earlier one of its flight', () => {
 
     expect(again.change).toBe('unchanged');
     expect(again.alert).toEqual(once.alert);
-    expect(store.alert(once.alert.id)?.sightings).toBe(1);
+    expect(store.getAlert(once.alert.id)?.sightings).toBe(1);
   });
 
   it("moves an alert that is the track's alone to the site the final sighting places it in", async () => {

@@ -1,14 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import {
-  boundaryLapS,
-  loadSiteFiles,
-  siteBoundaryLengthM,
-  siteFitsOneBattery,
-  summariseSites,
-  usableEnduranceS,
-} from '../../src/sites/index.js';
+import { loadSiteFiles, summariseSites } from '../../src/sites/index.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/sites');
 const SITES = path.join(FIXTURES, 'small-sites.geojson');
@@ -32,35 +25,5 @@ describe('summariseSites', () => {
     expect(summary.largestSite.areaHa).toBeCloseTo(1.05, 2);
     expect(summary.smallestSite.id).toBe('S-4');
     expect(summary.totalAreaHa).toBeCloseTo(0.8 + 1.05 + 1.04 + 0.72, 1);
-  });
-});
-
-describe('siteFitsOneBattery', () => {
-  const square = (sideM: number) => {
-    const dLat = sideM / 111_195;
-    const dLon = dLat / Math.cos((34.72 * Math.PI) / 180);
-    const ring = [
-      [113.63, 34.72],
-      [113.63 + dLon, 34.72],
-      [113.63 + dLon, 34.72 + dLat],
-      [113.63, 34.72 + dLat],
-      [113.63, 34.72],
-    ];
-    return { geometry: { type: 'Polygon' as const, coordinates: [ring] } };
-  };
-  const settings = { cruiseSpeedMs: 10, enduranceS: 1000, reservePct: 20 };
-
-  it('compares one lap of the boundary at cruise speed with the battery less its reserve', () => {
-    expect(usableEnduranceS(settings)).toBe(800);
-    expect(siteBoundaryLengthM(square(1000).geometry)).toBeCloseTo(4000, -1);
-    expect(boundaryLapS(square(1000), settings)).toBeCloseTo(400, 0);
-    expect(siteFitsOneBattery(square(1900), settings)).toBe(true);
-    expect(siteFitsOneBattery(square(2100), settings)).toBe(false);
-  });
-
-  it('uses the plan defaults when given no settings: 25 minutes, 25 % reserve, 10 m/s', () => {
-    expect(usableEnduranceS()).toBe(1125);
-    expect(siteFitsOneBattery(square(2500))).toBe(true);
-    expect(siteFitsOneBattery(square(3000))).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 import { booleanPointInPolygon } from '@turf/turf';
 import type { Position } from 'geojson';
-import type { SiteGeometry, SiteRegistry } from '../../sites/types.js';
+import type { SiteGeometry, SiteRegistry } from '../../sites/index.js';
 import type { FencePolygon, GeoFence, LatLon, RallyPoint } from '../formats/mission-plan.js';
 
 /** A Polygon or MultiPolygon as a list of polygons, each a list of rings (outer first). */

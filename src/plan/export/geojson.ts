@@ -1,5 +1,5 @@
 import type { Feature, FeatureCollection, GeoJsonProperties, Geometry } from 'geojson';
-import type { SiteRegistry } from '../../sites/types.js';
+import type { SiteRegistry } from '../../sites/index.js';
 import type { Sortie } from '../types.js';
 import { routeTrack, visitedSites } from './route.js';
 

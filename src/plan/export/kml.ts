@@ -1,5 +1,5 @@
 import type { Position } from 'geojson';
-import type { SiteGeometry, SiteRegistry } from '../../sites/types.js';
+import type { SiteGeometry, SiteRegistry } from '../../sites/index.js';
 import type { Sortie, Waypoint } from '../types.js';
 import { polygonsOf } from './geofence.js';
 import { routeTrack, visitedSites } from './route.js';

@@ -1,4 +1,4 @@
-import type { SiteRegistry } from '../../sites/types.js';
+import type { SiteRegistry } from '../../sites/index.js';
 import type { LatLon } from '../formats/mission-plan.js';
 import type { Sortie } from '../types.js';
 

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { SiteRegistry } from '../../sites/types.js';
+import type { SiteRegistry } from '../../sites/index.js';
 import { writeQgcPlan } from '../formats/qgc-plan.js';
 import { writeWaypoints } from '../formats/waypoints.js';
 import type { PatrolPlan, PlanSettings } from '../types.js';

@@ -1,4 +1,4 @@
-import type { SiteRegistry } from '../../sites/types.js';
+import type { SiteRegistry } from '../../sites/index.js';
 import { fromMissionItems, type MissionPlan } from '../formats/mission-plan.js';
 import type { PlanSettings, Sortie } from '../types.js';
 import { launchRallyPoints, sortieGeoFence } from './geofence.js';

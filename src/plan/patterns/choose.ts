@@ -1,5 +1,5 @@
 import { area } from '@turf/turf';
-import type { PatternKind, Site } from '../../sites/types.js';
+import type { PatternKind, Site } from '../../sites/index.js';
 import type { PlanSettings } from '../types.js';
 
 /**

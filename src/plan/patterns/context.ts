@@ -1,6 +1,6 @@
 import { UserError } from '../../errors.js';
 import { frameAround, geometryToPlane, type LocalFrame, type PlanePolygon } from '../../geo/index.js';
-import type { NoFlyZone, Site } from '../../sites/types.js';
+import type { NoFlyZone, Site } from '../../sites/index.js';
 import type { PlanSettings } from '../types.js';
 import { type Obstacle, obstaclesNear } from './obstacles.js';
 

@@ -1,4 +1,4 @@
-import type { NoFlyZone, Site } from '../../sites/types.js';
+import type { NoFlyZone, Site } from '../../sites/index.js';
 import type { PlanSettings, SitePattern } from '../types.js';
 import { choosePattern } from './choose.js';
 import { patternContext } from './context.js';

@@ -10,7 +10,7 @@ import {
   shortestClearPath,
   type Vec2,
 } from '../../geo/index.js';
-import type { NoFlyZone, SiteGeometry } from '../../sites/types.js';
+import type { NoFlyZone, SiteGeometry } from '../../sites/index.js';
 
 /** Distance pattern legs keep from a no-fly zone: a multirotor holds its line within a few metres in wind. */
 export const NO_FLY_MARGIN_M = 10;

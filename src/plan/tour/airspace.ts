@@ -1,7 +1,7 @@
 import { buffer, feature } from '@turf/turf';
 import { UserError } from '../../errors.js';
 import type { LocalFrame } from '../../geo/index.js';
-import type { NoFlyZone, SiteGeometry } from '../../sites/types.js';
+import type { NoFlyZone, SiteGeometry } from '../../sites/index.js';
 import {
   type Area,
   circleAround,

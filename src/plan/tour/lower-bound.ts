@@ -1,7 +1,7 @@
 import { LocalFrame } from '../../geo/index.js';
-import type { LaunchPoint } from '../../sites/types.js';
+import type { LaunchPoint } from '../../sites/index.js';
 import type { PatrolPlan, SitePattern } from '../types.js';
-import { FlightModel, loopLength } from './flight-model.js';
+import { FlightTimeModel, loopLength } from './flight-time.js';
 import { dist } from './planar.js';
 
 /** A lower bound on the total horizontal distance of any plan flying these patterns, metres. */
@@ -44,7 +44,7 @@ export function patrolLowerBound(plan: PatrolPlan, launchPoints: LaunchPoint[]):
   });
   const patternsM = plan.patterns.reduce((sum, p) => sum + p.lengthM, 0);
   const treeM = patternsM + spanningTreeM(sites, reach);
-  const model = new FlightModel(plan.settings);
+  const model = new FlightTimeModel(plan.settings);
   const carriedM = plan.patterns.map((p, i) => (split[i] ? p.lengthM : carriedOutM(p, frame)));
   const netWorkS = plan.patterns.map(
     (p, i) => model.patternTimeS(p, 0, p.waypoints.length - 1) - model.horizontalTimeS(carriedM[i]),
@@ -127,7 +127,7 @@ function carriedOutM(pattern: SitePattern, frame: LocalFrame): number {
  * Σ 2R over sorties, least over fractional packings: farthest site first, a new sortie opened at the
  * current site's reach R holds `capacityS` less the 2R / ground speed it takes to get there and back.
  */
-function radialBoundM(reach: number[], workS: number[], model: FlightModel, capacityS: number): number {
+function radialBoundM(reach: number[], workS: number[], model: FlightTimeModel, capacityS: number): number {
   const order = reach.map((_, i) => i).sort((a, b) => reach[b] - reach[a]);
   let total = 0;
   let roomS = 0;

@@ -1,8 +1,45 @@
+import { length, lineString } from '@turf/turf';
 import { UserError } from '../../errors.js';
 import type { LocalFrame } from '../../geo/index.js';
-import type { SiteRegistry } from '../../sites/types.js';
+import { describeSite, type Site, type SiteGeometry, type SiteRegistry } from '../../sites/index.js';
 import type { PlanSettings, SitePattern } from '../types.js';
 import type { Airspace } from './airspace.js';
+import type { FlightTimeModel } from './flight-time.js';
+
+/** Sites named in a battery error before the rest are counted. */
+const MAX_LISTED = 10;
+
+/** Length of a site's outer boundary (every part's outer ring; holes excluded), metres. */
+export function siteBoundaryLengthM(geometry: SiteGeometry): number {
+  const polygons = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
+  return polygons.reduce((sum, rings) => sum + length(lineString(rings[0]), { units: 'meters' }), 0);
+}
+
+/**
+ * Refuses the sites that no sortie can watch whole with this battery: one lap of the boundary at
+ * cruise speed (no transit, no wind, no offset; less than any watch of the site takes) is longer than
+ * the battery gives less its reserve. One line per site, naming it and why.
+ */
+export function checkSitesFitBattery(sites: Site[], model: FlightTimeModel): void {
+  const { cruiseSpeedMs, reservePct } = model.settings;
+  const lines: string[] = [];
+  for (const site of sites) {
+    const boundaryM = siteBoundaryLengthM(site.geometry);
+    const lapS = boundaryM / cruiseSpeedMs;
+    if (lapS <= model.usableS) continue;
+    lines.push(
+      `${describeSite(site)}: the site is too large for one battery: its boundary is ${(boundaryM / 1000).toFixed(1)} km, ` +
+        `one lap at ${cruiseSpeedMs} m/s takes ${(lapS / 60).toFixed(1)} min, ` +
+        `more than the ${(model.usableS / 60).toFixed(1)} min a battery gives with a ${reservePct} % reserve; ` +
+        'split it into smaller sites',
+    );
+  }
+  if (lines.length === 0) return;
+  if (lines.length === 1) throw new UserError(lines[0]);
+  const listed = lines.slice(0, MAX_LISTED).map((l) => `  ${l}`);
+  if (lines.length > MAX_LISTED) listed.push(`  ... and ${lines.length - MAX_LISTED} more`);
+  throw new UserError(`${lines.length} sites are too large for one battery:\n${listed.join('\n')}`);
+}
 
 /** The given patterns in site order; every site needs exactly one, and no pattern may name another. */
 export function patternsForSites(registry: SiteRegistry, patterns: SitePattern[]): SitePattern[] {

@@ -1,6 +1,6 @@
 import type { Position } from 'geojson';
 import type { LocalFrame } from '../../geo/index.js';
-import type { SiteGeometry } from '../../sites/types.js';
+import type { SiteGeometry } from '../../sites/index.js';
 
 /**
  * Polygons in a local metric frame as flat coordinate arrays (x east, y north, metres), for the inner

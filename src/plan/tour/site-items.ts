@@ -1,7 +1,7 @@
 import { UserError } from '../../errors.js';
 import type { LocalFrame } from '../../geo/index.js';
 import type { SitePattern } from '../types.js';
-import { type FlightModel, loopLength } from './flight-model.js';
+import { type FlightTimeModel, loopLength } from './flight-time.js';
 import { dist } from './planar.js';
 import type { LegTimeS, TourItems } from './tour-items.js';
 import type { TransitRouter } from './transit-router.js';
@@ -45,7 +45,7 @@ interface Item {
 export interface SiteItemContext {
   router: TransitRouter;
   frame: LocalFrame;
-  model: FlightModel;
+  model: FlightTimeModel;
   leg: LegTimeS;
   /** Router point of each launch point. */
   launchPoints: number[];

@@ -1,7 +1,7 @@
 import type { LocalFrame } from '../../geo/index.js';
-import type { LaunchPoint } from '../../sites/types.js';
+import type { LaunchPoint } from '../../sites/index.js';
 import type { SitePattern, SiteVisit, Sortie, Waypoint } from '../types.js';
-import { type FlightModel, loopLength, visitLengthM } from './flight-model.js';
+import { type FlightTimeModel, loopLength, visitLengthM } from './flight-time.js';
 import type { SiteItems } from './site-items.js';
 import type { LegTimeS } from './tour-items.js';
 import type { TransitRouter } from './transit-router.js';
@@ -11,7 +11,7 @@ export interface SortieContext {
   patterns: SitePattern[];
   router: TransitRouter;
   frame: LocalFrame;
-  model: FlightModel;
+  model: FlightTimeModel;
   leg: LegTimeS;
 }
 

@@ -1,11 +1,12 @@
+import { type CameraSpec, DEFAULT_CAMERA } from '../../camera.js';
 import { UserError } from '../../errors.js';
 import type { SimTruePose, Simulator } from '../simulator.js';
 import { VideoEncoder } from './encoder.js';
-import { type CameraPose, type CameraSpec, WorldRenderer } from './render.js';
+import { type CameraPose, WorldRenderer } from './render.js';
 import type { World } from './world.js';
 
-/** The camera's defaults: 720p at 10 frames per second, 82° wide (a typical patrol drone's camera). */
-export const DEFAULT_CAMERA = { widthPx: 1280, heightPx: 720, hfovDeg: 82, fps: 10 } as const;
+/** Frames the camera renders per second of sim time when not told; its optics are DEFAULT_CAMERA's. */
+export const DEFAULT_CAMERA_FPS = 10;
 
 export interface SimCameraSpec extends CameraSpec {
   fps: number;
@@ -56,7 +57,7 @@ export class SimCamera {
     private readonly sim: Simulator,
     private readonly options: SimCameraOptions,
   ) {
-    this.spec = { ...DEFAULT_CAMERA, ...options.camera };
+    this.spec = { ...DEFAULT_CAMERA, fps: DEFAULT_CAMERA_FPS, ...options.camera };
     checkSpec(this.spec);
     this.renderer = new WorldRenderer(options.world);
     this.unsubscribe = sim.onStep((simTimeS) => this.onStep(simTimeS));

@@ -1,5 +1,5 @@
 export {
-  DEFAULT_CAMERA,
+  DEFAULT_CAMERA_FPS,
   normaliseStreamUrl,
   SimCamera,
   type SimCameraOptions,
@@ -8,7 +8,7 @@ export {
 } from './camera.js';
 export { type EncoderOptions, isoUtcMicros, VideoEncoder } from './encoder.js';
 export { type GroundTruth, groundTruth, RECORDING_FILES, writeGroundTruth } from './recording.js';
-export { type CameraPose, type CameraSpec, renderView, WorldRenderer } from './render.js';
+export { type CameraPose, renderView, WorldRenderer } from './render.js';
 export {
   insideSite,
   loadWorld,

@@ -1,3 +1,4 @@
+import type { CameraSpec } from '../../camera.js';
 import { BASE_TEXEL_M, GroundTexture, MAX_LEVEL, TILE_TEXELS } from './ground-texture.js';
 import { Rng } from './noise.js';
 import { PlumeField } from './plume-field.js';
@@ -16,14 +17,6 @@ export interface CameraPose {
   pitchDeg: number;
   /** Camera roll; only 0 is drawn (a stabilised gimbal). */
   rollDeg: number;
-}
-
-/** A pinhole camera: principal point at the image centre, square pixels. */
-export interface CameraSpec {
-  widthPx: number;
-  heightPx: number;
-  /** Horizontal field of view, degrees. */
-  hfovDeg: number;
 }
 
 const DEG = Math.PI / 180;

@@ -1,4 +1,5 @@
-import type { CameraPose, CameraSpec, World } from '../../../src/sim/index.js';
+import type { CameraSpec } from '../../../src/camera.js';
+import type { CameraPose, World } from '../../../src/sim/index.js';
 
 /** The pinhole conventions written out independently of the renderer: a ground point (east, north, up m from the camera's ground point) to a pixel. */
 export function projectPx(

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../../src/errors.js';
 import { planSettings } from '../../../src/plan/settings.js';
-import { FlightModel } from '../../../src/plan/tour/flight-model.js';
+import { FlightTimeModel } from '../../../src/plan/tour/flight-time.js';
 import { loopPattern, pointPattern, sweepPattern } from './instances.js';
 
-describe('flight model', () => {
+describe('flight time model', () => {
   const settings = planSettings({ cruiseSpeedMs: 10, headwindMs: 3, climbSpeedMs: 2.5, descentSpeedMs: 1.5 });
-  const model = new FlightModel(settings);
+  const model = new FlightTimeModel(settings);
 
   it('flies every leg into the head-wind and adds climbs and descents', () => {
     expect(model.groundSpeedMs).toBe(7);
@@ -35,8 +35,8 @@ describe('flight model', () => {
   });
 
   it('rejects settings that leave no way to fly', () => {
-    expect(() => new FlightModel(planSettings({ cruiseSpeedMs: 3, headwindMs: 3 }))).toThrow(UserError);
-    expect(() => new FlightModel(planSettings({ reservePct: 100 }))).toThrow(/usable/);
-    expect(() => new FlightModel(planSettings({ climbSpeedMs: 0 }))).toThrow(/climb/);
+    expect(() => new FlightTimeModel(planSettings({ cruiseSpeedMs: 3, headwindMs: 3 }))).toThrow(UserError);
+    expect(() => new FlightTimeModel(planSettings({ reservePct: 100 }))).toThrow(/usable/);
+    expect(() => new FlightTimeModel(planSettings({ climbSpeedMs: 0 }))).toThrow(/climb/);
   });
 });

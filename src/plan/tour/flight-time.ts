@@ -4,9 +4,10 @@ import type { PlanSettings, SitePattern } from '../types.js';
 /**
  * The objective, kept apart from the algorithms that minimise it: how long a leg, a pattern or a
  * sortie takes and how much battery it uses. Every horizontal leg is flown against the head-wind
- * margin; climbs and descents add their own time.
+ * margin; climbs and descents add their own time. Times only: the simulator's FlightModel is the
+ * one that flies (a point mass with drag, wind and limits).
  */
-export class FlightModel {
+export class FlightTimeModel {
   /** Ground speed into the head-wind margin. */
   readonly groundSpeedMs: number;
   /** Flight time a battery allows once the reserve is set aside. */
