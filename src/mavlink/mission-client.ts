@@ -1,4 +1,5 @@
 import { common } from 'node-mavlink';
+import { systemClock } from '../clock.js';
 import { CancelledError, TimeoutError, UserError } from '../errors.js';
 import { LINK_TIMING } from '../timing.js';
 import type { ReceivedMessage } from './codec.js';
@@ -175,6 +176,7 @@ function runTransfer<T>(
         hooks.onAbandon?.();
         done(hooks.timeoutError(resender.giveUpAfterMs));
       },
+      systemClock,
     );
     const onAbort = () => {
       hooks.onAbandon?.();

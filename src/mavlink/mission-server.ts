@@ -1,4 +1,5 @@
 import { common } from 'node-mavlink';
+import { type Clock, systemClock } from '../clock.js';
 import { UserError } from '../errors.js';
 import { LINK_TIMING } from '../timing.js';
 import type { ReceivedMessage } from './codec.js';
@@ -23,6 +24,8 @@ export interface MissionServerOptions {
   capacity?: number;
   /** Called after a ground station changed a list (upload or clear), not after setItems. */
   onChanged?: (type: MissionType, items: MissionItem[]) => void;
+  /** Time and timers of the item re-requests (default: the system clock). */
+  clock?: Clock;
 }
 
 const Result = common.MavMissionResult;
@@ -135,6 +138,7 @@ export class MissionServer {
           this.upload = undefined;
           this.ack(from, type, Result.OPERATION_CANCELLED);
         },
+        this.options.clock ?? systemClock,
       ),
     };
     this.upload = upload;
