@@ -15,8 +15,6 @@ export {
 export {
   clearMission,
   downloadMission,
-  MissionTransferError,
-  type MissionTransferOptions,
   MissionVerifyError,
   missionsDiffer,
   setCurrentMissionItem,
@@ -25,6 +23,11 @@ export {
 } from './mission-client.js';
 export { isGlobalFrame, type MissionItem, MissionType } from './mission-item.js';
 export { MissionServer, type MissionServerOptions } from './mission-server.js';
+export {
+  MissionTransferError,
+  type MissionTransferOptions,
+  type MissionTransferState,
+} from './mission-transfer.js';
 export {
   type ParamInfo,
   type ParamOptions,
