@@ -15,6 +15,8 @@ export {
 export {
   clearMission,
   downloadMission,
+  MissionTransferError,
+  type MissionTransferOptions,
   MissionVerifyError,
   missionsDiffer,
   setCurrentMissionItem,
@@ -23,11 +25,7 @@ export {
 } from './mission-client.js';
 export { isGlobalFrame, type MissionItem, MissionType } from './mission-item.js';
 export { MissionServer, type MissionServerOptions } from './mission-server.js';
-export {
-  MissionTransferError,
-  type MissionTransferOptions,
-  type MissionTransferState,
-} from './mission-transfer.js';
+export type { MissionTransferState } from './mission-transfer.js';
 export {
   type ParamInfo,
   type ParamOptions,

@@ -17,6 +17,9 @@ import {
 } from './mission-wire.js';
 import { isFromTarget, type Target } from './target.js';
 
+// The transfer's error and options belong to the state machine; callers know them from here.
+export { MissionTransferError, type MissionTransferOptions } from './mission-transfer.js';
+
 /** A mission read back after upload differs from what was sent. */
 export class MissionVerifyError extends UserError {
   constructor(

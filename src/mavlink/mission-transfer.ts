@@ -242,7 +242,7 @@ abstract class MissionTransfer<T> {
 
   /** Is `m` for this transfer's list? */
   protected ours(m: { missionType: number }): boolean {
-    return (m.missionType as number) === this.type;
+    return m.missionType === this.type;
   }
 
   protected abstract begin(): void;
