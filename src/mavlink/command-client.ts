@@ -1,4 +1,5 @@
 import { ardupilotmega, common } from 'node-mavlink';
+import { type Clock, systemClock, type TimerHandle } from '../clock.js';
 import { CancelledError, TimeoutError, UserError } from '../errors.js';
 import { LINK_TIMING } from '../timing.js';
 import type { MavLinkConnection } from './link.js';
@@ -13,6 +14,8 @@ export interface CommandOptions {
   useInt?: boolean;
   /** Progress in percent while the vehicle reports MAV_RESULT_IN_PROGRESS. */
   onProgress?: (pct: number) => void;
+  /** Time and timers of the resends and waits (default: the system clock). */
+  clock?: Clock;
 }
 
 const MAV_FRAME_GLOBAL_RELATIVE_ALT = 3;
@@ -121,15 +124,15 @@ export async function sendCommand(
     frame === undefined
       ? undefined
       : { frame, x: encodeXY(frame, padded[4], 'x', name), y: encodeXY(frame, padded[5], 'y', name) };
-  const { signal, onProgress } = opts;
+  const { signal, onProgress, clock = systemClock } = opts;
   if (signal?.aborted) throw new CancelledError(name);
 
   return new Promise((resolve, reject) => {
     let confirmation = 0;
     let inProgress = false;
-    let timer: NodeJS.Timeout | undefined;
+    let timer: TimerHandle | undefined;
     const finish = (err?: Error) => {
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
       unsubscribe();
       signal?.removeEventListener('abort', onAbort);
       if (err) reject(err);
@@ -141,8 +144,8 @@ export async function sendCommand(
       wait(LINK_TIMING.commandAckTimeoutMs);
     };
     const wait = (timeoutMs: number) => {
-      clearTimeout(timer);
-      timer = setTimeout(onTimeout, timeoutMs);
+      clock.clearTimeout(timer);
+      timer = clock.setTimeout(onTimeout, timeoutMs);
     };
     const onTimeout = () => {
       if (inProgress) {

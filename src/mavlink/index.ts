@@ -25,6 +25,7 @@ export {
 } from './mission-client.js';
 export { isGlobalFrame, type MissionItem, MissionType } from './mission-item.js';
 export { MissionServer, type MissionServerOptions } from './mission-server.js';
+export type { MissionTransferState } from './mission-transfer.js';
 export {
   type ParamInfo,
   type ParamOptions,

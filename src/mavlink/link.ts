@@ -1,9 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { type MavLinkData, MavLinkPacketSplitter, minimal } from 'node-mavlink';
+import { type Clock, systemClock } from '../clock.js';
 import { CancelledError, TimeoutError } from '../errors.js';
 import { LINK_TIMING } from '../timing.js';
 import { decodeFrame, FrameEncoder, type MessageClass, type ReceivedMessage } from './codec.js';
 import { type ConnectionUrl, formatConnectionUrl, parseConnectionUrl } from './connection-url.js';
+import { MissionTransferClient } from './mission-transfer.js';
 import type { TlogWriter } from './tlog.js';
 import { openTransport, type Transport } from './transport.js';
 
@@ -57,6 +59,8 @@ export interface WaitOptions {
   signal?: AbortSignal;
   /** Names the wait in the timeout error: "no MISSION_ACK after 500 ms (upload)". */
   what?: string;
+  /** The clock of the timeout (default: the system clock). */
+  clock?: Clock;
 }
 
 type MessageHandler = (rx: ReceivedMessage) => void;
@@ -91,6 +95,7 @@ export class MavLinkConnection extends EventEmitter {
   private readonly clockUs: () => number;
   private tlog: TlogWriter | null;
   private closed = false;
+  private missionClient: MissionTransferClient | undefined;
 
   constructor(
     readonly transport: Transport,
@@ -143,6 +148,12 @@ export class MavLinkConnection extends EventEmitter {
     this.tlog = tlog;
   }
 
+  /** This link's mission transfers: one in flight at a time, as the protocol allows. */
+  get missionTransfers(): MissionTransferClient {
+    this.missionClient ??= new MissionTransferClient(this);
+    return this.missionClient;
+  }
+
   nowUs(): number {
     return this.clockUs();
   }
@@ -179,7 +190,7 @@ export class MavLinkConnection extends EventEmitter {
   waitFor<T extends MavLinkData>(
     clazz: MessageClass<T>,
     accept: (message: T, rx: ReceivedMessage<T>) => boolean,
-    { timeoutMs, signal, what }: WaitOptions,
+    { timeoutMs, signal, what, clock = systemClock }: WaitOptions,
   ): Promise<ReceivedMessage<T>> {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) {
@@ -187,7 +198,7 @@ export class MavLinkConnection extends EventEmitter {
         return;
       }
       const finish = () => {
-        clearTimeout(timer);
+        clock.clearTimeout(timer);
         unsubscribe();
         signal?.removeEventListener('abort', onAbort);
       };
@@ -195,7 +206,7 @@ export class MavLinkConnection extends EventEmitter {
         finish();
         reject(new CancelledError(what ?? clazz.MSG_NAME));
       };
-      const timer = setTimeout(() => {
+      const timer = clock.setTimeout(() => {
         finish();
         reject(new TimeoutError(`no ${clazz.MSG_NAME} within ${timeoutMs} ms${what ? ` (${what})` : ''}`));
       }, timeoutMs);

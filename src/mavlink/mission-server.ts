@@ -1,4 +1,5 @@
 import { common } from 'node-mavlink';
+import { type Clock, systemClock } from '../clock.js';
 import { UserError } from '../errors.js';
 import { LINK_TIMING } from '../timing.js';
 import type { ReceivedMessage } from './codec.js';
@@ -11,7 +12,9 @@ import {
   isMissionType,
   MISSION_TYPE_NAMES,
   missionAckMessage,
+  missionCountMessage,
   missionItemIntMessage,
+  missionRequestIntMessage,
   type WireItem,
   wireItemOf,
 } from './mission-wire.js';
@@ -23,6 +26,8 @@ export interface MissionServerOptions {
   capacity?: number;
   /** Called after a ground station changed a list (upload or clear), not after setItems. */
   onChanged?: (type: MissionType, items: MissionItem[]) => void;
+  /** Time and timers of the item re-requests (default: the system clock). */
+  clock?: Clock;
 }
 
 const Result = common.MavMissionResult;
@@ -135,6 +140,7 @@ export class MissionServer {
           this.upload = undefined;
           this.ack(from, type, Result.OPERATION_CANCELLED);
         },
+        this.options.clock ?? systemClock,
       ),
     };
     this.upload = upload;
@@ -142,12 +148,7 @@ export class MissionServer {
   }
 
   private requestItem(upload: Upload): void {
-    const m = new common.MissionRequestInt();
-    m.targetSystem = upload.from.sysid;
-    m.targetComponent = upload.from.compid;
-    m.seq = upload.items.length;
-    m.missionType = upload.type as number as common.MavMissionType;
-    this.link.send(m);
+    this.link.send(missionRequestIntMessage(upload.from, upload.type, upload.items.length));
   }
 
   private onItem(from: Target, m: common.MissionItemInt): void {
@@ -195,13 +196,7 @@ export class MissionServer {
     }
     // The ground station has moved on from an upload it did not finish.
     if (this.upload && sameSender(this.upload.from, from) && this.upload.type === type) this.abortUpload();
-    const count = new common.MissionCount();
-    count.targetSystem = from.sysid;
-    count.targetComponent = from.compid;
-    count.count = this.lists.get(type)?.length ?? 0;
-    count.missionType = type as number as common.MavMissionType;
-    count.opaqueId = 0;
-    this.link.send(count);
+    this.link.send(missionCountMessage(from, type, this.lists.get(type)?.length ?? 0));
   }
 
   private onRequest(from: Target, missionType: number, seq: number, int: boolean): void {

@@ -196,3 +196,51 @@ export function missionAckMessage(
   m.opaqueId = 0;
   return m;
 }
+
+/** The mission protocol's messages, built here only, for the client and the server alike. */
+export function missionCountMessage(to: Target, type: MissionType, count: number): common.MissionCount {
+  const m = new common.MissionCount();
+  m.targetSystem = to.sysid;
+  m.targetComponent = to.compid;
+  m.count = count;
+  m.missionType = type as number as common.MavMissionType;
+  m.opaqueId = 0;
+  return m;
+}
+
+export function missionRequestIntMessage(
+  to: Target,
+  type: MissionType,
+  seq: number,
+): common.MissionRequestInt {
+  const m = new common.MissionRequestInt();
+  m.targetSystem = to.sysid;
+  m.targetComponent = to.compid;
+  m.seq = seq;
+  m.missionType = type as number as common.MavMissionType;
+  return m;
+}
+
+export function missionRequestListMessage(to: Target, type: MissionType): common.MissionRequestList {
+  const m = new common.MissionRequestList();
+  m.targetSystem = to.sysid;
+  m.targetComponent = to.compid;
+  m.missionType = type as number as common.MavMissionType;
+  return m;
+}
+
+export function missionClearAllMessage(to: Target, type: MissionType): common.MissionClearAll {
+  const m = new common.MissionClearAll();
+  m.targetSystem = to.sysid;
+  m.targetComponent = to.compid;
+  m.missionType = type as number as common.MavMissionType;
+  return m;
+}
+
+export function missionSetCurrentMessage(to: Target, seq: number): common.MissionSetCurrent {
+  const m = new common.MissionSetCurrent();
+  m.targetSystem = to.sysid;
+  m.targetComponent = to.compid;
+  m.seq = seq;
+  return m;
+}

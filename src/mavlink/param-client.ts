@@ -1,4 +1,5 @@
 import { common } from 'node-mavlink';
+import { type Clock, systemClock, type TimerHandle } from '../clock.js';
 import { CancelledError, TimeoutError, UserError } from '../errors.js';
 import { LINK_TIMING } from '../timing.js';
 import type { MavLinkConnection } from './link.js';
@@ -14,6 +15,8 @@ export interface ParamInfo {
 
 export interface ParamOptions {
   signal?: AbortSignal;
+  /** Time and timers of the resends (default: the system clock). */
+  clock?: Clock;
 }
 
 export interface SetParamOptions extends ParamOptions {
@@ -46,15 +49,15 @@ function awaitParamValue<T>(
   link: MavLinkConnection,
   target: Target,
   name: string,
-  signal: AbortSignal | undefined,
+  { signal, clock = systemClock }: ParamOptions,
   { what, send, settle, onTimeout }: ValueWait<T>,
 ): Promise<T> {
   if (signal?.aborted) return Promise.reject(new CancelledError(what));
   return new Promise((resolve, reject) => {
     let sends = 0;
-    let timer: NodeJS.Timeout | undefined;
+    let timer: TimerHandle | undefined;
     const finish = (err: Error | undefined, value?: T) => {
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
       unsubscribe();
       signal?.removeEventListener('abort', onAbort);
       if (err) reject(err);
@@ -64,7 +67,7 @@ function awaitParamValue<T>(
     const attempt = () => {
       sends++;
       send();
-      timer = setTimeout(() => {
+      timer = clock.setTimeout(() => {
         const err = onTimeout(sends);
         if (err) finish(err);
         else attempt();
@@ -96,7 +99,7 @@ export async function readParam(
 ): Promise<ParamInfo> {
   checkParamName(name);
   const what = `reading parameter ${name}`;
-  return awaitParamValue(link, target, name, opts.signal, {
+  return awaitParamValue(link, target, name, opts, {
     what,
     send: () => {
       const m = new common.ParamRequestRead();
@@ -135,7 +138,7 @@ export async function setParam(
   let otherValue: number | undefined;
   let otherValueThisSend = false;
   let sendsWithOtherValue = 0;
-  return awaitParamValue(link, target, name, opts.signal, {
+  return awaitParamValue(link, target, name, opts, {
     what,
     send: () => {
       otherValueThisSend = false;

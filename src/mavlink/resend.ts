@@ -1,4 +1,4 @@
-import { performance } from 'node:perf_hooks';
+import type { Clock, TimerHandle } from '../clock.js';
 import { LINK_TIMING } from '../timing.js';
 
 /** Doublings of the wait are capped here; the wait itself is capped by the exchange's maxWaitMs. */
@@ -51,10 +51,11 @@ export class RoundTripEstimate {
  * Drives one side of a step-by-step exchange (the mission protocol): sends the current step and resends
  * it until the next step starts, waiting as `estimate` says (at least LINK_TIMING.missionMinResendMs, at
  * most `maxWaitMs`). With no progress for `maxWaitMs × (retries + 1)` it stops and calls `onGiveUp`, so
- * it never gives up sooner than fixed `maxWaitMs` timeouts with `retries` resends would.
+ * it never gives up sooner than fixed `maxWaitMs` timeouts with `retries` resends would. Time and
+ * timers come from `clock`.
  */
 export class Resender {
-  private timer: NodeJS.Timeout | undefined;
+  private timer: TimerHandle | undefined;
   private send: () => void = () => {};
   private stepAtMs = 0;
   private lastSendAtMs = 0;
@@ -67,12 +68,13 @@ export class Resender {
     private readonly maxWaitMs: number,
     private readonly retries: number,
     private readonly onGiveUp: () => void,
+    private readonly clock: Clock,
   ) {}
 
   /** Starts a new step (the previous one counts as answered): `send` runs now and on every timeout. */
   step(send: () => void): void {
     if (this.stopped) return;
-    const nowMs = performance.now();
+    const nowMs = this.clock.nowMs();
     if (this.started && !this.resent) this.estimate.sample(nowMs - this.stepAtMs);
     else if (this.started) this.estimate.resentAnswered(nowMs - this.lastSendAtMs);
     this.started = true;
@@ -87,13 +89,13 @@ export class Resender {
   /** The current step went out again because the peer asked for it again. */
   markSentAgain(): void {
     this.resent = true;
-    this.lastSendAtMs = performance.now();
+    this.lastSendAtMs = this.clock.nowMs();
   }
 
   /** Ends the exchange for good: later steps send nothing. */
   stop(): void {
     this.stopped = true;
-    clearTimeout(this.timer);
+    this.clock.clearTimeout(this.timer);
   }
 
   /** The longest a step can go without progress before the exchange gives up. */
@@ -102,11 +104,11 @@ export class Resender {
   }
 
   private arm(): void {
-    clearTimeout(this.timer);
+    this.clock.clearTimeout(this.timer);
     const waitMs = this.estimate.waitMs(this.maxWaitMs);
-    const leftMs = this.stepAtMs + this.giveUpAfterMs - performance.now();
+    const leftMs = this.stepAtMs + this.giveUpAfterMs - this.clock.nowMs();
     if (leftMs <= waitMs) {
-      this.timer = setTimeout(
+      this.timer = this.clock.setTimeout(
         () => {
           this.stop();
           this.onGiveUp();
@@ -115,9 +117,9 @@ export class Resender {
       );
       return;
     }
-    this.timer = setTimeout(() => {
+    this.timer = this.clock.setTimeout(() => {
       this.resent = true;
-      this.lastSendAtMs = performance.now();
+      this.lastSendAtMs = this.clock.nowMs();
       this.estimate.backOff();
       this.send();
       this.arm();

@@ -1,8 +1,12 @@
+import { EventEmitter } from 'node:events';
+import type { Clock } from '../../src/clock.js';
 import {
+  type ConnectionUrl,
   MavLinkConnection,
   openTransport,
   parseConnectionUrl,
   type Target,
+  type Transport,
 } from '../../src/mavlink/index.js';
 import { seededRandom } from '../../src/random.js';
 import { FaultyTransport, type LinkFaults } from '../../src/sim/faults.js';
@@ -25,6 +29,70 @@ export async function openLinkPair(faults: Partial<LinkFaults> = {}, seed = 1): 
   const vehicle = new MavLinkConnection(faulty, { systemId: 1, componentId: 1, gcsHeartbeat: false });
   // The GCS heartbeat goes out first and tells the udpin side where to answer.
   const gcs = await MavLinkConnection.open(`udpout://127.0.0.1:${port}`);
+  return {
+    gcs,
+    vehicle,
+    faults: faulty,
+    target: { sysid: 1, compid: 1 },
+    close: async () => {
+      await gcs.close();
+      await vehicle.close();
+    },
+  };
+}
+
+/**
+ * One end of an in-memory link whose packets take `latencyMs` of `clock` time to reach the other end,
+ * so that a test's simulated clock governs the round trip as well as the protocol's timers.
+ */
+class SimulatedTransport extends EventEmitter implements Transport {
+  peer: SimulatedTransport | undefined;
+  private closed = false;
+
+  constructor(
+    readonly url: ConnectionUrl,
+    private readonly clock: Clock,
+    private readonly latencyMs: number,
+  ) {
+    super();
+  }
+
+  write(bytes: Buffer): boolean {
+    const peer = this.peer;
+    if (this.closed || !peer) return false;
+    const copy = Buffer.from(bytes);
+    this.clock.setTimeout(() => {
+      if (!peer.closed) peer.emit('data', copy);
+    }, this.latencyMs);
+    return true;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}
+
+/**
+ * Like openLinkPair, but in memory and in simulated time: every packet travels `latencyMs` on `clock`
+ * (a FakeClock), and the vehicle side drops or duplicates packets as `faults` say (seeded).
+ */
+export function openSimulatedLinkPair(
+  clock: Clock,
+  {
+    latencyMs = 5,
+    ...faults
+  }: Partial<Pick<LinkFaults, 'lossIn' | 'lossOut' | 'duplicate' | 'latencyMs'>> = {},
+  seed = 1,
+): LinkPair {
+  const url: ConnectionUrl = { kind: 'udpout', host: 'simulated', port: 0 };
+  const gcsEnd = new SimulatedTransport(url, clock, latencyMs);
+  const vehicleEnd = new SimulatedTransport(url, clock, latencyMs);
+  gcsEnd.peer = vehicleEnd;
+  vehicleEnd.peer = gcsEnd;
+  // FaultyTransport applies loss and duplicates at once; latency is the simulated transport's.
+  const faulty = new FaultyTransport(vehicleEnd, faults, seededRandom(seed));
+  const vehicle = new MavLinkConnection(faulty, { systemId: 1, componentId: 1, gcsHeartbeat: false });
+  const gcs = new MavLinkConnection(gcsEnd, { gcsHeartbeat: false });
   return {
     gcs,
     vehicle,

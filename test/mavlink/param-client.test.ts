@@ -1,8 +1,9 @@
 import { common } from 'node-mavlink';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TimeoutError, UserError } from '../../src/errors.js';
-import { type MavLinkConnection, readParam, setParam } from '../../src/mavlink/index.js';
-import { type LinkPair, openLinkPair } from '../helpers/link-pair.js';
+import { LINK_TIMING, type MavLinkConnection, readParam, setParam } from '../../src/mavlink/index.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+import { type LinkPair, openLinkPair, openSimulatedLinkPair } from '../helpers/link-pair.js';
 
 const T = common.MavParamType;
 
@@ -53,6 +54,7 @@ describe('parameter client', () => {
     pair = undefined;
   });
 
+  // Over real UDP on the wall clock; the tests after it run on an in-memory link in simulated time.
   it('reads and sets parameters, learning the type first', async () => {
     pair = await openLinkPair();
     const table = vehicleParams();
@@ -72,33 +74,41 @@ describe('parameter client', () => {
   });
 
   it('survives a lossy link', async () => {
-    pair = await openLinkPair({ lossIn: 0.25, lossOut: 0.25 }, 3);
+    const clock = new FakeClock();
+    pair = openSimulatedLinkPair(clock, { lossIn: 0.25, lossOut: 0.25 }, 3);
     const table = vehicleParams();
     paramResponder(pair.vehicle, table);
 
     for (const value of [1, 0, 1]) {
-      expect((await setParam(pair.gcs, pair.target, 'FENCE_ENABLE', value)).value).toBe(value);
+      const set = await clock.run(setParam(pair.gcs, pair.target, 'FENCE_ENABLE', value, { clock }));
+      expect(set.value).toBe(value);
     }
+    expect(pair.vehicle.stats.packetsIn).toBeLessThan(pair.gcs.stats.packetsOut);
     expect(table.get('FENCE_ENABLE')?.value).toBe(1);
   });
 
   it('rejects when the vehicle keeps another value', async () => {
-    pair = await openLinkPair();
+    const clock = new FakeClock();
+    pair = openSimulatedLinkPair(clock);
     paramResponder(pair.vehicle, vehicleParams());
 
-    const set = setParam(pair.gcs, pair.target, 'RTL_ALT', 1500.5, { type: T.INT32 });
+    const set = clock.run(setParam(pair.gcs, pair.target, 'RTL_ALT', 1500.5, { type: T.INT32, clock }));
 
     await expect(set).rejects.toBeInstanceOf(UserError);
     await expect(set).rejects.toThrow('setting parameter RTL_ALT to 1500.5: the vehicle keeps 1500');
+    // Only an echo of the other value after a second send is believed.
+    expect(clock.nowMs()).toBe(2 * LINK_TIMING.paramTimeoutMs);
   });
 
   it('reports a parameter the vehicle does not have, and a name MAVLink cannot carry', async () => {
-    pair = await openLinkPair();
+    const clock = new FakeClock();
+    pair = openSimulatedLinkPair(clock);
     paramResponder(pair.vehicle, vehicleParams());
 
-    const read = readParam(pair.gcs, pair.target, 'NO_SUCH_PARAM');
+    const read = clock.run(readParam(pair.gcs, pair.target, 'NO_SUCH_PARAM', { clock }));
     await expect(read).rejects.toBeInstanceOf(TimeoutError);
     await expect(read).rejects.toThrow(/NO_SUCH_PARAM: no PARAM_VALUE after 4 requests/);
+    expect(clock.nowMs()).toBe((LINK_TIMING.paramRetries + 1) * LINK_TIMING.paramTimeoutMs);
     await expect(setParam(pair.gcs, pair.target, 'A_NAME_LONGER_THAN_16', 1)).rejects.toThrow(
       "parameter name 'A_NAME_LONGER_THAN_16' must be 1-16 characters (has 21)",
     );
