@@ -1,4 +1,5 @@
 import { common } from 'node-mavlink';
+import { type Clock, systemClock, type TimerHandle } from '../clock.js';
 import { UserError } from '../errors.js';
 import { LINK_TIMING, type MissionItem, MissionType, uploadMission } from '../mavlink/index.js';
 import { isMissionMode } from './flight-modes.js';
@@ -138,20 +139,6 @@ export class FlightRecorder {
 }
 
 /**
- * The timers a sortie waits on: the real ones by default, a fake in tests. The members are those of
- * the shared Clock (src/clock.ts, on its way), so that one can be passed as is once it lands.
- */
-export interface SortieClock {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const realTimers: SortieClock = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
-
-/**
  * Resolves once the vehicle is disarmed (ArduPilot disarms itself after landing). Gives up only if
  * the link stays silent longer than LINK_TIMING.flightLinkLossGiveUpMs (the vehicle's own failsafe
  * then decides what it does), or the flight outlasts LINK_TIMING.flightMaxDurationMs.
@@ -159,11 +146,11 @@ export const realTimers: SortieClock = {
 export function waitForLanding(
   vehicle: Vehicle,
   signal: AbortSignal | undefined,
-  clock: SortieClock = realTimers,
+  clock: Clock = systemClock,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
-    let silenceTimer: unknown = null;
-    let overallTimer: unknown = null;
+    let silenceTimer: TimerHandle | null = null;
+    let overallTimer: TimerHandle | null = null;
     const finish = () => {
       if (silenceTimer !== null) clock.clearTimeout(silenceTimer);
       if (overallTimer !== null) clock.clearTimeout(overallTimer);

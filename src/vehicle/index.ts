@@ -1,5 +1,4 @@
 export { type Firmware, firmwareOf, flightModeName, isMissionMode, setModeParams } from './flight-modes.js';
-export type { SortieClock } from './flight-stages.js';
 export { fenceBreach } from './geofence-check.js';
 export {
   describeArduPilotGcsFailsafe,

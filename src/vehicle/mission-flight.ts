@@ -1,5 +1,6 @@
+import type { Clock } from '../clock.js';
 import type { MissionItem } from '../mavlink/index.js';
-import type { FlightSummary, SortieClock } from './flight-stages.js';
+import type { FlightSummary } from './flight-stages.js';
 import type { PreflightCheck } from './preflight.js';
 import { Sortie } from './sortie.js';
 import type { SortieState } from './sortie-state.js';
@@ -45,7 +46,7 @@ export interface FlightOptions {
   signal?: AbortSignal;
   listener?: FlightListener;
   /** Timers for the wait for landing; the real ones when left out. */
-  clock?: SortieClock;
+  clock?: Clock;
 }
 
 /**

@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
+import { type Clock, systemClock, type TimerHandle } from '../clock.js';
 import { UserError } from '../errors.js';
 import { LINK_TIMING, type MissionItem } from '../mavlink/index.js';
 import { type GeoFence, toFenceItems } from '../plan/index.js';
 import { isMissionMode } from './flight-modes.js';
-import { realTimers, type SortieClock } from './flight-stages.js';
 import { fenceBreach, fenceIsEmpty, reportedBreach } from './geofence-check.js';
 import { type LinkFailsafe, readLinkFailsafe } from './link-failsafe.js';
 import {
@@ -47,7 +47,7 @@ export interface PatrolOptions {
   /** Stops following (status 'detached'); the vehicle flies on and a later patrol can adopt it. */
   signal?: AbortSignal;
   /** Timers for the link-loss warning and the wait for landing; the real ones when left out. */
-  clock?: SortieClock;
+  clock?: Clock;
 }
 
 export interface PatrolFlightEvents {
@@ -87,11 +87,11 @@ export class PatrolFlight extends EventEmitter<PatrolFlightEvents> {
   private pilotCommand: PilotCommand | null = null;
   private linkLost = false;
   private silenceStartUs = 0;
-  private warningTimer: unknown = null;
+  private warningTimer: TimerHandle | null = null;
   private lastFixUs = -1;
   private lastProgressKey = '';
   private readonly warnAfterMs: number;
-  private readonly clock: SortieClock;
+  private readonly clock: Clock;
   private readonly detachers: (() => void)[] = [];
 
   constructor(
@@ -112,7 +112,7 @@ export class PatrolFlight extends EventEmitter<PatrolFlightEvents> {
     if (!(warnAfterS > 0))
       throw new UserError(`patrol: linkLossWarnAfterS ${warnAfterS} must be positive`, 2);
     this.warnAfterMs = warnAfterS * 1000;
-    this.clock = options.clock ?? realTimers;
+    this.clock = options.clock ?? systemClock;
     this.sortie = new Sortie(vehicle, items, {
       minBatteryPct: options.minBatteryPct,
       fenceItems: fenceIsEmpty(options.fence) ? [] : toFenceItems(options.fence as GeoFence),

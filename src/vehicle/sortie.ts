@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { type Clock, systemClock } from '../clock.js';
 import { CancelledError, UserError } from '../errors.js';
 import { LINK_TIMING, type MissionItem } from '../mavlink/index.js';
 import {
@@ -6,8 +7,6 @@ import {
   checkBeforeFlight,
   FlightRecorder,
   type FlightSummary,
-  realTimers,
-  type SortieClock,
   takeOff,
   takeoffAltitudeRelM,
   uploadPlan,
@@ -29,7 +28,7 @@ export interface SortieOptions {
   signal?: AbortSignal;
   /** What the pilot calls it when an armed vehicle is refused ("a flight this patrol did not start"). */
   label?: string;
-  clock?: SortieClock;
+  clock?: Clock;
 }
 
 export interface SortieEvents {
@@ -56,7 +55,7 @@ export class Sortie extends EventEmitter<SortieEvents> {
   private readonly launchStop = new AbortController();
   /** Aborted by `stopLaunch()` or by the caller's signal: every launch step takes it. */
   private readonly launchSignal: AbortSignal;
-  private readonly clock: SortieClock;
+  private readonly clock: Clock;
   private recorder: FlightRecorder | null = null;
   private unwatch: (() => void) | null = null;
 
@@ -66,7 +65,7 @@ export class Sortie extends EventEmitter<SortieEvents> {
     private readonly options: SortieOptions,
   ) {
     super();
-    this.clock = options.clock ?? realTimers;
+    this.clock = options.clock ?? systemClock;
     this.launchSignal = options.signal
       ? AbortSignal.any([this.launchStop.signal, options.signal])
       : this.launchStop.signal;

@@ -3,34 +3,9 @@ import { common, minimal } from 'node-mavlink';
 import { expect, it } from 'vitest';
 import type { MissionItem } from '../../src/mavlink/index.js';
 import { LINK_TIMING } from '../../src/timing.js';
-import { Sortie, type SortieClock, type SortieState, type Vehicle } from '../../src/vehicle/index.js';
+import { Sortie, type SortieState, type Vehicle } from '../../src/vehicle/index.js';
 import { initialState } from '../../src/vehicle/state.js';
-
-/** Timers that run only when the test moves time on. */
-class ManualClock implements SortieClock {
-  private nowMs = 0;
-  private readonly timers = new Map<number, { atMs: number; fn: () => void }>();
-  private nextId = 1;
-
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = this.nextId++;
-    this.timers.set(id, { atMs: this.nowMs + ms, fn });
-    return id;
-  }
-
-  clearTimeout(handle: unknown): void {
-    this.timers.delete(handle as number);
-  }
-
-  advance(ms: number): void {
-    this.nowMs += ms;
-    for (const [id, timer] of [...this.timers].sort((a, b) => a[1].atMs - b[1].atMs)) {
-      if (timer.atMs > this.nowMs) break;
-      this.timers.delete(id);
-      timer.fn();
-    }
-  }
-}
+import { FakeClock } from '../helpers/fake-clock.js';
 
 /** Just what a sortie in the air reads of a vehicle: its state, its events, the link's clock. */
 class FakeVehicle extends EventEmitter {
@@ -63,11 +38,11 @@ const ITEMS = [0, 1, 2].map(
 async function adopted(): Promise<{
   vehicle: FakeVehicle;
   sortie: Sortie;
-  clock: ManualClock;
+  clock: FakeClock;
   states: SortieState[];
 }> {
   const vehicle = new FakeVehicle();
-  const clock = new ManualClock();
+  const clock = new FakeClock();
   const sortie = new Sortie(vehicle as unknown as Vehicle, ITEMS, { minBatteryPct: 50, clock });
   const states: SortieState[] = [];
   sortie.on('state', (state) => states.push(state));
@@ -94,11 +69,11 @@ it('a link silent for flightLinkLossGiveUpMs fails the sortie, on the injected c
   const { vehicle, sortie, clock } = await adopted();
   const landed = sortie.follow();
   vehicle.emit('lost');
-  clock.advance(LINK_TIMING.flightLinkLossGiveUpMs - 1);
+  await clock.advance(LINK_TIMING.flightLinkLossGiveUpMs - 1);
   expect(sortie.state).toBe('flying');
   vehicle.emit('regained');
   vehicle.emit('lost');
-  clock.advance(LINK_TIMING.flightLinkLossGiveUpMs);
+  await clock.advance(LINK_TIMING.flightLinkLossGiveUpMs);
   await expect(landed).rejects.toThrow(/^link to the vehicle lost for 60 s in mode AUTO/);
   expect(sortie.state).toBe('failed');
 });
@@ -106,7 +81,7 @@ it('a link silent for flightLinkLossGiveUpMs fails the sortie, on the injected c
 it('a flight that never lands stops being waited for after flightMaxDurationMs', async () => {
   const { sortie, clock } = await adopted();
   const landed = sortie.follow();
-  clock.advance(LINK_TIMING.flightMaxDurationMs);
+  await clock.advance(LINK_TIMING.flightMaxDurationMs);
   await expect(landed).rejects.toThrow(/still armed after 60 minutes/);
   expect(sortie.state).toBe('failed');
 });
