@@ -1,5 +1,5 @@
 import { UserError } from '../../errors.js';
-import type { MissionItem } from '../../mavlink/mission-item.js';
+import type { MissionItem } from '../../mavlink/index.js';
 import type { PlanSettings, Sortie, Waypoint } from '../types.js';
 
 /** The MAV_CMDs a sortie uses (common.xml). */

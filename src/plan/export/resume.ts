@@ -1,5 +1,5 @@
 import { UserError } from '../../errors.js';
-import type { MissionItem } from '../../mavlink/mission-item.js';
+import type { MissionItem } from '../../mavlink/index.js';
 import { MAV_CMD, MAV_FRAME } from './mission-builder.js';
 
 /** MAV_CMDs beyond the builder's that a resumed mission must recognise (common.xml). */

@@ -1,4 +1,4 @@
-import type { MissionItem } from '../../mavlink/mission-item.js';
+import type { MissionItem } from '../../mavlink/index.js';
 import type { GeoFence, RallyPoint } from './mission-plan.js';
 
 /** MAV_CMD values of the fence and rally mission types (MAVLink common.xml). */

@@ -1,5 +1,5 @@
 import { UserError } from '../../errors.js';
-import { isGlobalFrame, type MissionItem } from '../../mavlink/mission-item.js';
+import { isGlobalFrame, type MissionItem } from '../../mavlink/index.js';
 import type { QgcPlanOriginal } from './qgc-plan.js';
 import type { WaypointsOriginal } from './waypoints.js';
 

@@ -1,6 +1,6 @@
 import { UserError } from '../../errors.js';
 import { type Json, type JsonObject, parseJsonText } from '../../json-text.js';
-import { isGlobalFrame, type MissionItem } from '../../mavlink/mission-item.js';
+import { isGlobalFrame, type MissionItem } from '../../mavlink/index.js';
 import type { FenceCircle, FencePolygon, LatLon, MissionPlan, RallyPoint } from './mission-plan.js';
 
 /**
