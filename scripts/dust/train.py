@@ -49,18 +49,6 @@ BATCH_SHARES = {
     "synthetic": 0.20,
     "simulator": 0.12,
 }
-# The finishing steps lean on the drone-view parts (synthetic and simulator frames): the real photos
-# teach the network what smoke is, but after them alone the image head doubts the small, pale plumes
-# of the drone's view (synthetic recall 0.63 at the operating threshold after the first two phases).
-FINISH_SHARES = {
-    "real_smoke": 0.10,
-    "real_away": 0.08,
-    "real_negative": 0.18,
-    "pasted": 0.14,
-    "synthetic": 0.35,
-    "simulator": 0.15,
-}
-FINISH_LR_SCALE = 0.25  # of the peak learning rate, on its own cosine over the finishing steps
 IMAGE_LOSS_WEIGHT = 0.5
 
 
@@ -141,10 +129,10 @@ def selection_sets(args):
     return tune
 
 
-def make_batch(rng, data, batch_size, crop_px, shares):
+def make_batch(rng, data, batch_size, crop_px):
     """A batch drawn from the parts by their shares: crops, flips, quarter turns of nadir views."""
-    names = list(shares)
-    counts = rng.multinomial(batch_size, [shares[n] for n in names])
+    names = list(BATCH_SHARES)
+    counts = rng.multinomial(batch_size, [BATCH_SHARES[n] for n in names])
     xs = np.empty((batch_size, crop_px, crop_px, 3), np.uint8)
     ys = np.empty((batch_size, crop_px, crop_px), bool)
     has = np.empty(batch_size, np.float32)
@@ -197,15 +185,8 @@ def learning_rate(step, total_steps, peak_lr, warmup_steps=300):
 
 
 def phase_at(step, args):
-    """(crop px, batch size, batch shares, learning rate) of a step: crops first (cheap), then whole
-    frames, then whole frames leaning on the drone-view parts at a lower rate of their own."""
-    main_steps = args.crop_steps + args.full_steps
-    if step < args.crop_steps:
-        return 192, 24, BATCH_SHARES, learning_rate(step, main_steps, args.lr)
-    if step < main_steps:
-        return INPUT_SIZE_PX, 16, BATCH_SHARES, learning_rate(step, main_steps, args.lr)
-    finish_lr = learning_rate(step - main_steps, args.finish_steps, args.lr * FINISH_LR_SCALE, warmup_steps=100)
-    return INPUT_SIZE_PX, 16, FINISH_SHARES, finish_lr
+    """(crop px, batch size) of a step: crops first (cheap), then whole frames."""
+    return (192, 24) if step < args.crop_steps else (INPUT_SIZE_PX, 16)
 
 
 def train(args, data, tune):
@@ -226,15 +207,15 @@ def train(args, data, tune):
         torch.set_rng_state(state["torch_rng"])
         step, best_score, wall_s = state["step"], state["best_score"], state["wall_s"]
         log(f"resumed at step {step} (best score so far {best_score:.3f})")
-    total_steps = args.crop_steps + args.full_steps + args.finish_steps
+    total_steps = args.crop_steps + args.full_steps
     started_s = time.time() - wall_s
     running = []
     while step < total_steps:
         model.train()
-        crop_px, batch_size, shares, lr = phase_at(step, args)
         for group in optimizer.param_groups:
-            group["lr"] = lr
-        x, y, has = make_batch(rng, data, batch_size, crop_px, shares)
+            group["lr"] = learning_rate(step, total_steps, args.lr)
+        crop_px, batch_size = phase_at(step, args)
+        x, y, has = make_batch(rng, data, batch_size, crop_px)
         mask_logits, image_logit = model.logits(x)
         loss = loss_fn(mask_logits, image_logit, y, has)
         optimizer.zero_grad()
@@ -335,7 +316,6 @@ def model_description(model, state, chosen, train_wall_s, args):
             "away crops, negatives, smoke pasted onto real, synthetic and simulator negatives; synthetic "
             f"seed {SYNTH_TRAIN[0]} ({SYNTH_TRAIN[1]}); simulator {SIM_TRAIN_STEM}",
             "batch_shares": BATCH_SHARES,
-            "finish_batch_shares": FINISH_SHARES,
             "backbone": "ShuffleNetV2 0.5x, FastestDet's pretrained weights (BSD-3-Clause)",
             "steps": state["step"],
             "parameters": parameter_count(model),
@@ -354,8 +334,6 @@ def main():
     parser.add_argument("--models", default=os.path.join(HERE, "..", "..", "models"))
     parser.add_argument("--crop-steps", type=int, default=4500, help="steps on 192x192 crops, batch 24")
     parser.add_argument("--full-steps", type=int, default=1500, help="steps on whole 256x256 frames, batch 16")
-    parser.add_argument("--finish-steps", type=int, default=1500,
-                        help="steps on whole frames leaning on the synthetic and simulator parts")
     parser.add_argument("--val-every", type=int, default=1500)
     parser.add_argument("--save-every", type=int, default=250)
     parser.add_argument("--lr", type=float, default=2e-3)
