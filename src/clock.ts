@@ -23,3 +23,24 @@ export const systemClock: Clock = {
   setTimeout: (fn, delayMs) => setTimeout(fn, delayMs) as unknown as TimerHandle,
   clearTimeout: (handle) => clearTimeout(handle as unknown as NodeJS.Timeout | undefined),
 };
+
+/**
+ * Calls `fn` every `periodMs` on `clock`, as setInterval does (the next call is set before this one
+ * runs, so a throwing `fn` does not stop it); returns the function that stops it.
+ */
+export function setRepeating(clock: Clock, fn: () => void, periodMs: number): () => void {
+  let handle: TimerHandle | undefined;
+  let stopped = false;
+  const schedule = (): void => {
+    handle = clock.setTimeout(() => {
+      if (stopped) return;
+      schedule();
+      fn();
+    }, periodMs);
+  };
+  schedule();
+  return () => {
+    stopped = true;
+    clock.clearTimeout(handle);
+  };
+}

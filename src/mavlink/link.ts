@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { type MavLinkData, MavLinkPacketSplitter, minimal } from 'node-mavlink';
-import { type Clock, systemClock } from '../clock.js';
+import { type Clock, setRepeating, systemClock } from '../clock.js';
 import { CancelledError, TimeoutError } from '../errors.js';
 import { LINK_TIMING } from '../timing.js';
 import { decodeFrame, FrameEncoder, type MessageClass, type ReceivedMessage } from './codec.js';
@@ -52,6 +52,12 @@ export interface LinkOptions {
   tlog?: TlogWriter;
   /** Microseconds since the Unix epoch; a replay or a sped-up simulation may supply its own. */
   clockUs?: () => number;
+  /**
+   * Time and timers of the GCS heartbeat, the peer-loss checks and waits (default: the system clock).
+   * Without `clockUs`, a link on another clock stamps packets with the Unix time at its creation plus
+   * that clock's time since (on the system clock, with Date.now as before).
+   */
+  clock?: Clock;
 }
 
 export interface WaitOptions {
@@ -59,7 +65,7 @@ export interface WaitOptions {
   signal?: AbortSignal;
   /** Names the wait in the timeout error: "no MISSION_ACK after 500 ms (upload)". */
   what?: string;
-  /** The clock of the timeout (default: the system clock). */
+  /** The clock of the timeout (default: the link's clock). */
   clock?: Clock;
 }
 
@@ -91,8 +97,10 @@ export class MavLinkConnection extends EventEmitter {
   private readonly splitter: MavLinkPacketSplitter;
   private readonly expectedSeq = new Map<string, number>();
   private readonly handlers = new Set<MessageHandler>();
-  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly stopTimers: (() => void)[] = [];
   private readonly clockUs: () => number;
+  /** The clock of this link's timers and, by default, of its waits. */
+  readonly clock: Clock;
   private tlog: TlogWriter | null;
   private closed = false;
   private missionClient: MissionTransferClient | undefined;
@@ -106,7 +114,9 @@ export class MavLinkConnection extends EventEmitter {
       options.systemId ?? GCS_SYSTEM_ID,
       options.componentId ?? GCS_COMPONENT_ID,
     );
-    this.clockUs = options.clockUs ?? (() => Date.now() * 1000);
+    this.clock = options.clock ?? systemClock;
+    this.clockUs =
+      options.clockUs ?? (this.clock === systemClock ? () => Date.now() * 1000 : unixClockUs(this.clock));
     this.tlog = options.tlog ?? null;
     this.splitter = new MavLinkPacketSplitter({}, { onCrcError: () => this.stats.badCrc++ });
     this.splitter.on('data', ({ buffer }: { buffer: Buffer }) => this.onFrame(buffer));
@@ -121,9 +131,13 @@ export class MavLinkConnection extends EventEmitter {
 
     if (options.gcsHeartbeat ?? true) {
       this.sendGcsHeartbeat();
-      this.timers.push(setInterval(() => this.sendGcsHeartbeat(), LINK_TIMING.heartbeatPeriodMs));
+      this.stopTimers.push(
+        setRepeating(this.clock, () => this.sendGcsHeartbeat(), LINK_TIMING.heartbeatPeriodMs),
+      );
     }
-    this.timers.push(setInterval(() => this.checkPeers(), LINK_TIMING.heartbeatPeriodMs / 4));
+    this.stopTimers.push(
+      setRepeating(this.clock, () => this.checkPeers(), LINK_TIMING.heartbeatPeriodMs / 4),
+    );
   }
 
   static async open(url: string | ConnectionUrl, options: LinkOptions = {}): Promise<MavLinkConnection> {
@@ -190,7 +204,7 @@ export class MavLinkConnection extends EventEmitter {
   waitFor<T extends MavLinkData>(
     clazz: MessageClass<T>,
     accept: (message: T, rx: ReceivedMessage<T>) => boolean,
-    { timeoutMs, signal, what, clock = systemClock }: WaitOptions,
+    { timeoutMs, signal, what, clock = this.clock }: WaitOptions,
   ): Promise<ReceivedMessage<T>> {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) {
@@ -245,7 +259,7 @@ export class MavLinkConnection extends EventEmitter {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const t of this.timers) clearInterval(t);
+    for (const stop of this.stopTimers) stop();
     this.handlers.clear();
     await this.transport.close();
   }
@@ -316,6 +330,13 @@ export class MavLinkConnection extends EventEmitter {
     hb.mavlinkVersion = 3;
     this.send(hb);
   }
+}
+
+/** Unix time in µs that advances with `clock`, from the wall clock's reading now. */
+function unixClockUs(clock: Clock): () => number {
+  const originUs = Date.now() * 1000;
+  const startMs = clock.nowMs();
+  return () => originUs + (clock.nowMs() - startMs) * 1000;
 }
 
 export function isAutopilot(peer: Peer): boolean {
