@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { type Clock, systemClock, type TimerHandle } from '../clock.js';
 import type { Transport } from '../mavlink/index.js';
 import { seededRandom } from '../random.js';
 
@@ -26,13 +27,14 @@ export const NO_FAULTS: LinkFaults = { lossOut: 0, lossIn: 0, duplicate: 0, late
 export class FaultyTransport extends EventEmitter implements Transport {
   private faults: LinkFaults;
   private outageUntilMs = 0;
-  private readonly pending = new Set<NodeJS.Timeout>();
+  private readonly pending = new Set<TimerHandle>();
 
+  /** `clock` times outages and latency (default: the system clock). */
   constructor(
     private readonly inner: Transport,
     faults: Partial<LinkFaults> = {},
     private readonly random: () => number = seededRandom(1),
-    private readonly nowMs: () => number = Date.now,
+    private readonly clock: Clock = systemClock,
   ) {
     super();
     this.faults = { ...NO_FAULTS, ...faults };
@@ -49,13 +51,13 @@ export class FaultyTransport extends EventEmitter implements Transport {
     this.faults = { ...this.faults, ...faults };
   }
 
-  /** Nothing passes either way for `seconds` (wall time). */
+  /** Nothing passes either way for `seconds` of the clock's time (wall time on the system clock). */
   startOutage(seconds: number): void {
-    this.outageUntilMs = this.nowMs() + seconds * 1000;
+    this.outageUntilMs = this.clock.nowMs() + seconds * 1000;
   }
 
   inOutage(): boolean {
-    return this.nowMs() < this.outageUntilMs;
+    return this.clock.nowMs() < this.outageUntilMs;
   }
 
   write(bytes: Buffer): boolean {
@@ -64,7 +66,7 @@ export class FaultyTransport extends EventEmitter implements Transport {
   }
 
   async close(): Promise<void> {
-    for (const t of this.pending) clearTimeout(t);
+    for (const t of this.pending) this.clock.clearTimeout(t);
     this.pending.clear();
     await this.inner.close();
   }
@@ -78,7 +80,7 @@ export class FaultyTransport extends EventEmitter implements Transport {
         forward(bytes);
         continue;
       }
-      const timer = setTimeout(() => {
+      const timer = this.clock.setTimeout(() => {
         this.pending.delete(timer);
         forward(bytes);
       }, delayMs);

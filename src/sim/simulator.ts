@@ -1,5 +1,5 @@
-import { performance } from 'node:perf_hooks';
 import { common, minimal } from 'node-mavlink';
+import { type Clock, setRepeating, systemClock } from '../clock.js';
 import { UserError } from '../errors.js';
 import type { GeoPoint } from '../geo/index.js';
 import {
@@ -34,17 +34,30 @@ import { SimVehicle } from './vehicle.js';
 
 /** Physics step, sim seconds. */
 const STEP_S = 0.02;
-/** Wall-clock period of the loop that steps physics and sends due telemetry. */
+/** Period, on the simulator's clock, of the loop that steps physics and sends due telemetry. */
 const TICK_MS = 10;
-/** After a stall, at most this much wall time is caught up; sim time slips rather than bursting. */
+/** After a stall, at most this much clock time is caught up; sim time slips rather than bursting. */
 const MAX_CATCH_UP_MS = 250;
 const MAV_TYPE_GCS = 6;
 
 export interface SimulatorOptions {
   /** Where the vehicle talks, e.g. 'udpin://127.0.0.1:14560', 'udpout://127.0.0.1:14550', 'tcpin://127.0.0.1:5760'. */
-  connect: string;
+  connect?: string;
+  /**
+   * An open transport to talk on instead of `connect` (a test's in-memory link); the simulator closes
+   * it when it closes.
+   */
+  transport?: Transport;
   home: GeoPoint;
-  /** Sim time runs this many times faster than wall time (default 1). */
+  /**
+   * Time and timers: the physics loop and its pacing, heartbeats, the GCS failsafe's judgement, link
+   * faults (default: the system clock). On a test's fake clock, sim time follows the fake clock
+   * (times `speedup`), as fast as the CPU allows.
+   */
+  clock?: Clock;
+  /** Unix time at boot, ms: SYSTEM_TIME, the tlog and truePose count sim time from it (default: now). */
+  bootUnixMs?: number;
+  /** Sim time runs this many times faster than the clock (default 1). */
   speedup?: number;
   faults?: Partial<LinkFaults>;
   /** Seeds link faults and GPS noise (default 1). */
@@ -139,13 +152,14 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     componentId: options.componentId ?? 1,
   };
   validate(settings);
-  const transport = await openTransport(parseConnectionUrl(options.connect));
+  const transport = options.transport ?? (await openTransport(parseConnectionUrl(options.connect as string)));
   return new Simulator(transport, settings);
 }
 
 /**
- * A simulated ArduPilot Copter 4.7 on one link: heartbeats at 1 Hz wall time, telemetry only when
- * asked, commands, parameters and missions answered, and physics stepped in sim time at a fixed step.
+ * A simulated ArduPilot Copter 4.7 on one link: heartbeats at 1 Hz of its clock (wall time unless a
+ * test gives it a fake clock), telemetry only when asked, commands, parameters and missions answered,
+ * and physics stepped in sim time at a fixed step.
  */
 export class Simulator {
   readonly link: MavLinkConnection;
@@ -155,32 +169,38 @@ export class Simulator {
   private readonly streams: TelemetryStreams;
   private readonly source: TelemetrySource;
   private readonly unsubscribes: (() => void)[];
-  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly stopTimers: (() => void)[] = [];
+  private readonly clock: Clock;
   private readonly speedup: number;
   private readonly noise: ReportNoise;
   private readonly stepListeners = new Set<(simTimeS: number) => void>();
   private readonly holds = new Set<Promise<unknown>>();
-  private wallStartMs = performance.now();
-  /** Wall time of the last GCS heartbeat; null until one is heard (the GCS failsafe waits for one). */
+  /** Clock time at which sim time 0 would have been, had it never slipped. */
+  private clockStartMs: number;
+  /** Clock time of the last GCS heartbeat; null until one is heard (the GCS failsafe waits for one). */
   private lastGcsHeartbeatMs: number | null = null;
   private closed = false;
 
   constructor(transport: Transport, options: Settings) {
     const ids: VehicleIds = { systemId: options.systemId, componentId: options.componentId };
     this.speedup = options.speedup;
+    const clock = options.clock ?? systemClock;
+    this.clock = clock;
+    this.clockStartMs = clock.nowMs();
     const tlog = options.tlog;
     this.faulty = tlog
-      ? new RecordedTransport(transport, options.faults, seededRandom(options.seed), (frame) =>
+      ? new RecordedTransport(transport, options.faults, seededRandom(options.seed), clock, (frame) =>
           tlog.write(this.unixTimeUs(), frame),
         )
-      : new FaultyTransport(transport, options.faults, seededRandom(options.seed));
+      : new FaultyTransport(transport, options.faults, seededRandom(options.seed), clock);
     this.noise = new ReportNoise(
       options.positionNoiseM,
       options.attitudeNoiseDeg,
       seededRandom(options.seed + 2),
     );
-    this.link = new MavLinkConnection(this.faulty, { ...ids, gcsHeartbeat: false });
+    this.link = new MavLinkConnection(this.faulty, { ...ids, gcsHeartbeat: false, clock });
     this.missions = new MissionServer(this.link, {
+      clock,
       capacity: options.missionCapacity,
       onChanged: (type, items) => {
         if (type === MissionType.Fence) this.vehicle.setFence(items);
@@ -204,7 +224,7 @@ export class Simulator {
         text: (severity, text) => this.link.send(statusText(severity, text)),
         missionItemReached: (seq) => this.link.send(missionItemReached(seq)),
         missionCurrentChanged: () => this.link.send(missionCurrent(this.source)),
-        // Besides the 1 Hz beat: sped up, a whole DISARM_DELAY can pass between two of them.
+        // Besides the 1 Hz beat (clock time): sped up, a whole DISARM_DELAY can pass between two of them.
         statusChanged: () => this.sendHeartbeat(),
         homeChanged: () => {
           this.keepHomeAtItemZero();
@@ -213,7 +233,12 @@ export class Simulator {
         },
       },
     );
-    this.source = { vehicle: this.vehicle, noise: this.noise, missionItems, bootUnixUs: Date.now() * 1000 };
+    this.source = {
+      vehicle: this.vehicle,
+      noise: this.noise,
+      missionItems,
+      bootUnixUs: (options.bootUnixMs ?? Date.now()) * 1000,
+    };
     this.streams = new TelemetryStreams(
       this.link,
       (msgId) => {
@@ -230,14 +255,14 @@ export class Simulator {
       serveCommands(this.link, { vehicle: this.vehicle, streams: this.streams, ids }),
       this.link.onMessage(({ message }) => {
         if (message instanceof minimal.Heartbeat && message.type === MAV_TYPE_GCS) {
-          this.lastGcsHeartbeatMs = performance.now();
+          this.lastGcsHeartbeatMs = this.clock.nowMs();
         }
       }),
     ];
     this.sendHeartbeat();
-    this.timers.push(
-      setInterval(() => this.sendHeartbeat(), LINK_TIMING.heartbeatPeriodMs),
-      setInterval(() => this.tick(), TICK_MS),
+    this.stopTimers.push(
+      setRepeating(clock, () => this.sendHeartbeat(), LINK_TIMING.heartbeatPeriodMs),
+      setRepeating(clock, () => this.tick(), TICK_MS),
     );
   }
 
@@ -246,7 +271,7 @@ export class Simulator {
     this.faulty.setFaults(faults);
   }
 
-  /** Nothing passes the link either way for `seconds` of wall time. */
+  /** Nothing passes the link either way for `seconds` of clock time (wall time on the system clock). */
   startOutage(seconds: number): void {
     this.faulty.startOutage(seconds);
   }
@@ -328,7 +353,7 @@ export class Simulator {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const timer of this.timers) clearInterval(timer);
+    for (const stop of this.stopTimers) stop();
     for (const unsubscribe of this.unsubscribes) unsubscribe();
     this.missions.close();
     await this.link.close();
@@ -340,15 +365,15 @@ export class Simulator {
 
   private tick(): void {
     if (this.holds.size > 0) return;
-    const nowMs = performance.now();
-    const behindMs = nowMs - this.wallStartMs - (this.vehicle.timeS * 1000) / this.speedup;
-    if (behindMs > MAX_CATCH_UP_MS) this.wallStartMs += behindMs - MAX_CATCH_UP_MS;
-    // Heartbeats come at 1 Hz wall time whatever the speedup, so their timeout is judged in wall time.
+    const nowMs = this.clock.nowMs();
+    const behindMs = nowMs - this.clockStartMs - (this.vehicle.timeS * 1000) / this.speedup;
+    if (behindMs > MAX_CATCH_UP_MS) this.clockStartMs += behindMs - MAX_CATCH_UP_MS;
+    // Heartbeats come at 1 Hz of the clock whatever the speedup, so their timeout is judged on it too.
     if (this.lastGcsHeartbeatMs !== null) {
       const timeoutMs = this.vehicle.params.get('FS_GCS_TIMEOUT') * 1000;
       this.vehicle.setGcsLost(nowMs - this.lastGcsHeartbeatMs > timeoutMs);
     }
-    const targetS = ((nowMs - this.wallStartMs) / 1000) * this.speedup;
+    const targetS = ((nowMs - this.clockStartMs) / 1000) * this.speedup;
     while (this.holds.size === 0 && this.vehicle.timeS + STEP_S <= targetS) {
       this.vehicle.step(STEP_S);
       this.streams.tick();
@@ -379,6 +404,9 @@ export class Simulator {
 
 function validate(o: Settings): void {
   const bad = (what: string) => new UserError(`simulator: ${what}`, 2);
+  if ((o.connect === undefined) === (o.transport === undefined)) {
+    throw bad('needs exactly one of a connection (connect) and an open transport');
+  }
   const { latDeg, lonDeg, altAmslM } = o.home;
   if (!(Math.abs(latDeg) <= 85) || !(Math.abs(lonDeg) <= 180) || !Number.isFinite(altAmslM)) {
     throw bad(
@@ -400,9 +428,10 @@ class RecordedTransport extends FaultyTransport {
     inner: Transport,
     faults: Partial<LinkFaults> | undefined,
     random: () => number,
+    clock: Clock,
     private readonly record: (frame: Buffer) => void,
   ) {
-    super(inner, faults, random);
+    super(inner, faults, random, clock);
   }
 
   override write(bytes: Buffer): boolean {

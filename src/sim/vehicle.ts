@@ -303,8 +303,9 @@ export class SimVehicle {
   }
 
   /**
-   * The simulator's verdict on the ground station's heartbeats (FS_GCS_TIMEOUT, judged in wall time
-   * as a link is). With FS_GCS_ENABLE set, losing them in flight is Copter's GCS failsafe.
+   * The simulator's verdict on the ground station's heartbeats (FS_GCS_TIMEOUT, judged on the
+   * simulator's clock as a link is). With FS_GCS_ENABLE set, losing them in flight is Copter's GCS
+   * failsafe.
    */
   setGcsLost(lost: boolean): void {
     const enable = this.params.get('FS_GCS_ENABLE');
