@@ -73,6 +73,22 @@ class SimulatedTransport extends EventEmitter implements Transport {
 }
 
 /**
+ * The two ends of an in-memory link whose packets take `latencyMs` of `clock` time each way: for a
+ * simulator (on the same clock) and a ground-station link.
+ */
+export function openSimulatedTransportPair(
+  clock: Clock,
+  latencyMs = 5,
+): { gcs: Transport; vehicle: Transport } {
+  const url: ConnectionUrl = { kind: 'udpout', host: 'simulated', port: 0 };
+  const gcs = new SimulatedTransport(url, clock, latencyMs);
+  const vehicle = new SimulatedTransport(url, clock, latencyMs);
+  gcs.peer = vehicle;
+  vehicle.peer = gcs;
+  return { gcs, vehicle };
+}
+
+/**
  * Like openLinkPair, but in memory and in simulated time: every packet travels `latencyMs` on `clock`
  * (a FakeClock), and the vehicle side drops or duplicates packets as `faults` say (seeded).
  */
@@ -84,11 +100,7 @@ export function openSimulatedLinkPair(
   }: Partial<Pick<LinkFaults, 'lossIn' | 'lossOut' | 'duplicate' | 'latencyMs'>> = {},
   seed = 1,
 ): LinkPair {
-  const url: ConnectionUrl = { kind: 'udpout', host: 'simulated', port: 0 };
-  const gcsEnd = new SimulatedTransport(url, clock, latencyMs);
-  const vehicleEnd = new SimulatedTransport(url, clock, latencyMs);
-  gcsEnd.peer = vehicleEnd;
-  vehicleEnd.peer = gcsEnd;
+  const { gcs: gcsEnd, vehicle: vehicleEnd } = openSimulatedTransportPair(clock, latencyMs);
   // FaultyTransport applies loss and duplicates at once; latency is the simulated transport's.
   const faulty = new FaultyTransport(vehicleEnd, faults, seededRandom(seed));
   const vehicle = new MavLinkConnection(faulty, { systemId: 1, componentId: 1, gcsHeartbeat: false });

@@ -2,7 +2,9 @@ import dgram from 'node:dgram';
 import { type common, minimal, x25crc } from 'node-mavlink';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
-import { MavLinkConnection, parseConnectionUrl } from '../../src/mavlink/index.js';
+import { LINK_TIMING, MavLinkConnection, parseConnectionUrl } from '../../src/mavlink/index.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+import { openSimulatedTransportPair } from '../helpers/link-pair.js';
 import { freeTcpPort, freeUdpPort } from '../helpers/ports.js';
 
 const open: MavLinkConnection[] = [];
@@ -180,5 +182,46 @@ describe('link over TCP', () => {
     await vehicle.waitFor(minimal.Heartbeat, () => true, { timeoutMs: 3000 });
     vehicle.send(heartbeat());
     await expect(gcs.waitForVehicle(3000)).resolves.toMatchObject({ sysid: 1 });
+  });
+});
+
+describe('link on a simulated clock', () => {
+  it('beats at 1 Hz, and declares a silent vehicle lost after vehicleLostAfterMs of that clock, then regained', async () => {
+    const clock = new FakeClock();
+    const ends = openSimulatedTransportPair(clock);
+    const vehicle = new MavLinkConnection(ends.vehicle, {
+      systemId: 1,
+      componentId: 1,
+      gcsHeartbeat: false,
+      clock,
+    });
+    const gcs = new MavLinkConnection(ends.gcs, { clock });
+    open.push(vehicle, gcs);
+    let gcsBeats = 0;
+    vehicle.onMessage(({ message }) => {
+      if (message instanceof minimal.Heartbeat) gcsBeats++;
+    });
+    const events: [string, number][] = [];
+    gcs.on('peer-lost', () => events.push(['lost', clock.nowMs()]));
+    gcs.on('peer-regained', () => events.push(['regained', clock.nowMs()]));
+
+    vehicle.send(heartbeat());
+    const peer = await clock.run(gcs.waitForVehicle(1000));
+    expect(peer).toMatchObject({ sysid: 1, lost: false });
+    const heardAtMs = clock.nowMs();
+    await clock.advance(10_000 - heardAtMs);
+    // One at once, then one a second: at 0, 1000, … 9000 ms, each 5 ms on the way.
+    expect(gcsBeats).toBe(10);
+    expect(events).toHaveLength(1);
+    const [what, atMs] = events[0];
+    expect(what).toBe('lost');
+    expect(atMs - heardAtMs).toBeGreaterThan(LINK_TIMING.vehicleLostAfterMs);
+    expect(atMs - heardAtMs).toBeLessThanOrEqual(
+      LINK_TIMING.vehicleLostAfterMs + LINK_TIMING.heartbeatPeriodMs / 4,
+    );
+
+    vehicle.send(heartbeat());
+    await clock.advance(10);
+    expect(events.map(([w]) => w)).toEqual(['lost', 'regained']);
   });
 });
