@@ -8,6 +8,7 @@ import {
   setParam,
 } from '../../src/mavlink/index.js';
 import { startSimulator } from '../../src/sim/index.js';
+import { FakeClock } from '../helpers/fake-clock.js';
 import { freeTcpPort } from '../helpers/ports.js';
 import {
   arm,
@@ -18,41 +19,54 @@ import {
   requestStreams,
   type SimAndGcs,
   setMode,
-  startSimAndGcs,
+  startSimulatedSimAndGcs,
   takeoff,
   waitForEkfPosition,
 } from '../helpers/sim-gcs.js';
 
+// In simulated time (a FakeClock, the simulator at ×1) except the tcpin test, which is about the socket:
+// the boot timeline and DISARM_DELAY are then exact, whatever the machine's load.
+
 const { MavDataStream, MavCmd, MavResult } = common;
+/** Simulated time to wait for the EKF after boot (35–40 s on ArduPilot), ms. */
+const EKF_TIMEOUT_MS = 60_000;
 const open: SimAndGcs[] = [];
 afterEach(async () => {
   await Promise.all(open.splice(0).map((s) => s.close()));
 });
 
-async function start(options: Parameters<typeof startSimAndGcs>[0]): Promise<SimAndGcs> {
-  const s = await startSimAndGcs(options);
+async function start(
+  options: Parameters<typeof startSimulatedSimAndGcs>[1] = {},
+): Promise<{ s: SimAndGcs; clock: FakeClock }> {
+  const clock = new FakeClock();
+  const s = await startSimulatedSimAndGcs(clock, options);
   open.push(s);
-  return s;
+  return { s, clock };
 }
 
 describe('simulator on the link, before anything is asked', () => {
   it('sends heartbeats as an ArduPilot quadrotor and no telemetry until streams are requested', async () => {
-    const s = await start({ speedup: 20 });
+    const bootUnixMs = Date.UTC(2025, 5, 1, 8, 0, 0);
+    const { s, clock } = await start({ bootUnixMs });
     const seen = new Set<string>();
     s.gcs.onMessage(({ message, sysid, compid }) => {
       seen.add((message.constructor as unknown as { MSG_NAME: string }).MSG_NAME);
       expect([sysid, compid]).toEqual([1, 1]);
     });
-    const first = await nextMessage(s, minimal.Heartbeat);
+    const first = await s.run(nextMessage(s, minimal.Heartbeat));
     expect(first.type).toBe(minimal.MavType.QUADROTOR);
     expect(first.autopilot).toBe(minimal.MavAutopilot.ARDUPILOTMEGA);
     expect(first.baseMode & minimal.MavModeFlag.CUSTOM_MODE_ENABLED).toBeTruthy();
     expect(first.customMode).toBe(MODE.STABILIZE);
     expect(isArmed(first)).toBe(false);
-    // Two more heartbeats: at ×20 the boot (EKF origin, home) happens meanwhile, but nothing streams.
-    await nextMessage(s, minimal.Heartbeat);
-    await nextMessage(s, minimal.Heartbeat);
+    // The boot (EKF origin at 20 s, home) happens meanwhile, but nothing streams; a heartbeat a second.
+    let heartbeats = 0;
+    s.gcs.onMessage(({ message }) => {
+      if (message instanceof minimal.Heartbeat) heartbeats++;
+    });
+    await clock.advance(25_000);
     expect(s.sim.state().simTimeS).toBeGreaterThan(20);
+    expect(heartbeats).toBe(25);
     const unasked = [...seen].filter((name) => !['HEARTBEAT', 'HOME_POSITION', 'STATUSTEXT'].includes(name));
     expect(unasked).toEqual([]);
 
@@ -60,24 +74,34 @@ describe('simulator on the link, before anything is asked', () => {
       [MavDataStream.POSITION, 10],
       [MavDataStream.EXTRA1, 10],
     ]);
-    await nextMessage(s, common.GlobalPositionInt);
-    await nextMessage(s, common.Attitude);
-    await sendCommand(s.gcs, s.target, MavCmd.SET_MESSAGE_INTERVAL, [
-      common.ExtendedSysState.MSG_ID,
-      200_000,
-    ]);
-    const landed = await nextMessage(s, common.ExtendedSysState);
+    await s.run(nextMessage(s, common.GlobalPositionInt));
+    await s.run(nextMessage(s, common.Attitude));
+    await s.run(
+      sendCommand(s.gcs, s.target, MavCmd.SET_MESSAGE_INTERVAL, [common.ExtendedSysState.MSG_ID, 200_000], {
+        clock,
+      }),
+    );
+    const landed = await s.run(nextMessage(s, common.ExtendedSysState));
     expect(landed.landedState).toBe(common.MavLandedState.ON_GROUND);
 
-    const home = nextMessage(s, common.HomePosition);
-    await sendCommand(s.gcs, s.target, MavCmd.REQUEST_MESSAGE, [common.HomePosition.MSG_ID]);
-    expect((await home).latitude / 1e7).toBeCloseTo(34.7245, 6);
+    // SYSTEM_TIME: the Unix time is boot time plus sim time.
+    const time = nextMessage(s, common.SystemTime);
+    await s.run(sendCommand(s.gcs, s.target, MavCmd.REQUEST_MESSAGE, [common.SystemTime.MSG_ID], { clock }));
+    const { timeUnixUsec, timeBootMs } = await s.run(time);
+    expect(Number(timeUnixUsec)).toBe((bootUnixMs + timeBootMs) * 1000);
 
-    const unknown = sendCommand(s.gcs, s.target, 31_999, []);
+    const home = nextMessage(s, common.HomePosition);
+    await s.run(
+      sendCommand(s.gcs, s.target, MavCmd.REQUEST_MESSAGE, [common.HomePosition.MSG_ID], { clock }),
+    );
+    expect((await s.run(home)).latitude / 1e7).toBeCloseTo(34.7245, 6);
+
+    const unknown = s.run(sendCommand(s.gcs, s.target, 31_999, [], { clock }));
     await expect(unknown).rejects.toBeInstanceOf(CommandRejectedError);
     await expect(unknown).rejects.toMatchObject({ result: MavResult.UNSUPPORTED });
   });
 
+  // Over a real TCP socket in wall time.
   it('serves ground stations on tcpin like SITL on port 5760', async () => {
     const port = await freeTcpPort();
     const sim = await startSimulator({ connect: `tcpin://127.0.0.1:${port}`, home: HOME, speedup: 20 });
@@ -93,71 +117,72 @@ describe('simulator on the link, before anything is asked', () => {
   });
 
   it('answers parameter reads and writes, and an unknown name not at all', async () => {
-    const s = await start({ speedup: 20 });
-    await nextMessage(s, minimal.Heartbeat);
-    expect(await readParam(s.gcs, s.target, 'WPNAV_SPEED')).toMatchObject({ value: 1000 });
-    expect(await readParam(s.gcs, s.target, 'RTL_ALT')).toMatchObject({ value: 1500 });
-    expect((await setParam(s.gcs, s.target, 'RTL_ALT', 2500)).value).toBe(2500);
-    expect((await readParam(s.gcs, s.target, 'RTL_ALT')).value).toBe(2500);
-    await expect(readParam(s.gcs, s.target, 'NO_SUCH_PARAM')).rejects.toThrow(/no PARAM_VALUE/);
+    const { s, clock } = await start();
+    await s.run(nextMessage(s, minimal.Heartbeat));
+    const read = (name: string) => s.run(readParam(s.gcs, s.target, name, { clock }));
+    expect(await read('WPNAV_SPEED')).toMatchObject({ value: 1000 });
+    expect(await read('RTL_ALT')).toMatchObject({ value: 1500 });
+    expect((await s.run(setParam(s.gcs, s.target, 'RTL_ALT', 2500, { clock }))).value).toBe(2500);
+    expect((await read('RTL_ALT')).value).toBe(2500);
+    await expect(read('NO_SUCH_PARAM')).rejects.toThrow(/no PARAM_VALUE/);
   });
 });
 
 describe('boot timeline, as on ArduPilot Copter 4.7', () => {
   it('reports 0,0 until the EKF origin, refuses to arm with a reason, refuses takeoff until the EKF uses GPS', async () => {
-    // ×5: the window between the origin (20 s) and the EKF using GPS (37 s) is 3.4 s of wall time.
-    const s = await start({ speedup: 5 });
-    await nextMessage(s, minimal.Heartbeat);
+    const { s } = await start();
+    await s.run(nextMessage(s, minimal.Heartbeat));
     requestStreams(s, [[MavDataStream.POSITION, 20]]);
-    const early = await nextMessage(s, common.GlobalPositionInt);
+    const early = await s.run(nextMessage(s, common.GlobalPositionInt));
     expect(early.timeBootMs).toBeLessThan(20_000);
     expect([early.lat, early.lon]).toEqual([0, 0]);
 
     // Arming before the origin is set: MAV_RESULT_FAILED and a STATUSTEXT that says why.
     const refusal = nextMessage(s, common.StatusText, (m) => m.text.startsWith('Arm: '));
-    await expect(arm(s)).rejects.toMatchObject({ result: MavResult.FAILED });
-    expect((await refusal).text).toMatch(/^Arm: (GPS 1: Bad fix|Need Position Estimate)$/);
+    await expect(s.run(arm(s))).rejects.toMatchObject({ result: MavResult.FAILED });
+    expect((await s.run(refusal)).text).toMatch(/^Arm: (GPS 1: Bad fix|Need Position Estimate)$/);
 
-    const located = await nextMessage(s, common.GlobalPositionInt, (m) => m.lat !== 0);
+    const located = await s.run(nextMessage(s, common.GlobalPositionInt, (m) => m.lat !== 0));
     expect(located.timeBootMs).toBeGreaterThanOrEqual(20_000);
     expect(located.lat / 1e7).toBeCloseTo(34.7245, 6);
     expect(located.lon / 1e7).toBeCloseTo(113.6302, 6);
 
     // With the origin set GUIDED and arming are accepted, but NAV_TAKEOFF fails until the EKF uses GPS.
-    await setMode(s, MODE.GUIDED);
+    await s.run(setMode(s, MODE.GUIDED));
     // Simulated time runs on while the ack travels: read before the command (the vehicle armed later)
     // for a lower bound on the arming time, after the ack for an upper one.
     const armSentAtS = s.sim.state().simTimeS;
-    await arm(s);
-    expect(s.sim.state().simTimeS).toBeLessThan(37);
-    await expect(takeoff(s, 10)).rejects.toMatchObject({ result: MavResult.FAILED });
+    await s.run(arm(s));
+    const armAckedAtS = s.sim.state().simTimeS;
+    expect(armAckedAtS).toBeLessThan(37);
+    await expect(s.run(takeoff(s, 10))).rejects.toMatchObject({ result: MavResult.FAILED });
 
-    // Armed and left on the ground, it disarms itself after DISARM_DELAY (10 s).
-    await nextMessage(s, minimal.Heartbeat, (hb) => !isArmed(hb));
+    // Armed and left on the ground, it disarms itself after DISARM_DELAY (10 s), to a tick.
+    await s.run(nextMessage(s, minimal.Heartbeat, (hb) => !isArmed(hb)));
     expect(s.sim.state().simTimeS - armSentAtS).toBeGreaterThanOrEqual(10);
+    expect(s.sim.state().simTimeS - armAckedAtS).toBeLessThan(10.1);
     expect(s.texts).toContain('Disarming motors');
 
-    await waitForEkfPosition(s);
+    await s.run(waitForEkfPosition(s, EKF_TIMEOUT_MS));
     expect(s.sim.state().simTimeS).toBeGreaterThanOrEqual(35);
-    await arm(s);
-    await takeoff(s, 10);
-    const climbing = await nextMessage(s, common.GlobalPositionInt, (m) => m.relativeAlt > 5_000);
+    await s.run(arm(s));
+    await s.run(takeoff(s, 10));
+    const climbing = await s.run(nextMessage(s, common.GlobalPositionInt, (m) => m.relativeAlt > 5_000));
     expect(climbing.relativeAlt).toBeLessThan(11_000);
-    const hb = await nextMessage(s, minimal.Heartbeat);
+    const hb = await s.run(nextMessage(s, minimal.Heartbeat));
     expect(isArmed(hb)).toBe(true);
     expect(hb.customMode).toBe(MODE.GUIDED);
   });
 
   it('refuses AUTO without a mission and modes it does not fly', async () => {
-    const s = await start({ speedup: 20 });
-    await waitForEkfPosition(s);
-    await expect(setMode(s, MODE.AUTO)).rejects.toMatchObject({ result: MavResult.FAILED });
-    await expect(setMode(s, ardupilotmega.CopterMode.FLIP)).rejects.toMatchObject({
+    const { s } = await start();
+    await s.run(waitForEkfPosition(s, EKF_TIMEOUT_MS));
+    await expect(s.run(setMode(s, MODE.AUTO))).rejects.toMatchObject({ result: MavResult.FAILED });
+    await expect(s.run(setMode(s, ardupilotmega.CopterMode.FLIP))).rejects.toMatchObject({
       result: MavResult.FAILED,
     });
-    await setMode(s, MODE.LOITER);
-    expect((await nextMessage(s, minimal.Heartbeat, (hb) => hb.customMode === MODE.LOITER)).customMode).toBe(
-      MODE.LOITER,
-    );
+    const loiter = nextMessage(s, minimal.Heartbeat, (hb) => hb.customMode === MODE.LOITER);
+    await s.run(setMode(s, MODE.LOITER));
+    expect((await s.run(loiter)).customMode).toBe(MODE.LOITER);
   });
 });

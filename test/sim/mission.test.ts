@@ -7,6 +7,7 @@ import {
   setCurrentMissionItem,
   uploadMission,
 } from '../../src/mavlink/index.js';
+import { FakeClock } from '../helpers/fake-clock.js';
 import {
   arm,
   fourWaypointMission,
@@ -18,6 +19,7 @@ import {
   type SimAndGcs,
   setMode,
   startSimAndGcs,
+  startSimulatedSimAndGcs,
   waitForEkfPosition,
 } from '../helpers/sim-gcs.js';
 
@@ -28,35 +30,47 @@ afterEach(async () => {
 
 /** ARDUPILOT.md: this mission flies in about 114 s from AUTO to landed and disarmed. */
 const ARDUPILOT_FLIGHT_S = 114;
+/** Simulated time to wait for a whole flight, ms. */
+const FLIGHT_TIMEOUT_MS = 300_000;
+/** Simulated time to wait for the EKF after boot (a real ArduPilot needs 35–40 s), ms. */
+const EKF_TIMEOUT_MS = 60_000;
+
+/** In simulated time: the flights take no wall time beyond the CPU's. */
+async function simulated(): Promise<{ s: SimAndGcs; clock: FakeClock }> {
+  const clock = new FakeClock();
+  const s = await startSimulatedSimAndGcs(clock);
+  open.push(s);
+  return { s, clock };
+}
 
 it('flies the 4-waypoint mission in AUTO: every item reached in order, landed and disarmed, in ArduPilot time', async () => {
-  const s = await startSimAndGcs({ speedup: 30 });
-  open.push(s);
-  await nextMessage(s, minimal.Heartbeat);
+  const { s, clock } = await simulated();
+  await s.run(nextMessage(s, minimal.Heartbeat));
   const mission = fourWaypointMission();
-  await uploadMission(s.gcs, s.target, mission);
-  await waitForEkfPosition(s);
+  await s.run(uploadMission(s.gcs, s.target, mission, { clock }));
+  await s.run(waitForEkfPosition(s, EKF_TIMEOUT_MS));
 
   // Item 0 is home, whatever was uploaded there.
-  const onBoard = await downloadMission(s.gcs, s.target);
+  const onBoard = await s.run(downloadMission(s.gcs, s.target, { clock }));
   expect(onBoard).toHaveLength(mission.length);
   expect(onBoard[0].x).toBeCloseTo(HOME.latDeg, 6);
   expect(onBoard[0].z).toBeCloseTo(HOME.altAmslM, 1);
   expect(onBoard.slice(1).map((i) => i.command)).toEqual(mission.slice(1).map((i) => i.command));
 
   requestStreams(s, [[common.MavDataStream.EXTENDED_STATUS, 4]]);
-  await setMode(s, MODE.GUIDED);
-  await arm(s);
-  await setMode(s, MODE.AUTO);
+  await s.run(setMode(s, MODE.GUIDED));
+  await s.run(arm(s));
+  // Listen before AUTO: in simulated time the first MISSION_CURRENT may come with the ack.
+  const current = nextMessage(s, common.MissionCurrent, (m) => m.seq === 1);
+  await s.run(setMode(s, MODE.AUTO));
   const autoAtS = s.sim.state().simTimeS;
-  const current = await nextMessage(s, common.MissionCurrent, (m) => m.seq === 1);
-  expect(current.total).toBe(mission.length - 1);
+  expect((await s.run(current)).total).toBe(mission.length - 1);
 
   // The RTL item is reported reached only on landing; then the vehicle disarms, still in AUTO.
   const rtlSeq = mission.length - 1;
-  await nextMessage(s, common.MissionItemReached, (m) => m.seq === rtlSeq, 30_000);
+  await s.run(nextMessage(s, common.MissionItemReached, (m) => m.seq === rtlSeq, FLIGHT_TIMEOUT_MS));
   const flightS = s.sim.state().simTimeS - autoAtS;
-  const hb = await nextMessage(s, minimal.Heartbeat, (m) => !isArmed(m));
+  const hb = await s.run(nextMessage(s, minimal.Heartbeat, (m) => !isArmed(m)));
   expect(hb.customMode).toBe(MODE.AUTO);
 
   expect(s.reached).toEqual([1, 2, 3, 4, 5]);
@@ -102,8 +116,7 @@ function gimbalPitchDeg(q: number[]): number {
 }
 
 it('runs DO and CONDITION items alongside the navigation item before them, as AP_Mission does', async () => {
-  const s = await startSimAndGcs({ speedup: 20 });
-  open.push(s);
+  const { s, clock } = await simulated();
   const { MavCmd } = common;
   const wp = { x: HOME.latDeg, y: HOME.lonDeg + 60 * EAST_M, z: 20 };
   const mission = [
@@ -125,9 +138,9 @@ it('runs DO and CONDITION items alongside the navigation item before them, as AP
     }),
     missionItem(MavCmd.NAV_LAND, wp),
   ];
-  await nextMessage(s, minimal.Heartbeat);
-  await uploadMission(s.gcs, s.target, mission);
-  await waitForEkfPosition(s);
+  await s.run(nextMessage(s, minimal.Heartbeat));
+  await s.run(uploadMission(s.gcs, s.target, mission, { clock }));
+  await s.run(waitForEkfPosition(s, EKF_TIMEOUT_MS));
   requestStreams(s, [
     [common.MavDataStream.EXTRA2, 10],
     [common.MavDataStream.EXTRA3, 10],
@@ -142,15 +155,15 @@ it('runs DO and CONDITION items alongside the navigation item before them, as AP
       roiPitchDeg = Math.min(roiPitchDeg, gimbalPitchDeg(message.q));
     }
   });
-  await setMode(s, MODE.GUIDED);
-  await arm(s);
-  await setMode(s, MODE.AUTO);
+  await s.run(setMode(s, MODE.GUIDED));
+  await s.run(arm(s));
+  await s.run(setMode(s, MODE.AUTO));
 
   // CONDITION_YAW (5) runs during the leg to waypoint 4 and is reached first; 4 after its 3 s hold.
-  await nextMessage(s, common.MissionItemReached, (m) => m.seq === 5, 30_000);
-  const heading = await nextMessage(s, common.GlobalPositionInt);
+  await s.run(nextMessage(s, common.MissionItemReached, (m) => m.seq === 5, FLIGHT_TIMEOUT_MS));
+  const heading = await s.run(nextMessage(s, common.GlobalPositionInt));
   expect(Math.abs(heading.hdg - 9000)).toBeLessThan(300);
-  await nextMessage(s, minimal.Heartbeat, (hb) => !isArmed(hb), 30_000);
+  await s.run(nextMessage(s, minimal.Heartbeat, (hb) => !isArmed(hb), FLIGHT_TIMEOUT_MS));
 
   expect(s.reached).toEqual([1, 5, 4, 7]);
   expect(s.texts).toEqual(
@@ -161,7 +174,7 @@ it('runs DO and CONDITION items alongside the navigation item before them, as AP
   expect(topSpeedMs).toBeLessThan(5.3);
   // The camera looked down at the region of interest, then straight down after DO_GIMBAL_MANAGER_PITCHYAW.
   expect(roiPitchDeg).toBeLessThan(-5);
-  const gimbal = await nextMessage(s, common.GimbalDeviceAttitudeStatus);
+  const gimbal = await s.run(nextMessage(s, common.GimbalDeviceAttitudeStatus));
   expect(gimbalPitchDeg(gimbal.q)).toBeCloseTo(-90, 0);
   // NAV_LAND came down at its own location.
   const end = s.sim.state();
@@ -169,27 +182,31 @@ it('runs DO and CONDITION items alongside the navigation item before them, as AP
   expect(Math.abs(end.lonDeg - wp.y) / EAST_M).toBeLessThan(2);
 });
 
+// Over real UDP in wall time (×20), the mission and command protocols against the simulator's socket.
 it('moves the current item on request, and will not start AUTO on the ground without a takeoff next', async () => {
   const s = await startSimAndGcs({ speedup: 20 });
   open.push(s);
-  await nextMessage(s, minimal.Heartbeat);
-  await uploadMission(s.gcs, s.target, fourWaypointMission());
-  await waitForEkfPosition(s);
+  const { clock } = s;
+  await s.run(nextMessage(s, minimal.Heartbeat));
+  await s.run(uploadMission(s.gcs, s.target, fourWaypointMission(), { clock }));
+  await s.run(waitForEkfPosition(s));
 
   const current = nextMessage(s, common.MissionCurrent, (m) => m.seq === 3);
-  await setCurrentMissionItem(s.gcs, s.target, 3);
-  expect((await current).missionState).toBe(common.MissionState.PAUSED);
-  await expect(setCurrentMissionItem(s.gcs, s.target, 99)).rejects.toThrow();
+  await s.run(setCurrentMissionItem(s.gcs, s.target, 3, { clock }));
+  expect((await s.run(current)).missionState).toBe(common.MissionState.PAUSED);
+  await expect(s.run(setCurrentMissionItem(s.gcs, s.target, 99, { clock }))).rejects.toThrow();
 
-  await setMode(s, MODE.GUIDED);
-  await arm(s);
+  await s.run(setMode(s, MODE.GUIDED));
+  await s.run(arm(s));
   const refusal = nextMessage(s, common.StatusText, (m) => m.text.startsWith('Auto:'));
-  await expect(setMode(s, MODE.AUTO)).rejects.toMatchObject({ result: common.MavResult.FAILED });
-  expect((await refusal).text).toBe('Auto: Missing Takeoff Cmd');
+  await expect(s.run(setMode(s, MODE.AUTO))).rejects.toMatchObject({ result: common.MavResult.FAILED });
+  expect((await s.run(refusal)).text).toBe('Auto: Missing Takeoff Cmd');
 
-  // MISSION_START from item 1 (the takeoff) starts it.
-  await sendCommand(s.gcs, s.target, common.MavCmd.MISSION_START, [1, 0]);
-  const started = await nextMessage(s, minimal.Heartbeat, (hb) => hb.customMode === MODE.AUTO);
-  expect(isArmed(started)).toBe(true);
-  await nextMessage(s, common.MissionItemReached, (m) => m.seq === 1);
+  // MISSION_START from item 1 (the takeoff) starts it. Both waits are in place before the command: the
+  // heartbeat in AUTO comes with its ack, and at ×20 the takeoff is reached within a second.
+  const started = nextMessage(s, minimal.Heartbeat, (hb) => hb.customMode === MODE.AUTO);
+  const tookOff = nextMessage(s, common.MissionItemReached, (m) => m.seq === 1);
+  await s.run(sendCommand(s.gcs, s.target, common.MavCmd.MISSION_START, [1, 0], { clock }));
+  expect(isArmed(await s.run(started))).toBe(true);
+  await s.run(tookOff);
 });
