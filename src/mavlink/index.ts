@@ -23,7 +23,7 @@ export {
   uploadAndVerifyMission,
   uploadMission,
 } from './mission-client.js';
-export { isGlobalFrame, type MissionItem, MissionType } from './mission-item.js';
+export { isGlobalFrame, isNavCommand, type MissionItem, MissionType } from './mission-item.js';
 export { MissionServer, type MissionServerOptions } from './mission-server.js';
 export type { MissionTransferState } from './mission-transfer.js';
 export {

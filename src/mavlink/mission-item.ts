@@ -32,3 +32,10 @@ const GLOBAL_FRAMES = new Set([0, 3, 5, 6, 10, 11]);
 export function isGlobalFrame(frame: number): boolean {
   return GLOBAL_FRAMES.has(frame);
 }
+
+/** MAV_CMD_NAV_LAST: commands up to it move the vehicle; those after it (CONDITION_, DO_) do not. */
+const NAV_LAST = 95;
+
+export function isNavCommand(command: number): boolean {
+  return command <= NAV_LAST;
+}

@@ -1,6 +1,6 @@
 import { common } from 'node-mavlink';
 import type { LocalPoint } from '../geo/index.js';
-import type { MissionItem } from '../mavlink/index.js';
+import { isNavCommand, type MissionItem } from '../mavlink/index.js';
 import { GoTo, Land, type Maneuver, type NavContext, ReturnToLaunch, Takeoff } from './maneuvers.js';
 
 const { MavCmd, MissionState, MavSeverity } = common;
@@ -48,10 +48,6 @@ const DO_NAMES: Partial<Record<number, string>> = {
 /** GIMBAL_MANAGER_FLAGS_YAW_LOCK: DO_GIMBAL_MANAGER_PITCHYAW's yaw is relative to north. */
 const GIMBAL_MANAGER_FLAGS_YAW_LOCK = 16;
 
-function isNav(command: number): boolean {
-  return command <= MavCmd.NAV_LAST;
-}
-
 /**
  * Runs the stored mission in AUTO the way ArduPilot's AP_Mission does: item 0 is home; each
  * navigation item runs until it is verified, and the DO/CONDITION items after it run alongside it,
@@ -83,7 +79,7 @@ export class MissionRunner {
   nextNavCommand(): number | null {
     const items = this.items();
     for (let i = Math.max(1, this.resumeSeq()); i < items.length; i++) {
-      if (isNav(items[i].command)) return items[i].command;
+      if (isNavCommand(items[i].command)) return items[i].command;
     }
     return null;
   }
@@ -166,7 +162,7 @@ export class MissionRunner {
     this.doQueue = [];
     let i = from;
     for (; i < items.length; i++) {
-      if (!isNav(items[i].command)) {
+      if (!isNavCommand(items[i].command)) {
         if (runLeading) this.doQueue.push(i);
         continue;
       }
@@ -188,7 +184,7 @@ export class MissionRunner {
     this.actions.navStarted();
     this.actions.text(MavSeverity.INFO, `Mission: ${i} ${NAV_NAMES[items[i].command]}`);
     this.actions.currentChanged();
-    for (let j = i + 1; j < items.length && !isNav(items[j].command); j++) this.doQueue.push(j);
+    for (let j = i + 1; j < items.length && !isNavCommand(items[j].command); j++) this.doQueue.push(j);
   }
 
   private runDoItems(ctx: NavContext): void {

@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import type { MissionItem } from '../mavlink/index.js';
 import type { FlightSummary } from './flight-stages.js';
 import type { PreflightCheck } from './preflight.js';
+import { watchReachedItems } from './reached-items.js';
 import { Sortie } from './sortie.js';
 import type { SortieState } from './sortie-state.js';
 import type { Vehicle } from './vehicle.js';
@@ -66,8 +67,9 @@ export async function flyMission(
   const onText = (t: { text: string; severity: number }) => listener.statusText?.(t.text, t.severity);
   const onLost = () => listener.linkLost?.();
   const onRegained = () => listener.linkRegained?.();
+  let unwatchReached = () => {};
   const unwatch = () => {
-    vehicle.off('reached', onReached);
+    unwatchReached();
     vehicle.off('statustext', onText);
     vehicle.off('lost', onLost);
     vehicle.off('regained', onRegained);
@@ -75,7 +77,7 @@ export async function flyMission(
   sortie.on('state', (state) => {
     // From arming on, the vehicle's own words and the link are the pilot's to see.
     if (state === 'arming') {
-      vehicle.on('reached', onReached);
+      unwatchReached = watchReachedItems(vehicle, items, 0, onReached);
       vehicle.on('statustext', onText);
       vehicle.on('lost', onLost);
       vehicle.on('regained', onRegained);

@@ -19,6 +19,7 @@ import {
   patrolStatus,
 } from './patrol-status.js';
 import type { PreflightCheck } from './preflight.js';
+import { watchReachedItems } from './reached-items.js';
 import { Sortie } from './sortie.js';
 import {
   checkPilotCommand,
@@ -184,8 +185,8 @@ export class PatrolFlight extends EventEmitter<PatrolFlightEvents> {
         2,
       );
     }
-    this.begin();
     this.lastReached = lastReachedSeq;
+    this.begin();
     const { vehicle } = this;
     await this.sortie.adopt();
     // Never throws: what it could not read, it says so.
@@ -295,7 +296,8 @@ export class PatrolFlight extends EventEmitter<PatrolFlightEvents> {
     const onText = (text: StatusText) => this.emit('statusText', text);
     const onLost = () => this.onLinkLost();
     const onRegained = () => this.onLinkRegained();
-    vehicle.on('reached', onReached);
+    // Home (seq 0) is not flown to; an adopted flight reached its items up to lastReached before.
+    const unwatchReached = watchReachedItems(vehicle, this.items, this.lastReached ?? 0, onReached);
     vehicle.on('statustext', onText);
     vehicle.on('lost', onLost);
     vehicle.on('regained', onRegained);
@@ -305,7 +307,7 @@ export class PatrolFlight extends EventEmitter<PatrolFlightEvents> {
       if (breach && this.watchesFailsafes()) this.failsafe('geofence', `geofence breached: ${breach}`);
     });
     this.detachers.push(() => {
-      vehicle.off('reached', onReached);
+      unwatchReached();
       vehicle.off('statustext', onText);
       vehicle.off('lost', onLost);
       vehicle.off('regained', onRegained);

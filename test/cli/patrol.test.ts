@@ -273,7 +273,8 @@ describe('dustpatrol patrol run again after it stopped following', () => {
     expect(sim.state().armed).toBe(true);
 
     // Another ground station uploads its own mission to the vehicle in the air.
-    const other = missionOver([fromHome(-150, 100), fromHome(-150, 250)], ALT_REL_M, 0);
+    // It holds an hour (3 min at ×20) at its first point: still in the air when the patrol starts again, however slow the machine.
+    const other = missionOver([fromHome(-150, 100), fromHome(-150, 250)], ALT_REL_M, 3600);
     const link = await MavLinkConnection.open(`udpout://127.0.0.1:${port}`);
     try {
       const vehicle = await Vehicle.connect(link);

@@ -73,15 +73,18 @@ it('a link silent for flightLinkLossGiveUpMs fails the sortie, on the injected c
   expect(sortie.state).toBe('flying');
   vehicle.emit('regained');
   vehicle.emit('lost');
+  // The rejection comes while the clock advances: its handler must be there first.
+  const failed = expect(landed).rejects.toThrow(/^link to the vehicle lost for 60 s in mode AUTO/);
   await clock.advance(LINK_TIMING.flightLinkLossGiveUpMs);
-  await expect(landed).rejects.toThrow(/^link to the vehicle lost for 60 s in mode AUTO/);
+  await failed;
   expect(sortie.state).toBe('failed');
 });
 
 it('a flight that never lands stops being waited for after flightMaxDurationMs', async () => {
   const { sortie, clock } = await adopted();
   const landed = sortie.follow();
+  const failed = expect(landed).rejects.toThrow(/still armed after 60 minutes/);
   await clock.advance(LINK_TIMING.flightMaxDurationMs);
-  await expect(landed).rejects.toThrow(/still armed after 60 minutes/);
+  await failed;
   expect(sortie.state).toBe('failed');
 });
