@@ -111,3 +111,7 @@ it("loads no package from a module's light.ts", () => {
   for (const file of lights)
     expect({ file, packages: packagesLoadedBy(file) }).toEqual({ file, packages: [] });
 });
+
+it('starts the CLI loading no package but commander: each command loads the rest in its action', () => {
+  expect(packagesLoadedBy(path.join(SRC, 'cli/main.ts'))).toEqual(['commander']);
+});
