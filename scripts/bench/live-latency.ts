@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
-import { DEFAULT_VIDEO_LATENCY_MS } from '../../src/cli/fleet-setup.js';
+import { DEFAULT_VIDEO_LATENCY_MS } from '../../src/cli/options.js';
 import { table } from '../../src/cli/output.js';
 import { LocalFrame } from '../../src/geo/index.js';
 import { fromMissionItems, writeQgcPlan } from '../../src/plan/index.js';

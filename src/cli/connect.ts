@@ -34,12 +34,3 @@ export async function connectVehicle(
     throw err;
   }
 }
-
-/** An AbortSignal that fires on Ctrl-C / SIGTERM, for commands that wait on a vehicle. */
-export function interruptSignal(): AbortSignal {
-  const controller = new AbortController();
-  const abort = () => controller.abort();
-  process.once('SIGINT', abort);
-  process.once('SIGTERM', abort);
-  return controller.signal;
-}

@@ -5,13 +5,7 @@ import { PatrolFleet, type SortiePlan, type VehicleLinkConfig } from '../fleet/i
 import { cameraFromSpec } from '../geotag/index.js';
 import type { SiteRegistry } from '../sites/index.js';
 import type { PatrolOptions } from '../vehicle/index.js';
-
-/**
- * Camera to arrival here, ms, when not told: the built-in simulator's camera over loopback measures
- * about 180 ms (H.264 encode, MPEG-TS over UDP, ffmpeg decode); a radio link adds its own.
- */
-export const DEFAULT_VIDEO_LATENCY_MS = 180;
-export const DEFAULT_ANALYSIS_FPS = 2;
+import { DEFAULT_VIDEO_LATENCY_MS } from './options.js';
 
 export interface VehicleSpec {
   id: string;

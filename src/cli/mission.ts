@@ -1,35 +1,18 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Command } from 'commander';
-import { common } from 'node-mavlink';
-import { UserError } from '../errors.js';
-import {
-  clearMission,
-  downloadMission,
-  type MissionItem,
-  MissionType,
-  uploadAndVerifyMission,
-} from '../mavlink/index.js';
-import {
-  fromMissionItems,
-  loadMissionFile,
-  toMissionItems,
-  writeQgcPlan,
-  writeWaypoints,
-} from '../plan/index.js';
-import { connectVehicle, interruptSignal } from './connect.js';
-import { LiveLine, progressBar, table } from './output.js';
 
-const MISSION_TYPES: Record<string, MissionType> = {
-  mission: MissionType.Mission,
-  fence: MissionType.Fence,
-  rally: MissionType.Rally,
-};
+export interface UploadOptions {
+  connect: string;
+}
 
-function missionType(value: string): MissionType {
-  const type = MISSION_TYPES[value];
-  if (type === undefined) throw new UserError(`--type must be mission, fence or rally, not '${value}'`, 2);
-  return type;
+export interface DownloadOptions {
+  connect: string;
+  out?: string;
+  type: string;
+}
+
+export interface ClearOptions {
+  connect: string;
+  type: string;
 }
 
 export function registerMission(program: Command): void {
@@ -42,25 +25,9 @@ export function registerMission(program: Command): void {
     .description('Upload a .plan or .waypoints mission and verify it by reading it back')
     .argument('<file>', 'QGroundControl .plan or Mission Planner .waypoints file')
     .requiredOption('--connect <url>', 'vehicle link')
-    .action(async (file: string, opts: { connect: string }) => {
-      const items = toMissionItems(await loadMissionFile(file));
-      const signal = interruptSignal();
-      const { vehicle, close } = await connectVehicle(opts.connect, undefined, signal);
-      const line = new LiveLine();
-      try {
-        await uploadAndVerifyMission(vehicle.link, vehicle.target, items, {
-          signal,
-          onProgress: (done, total) =>
-            line.update(`upload ${progressBar(done, total)}`, done === total ? 'end' : 'start'),
-        });
-        line.done();
-        process.stdout.write(
-          `uploaded and verified ${items.length} items (home + ${items.length - 1}) from ${file}\n`,
-        );
-      } finally {
-        line.done();
-        await close();
-      }
+    .action(async (file: string, opts: UploadOptions) => {
+      const { runUpload } = await import('./mission-run.js');
+      await runUpload(file, opts);
     });
 
   mission
@@ -69,26 +36,9 @@ export function registerMission(program: Command): void {
     .requiredOption('--connect <url>', 'vehicle link')
     .option('--out <file>', 'write to this .plan or .waypoints file')
     .option('--type <type>', 'mission, fence or rally', 'mission')
-    .action(async (opts: { connect: string; out?: string; type: string }) => {
-      const type = missionType(opts.type);
-      const signal = interruptSignal();
-      const { vehicle, close } = await connectVehicle(opts.connect, undefined, signal);
-      let items: MissionItem[];
-      try {
-        items = await downloadMission(vehicle.link, vehicle.target, { missionType: type, signal });
-      } finally {
-        await close();
-      }
-      if (opts.out) {
-        const plan = fromMissionItems(items, vehicle.firmware);
-        const ext = path.extname(opts.out).toLowerCase();
-        if (ext !== '.plan' && ext !== '.waypoints')
-          throw new UserError(`--out must end in .plan or .waypoints: ${opts.out}`, 2);
-        fs.writeFileSync(opts.out, ext === '.plan' ? writeQgcPlan(plan) : writeWaypoints(plan));
-        process.stdout.write(`wrote ${items.length} items to ${opts.out}\n`);
-        return;
-      }
-      process.stdout.write(`${formatItems(items)}\n`);
+    .action(async (opts: DownloadOptions) => {
+      const { runDownload } = await import('./mission-run.js');
+      await runDownload(opts);
     });
 
   mission
@@ -96,34 +46,8 @@ export function registerMission(program: Command): void {
     .description('Clear the mission (or fence, or rally points) on a vehicle')
     .requiredOption('--connect <url>', 'vehicle link')
     .option('--type <type>', 'mission, fence or rally', 'mission')
-    .action(async (opts: { connect: string; type: string }) => {
-      const type = missionType(opts.type);
-      const signal = interruptSignal();
-      const { vehicle, close } = await connectVehicle(opts.connect, undefined, signal);
-      try {
-        await clearMission(vehicle.link, vehicle.target, { missionType: type, signal });
-        process.stdout.write(`cleared the vehicle's ${opts.type}\n`);
-      } finally {
-        await close();
-      }
+    .action(async (opts: ClearOptions) => {
+      const { runClear } = await import('./mission-run.js');
+      await runClear(opts);
     });
-}
-
-function formatItems(items: MissionItem[]): string {
-  if (items.length === 0) return 'the vehicle holds no items';
-  return table(
-    ['seq', 'command', 'frame', 'lat', 'lon', 'alt m', 'p1', 'p2', 'p3', 'p4'],
-    items.map((item, seq) => [
-      seq,
-      common.MavCmd[item.command] ?? item.command,
-      item.frame,
-      item.x.toFixed(7),
-      item.y.toFixed(7),
-      item.z.toFixed(1),
-      item.param1,
-      item.param2,
-      item.param3,
-      item.param4,
-    ]),
-  );
 }

@@ -1,9 +1,19 @@
 import { InvalidArgumentError } from 'commander';
 
-/** Commander argument parsers that refuse bad values with a message naming the flag's expectation. */
+/**
+ * Commander argument parsers that refuse bad values with a message naming the flag's expectation, and
+ * the defaults several commands share.
+ */
 
 /** The alert database when a command is given none (in the current directory). */
 export const DEFAULT_DB = 'dustpatrol.db';
+
+/**
+ * Camera to arrival here, ms, when not told: the built-in simulator's camera over loopback measures
+ * about 180 ms (H.264 encode, MPEG-TS over UDP, ffmpeg decode); a radio link adds its own.
+ */
+export const DEFAULT_VIDEO_LATENCY_MS = 180;
+export const DEFAULT_ANALYSIS_FPS = 2;
 
 export function parseNumberIn(min: number, max: number) {
   return (value: string): number => {
@@ -43,4 +53,18 @@ export function parseLatLon(value: string): { latDeg: number; lonDeg: number } {
 /** For a flag given several times: each value parsed, all of them collected in order. */
 export function repeatable<T>(parse: (value: string) => T) {
   return (value: string, previous: T[] | undefined): T[] => [...(previous ?? []), parse(value)];
+}
+
+/** A frame size, WIDTHxHEIGHT in even pixels. */
+export function parseSize(value: string): { widthPx: number; heightPx: number } {
+  const m = /^(\d+)x(\d+)$/i.exec(value.trim());
+  const widthPx = m ? Number(m[1]) : Number.NaN;
+  const heightPx = m ? Number(m[2]) : Number.NaN;
+  const ok = (v: number) => Number.isInteger(v) && v >= 16 && v <= 7680 && v % 2 === 0;
+  if (!ok(widthPx) || !ok(heightPx)) {
+    throw new InvalidArgumentError(
+      `expected WIDTHxHEIGHT in even pixels from 16 to 7680, e.g. 1280x720, got '${value}'`,
+    );
+  }
+  return { widthPx, heightPx };
 }

@@ -5,8 +5,7 @@ import { DEFAULT_CAMERA } from '../camera.js';
 import { UserError } from '../errors.js';
 import { parseConnectionUrl } from '../mavlink/index.js';
 import { ROLES, TOKEN_PATTERN } from '../server/index.js';
-import { DEFAULT_ANALYSIS_FPS, DEFAULT_VIDEO_LATENCY_MS } from './fleet-setup.js';
-import { DEFAULT_DB } from './options.js';
+import { DEFAULT_ANALYSIS_FPS, DEFAULT_DB, DEFAULT_VIDEO_LATENCY_MS } from './options.js';
 
 const cameraSchema = z.strictObject({
   widthPx: z.int().min(16).max(7680),

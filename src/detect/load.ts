@@ -1,12 +1,9 @@
 import fs from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { UserError } from '../errors.js';
 import { Detector } from './detector.js';
 import { formatShape, type ModelSpec, readModelSpec } from './model-card.js';
-
-/** models/dust-plume.onnx of this package (the same relative path from src/detect and dist/detect). */
-export const DEFAULT_MODEL_PATH = fileURLToPath(new URL('../../models/dust-plume.onnx', import.meta.url));
+import { DEFAULT_MODEL_PATH } from './model-path.js';
 
 export interface DetectorOptions {
   /** The ONNX model; default models/dust-plume.onnx. */

@@ -1,6 +1,6 @@
+export { PATTERN_KINDS } from './kinds.js';
 export { loadSiteFiles, registryFromFeatures } from './load.js';
 export { describeSite } from './problems.js';
-export { PATTERN_KINDS } from './properties.js';
 export type { SiteFileContent } from './read-file.js';
 export { type SiteSummary, summariseSites } from './summary.js';
 export type {

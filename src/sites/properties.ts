@@ -1,8 +1,6 @@
 import { z } from 'zod';
+import { FEATURE_KINDS, PATTERN_KINDS } from './kinds.js';
 import type { FeatureKind, PatternKind } from './types.js';
-
-export const FEATURE_KINDS: readonly FeatureKind[] = ['site', 'no-fly', 'operating-area', 'launch'];
-export const PATTERN_KINDS: readonly PatternKind[] = ['perimeter', 'coverage', 'point'];
 
 /** Zod's issue message for a property: missing, or what it must be. */
 const expecting = (what: string) => (issue: { input: unknown }) =>

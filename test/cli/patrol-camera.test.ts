@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CAMERA } from '../../src/camera.js';
-import { patrolCamera, patrolPlanSettings } from '../../src/cli/patrol.js';
+import { patrolCamera, patrolPlanSettings } from '../../src/cli/patrol-run.js';
 import { cameraFromSpec, horizontalFovRad } from '../../src/geotag/index.js';
 import { DEFAULT_PLAN_SETTINGS, type PatrolPlan, planPatrol } from '../../src/plan/index.js';
 import { loadSiteFiles, type SiteRegistry } from '../../src/sites/index.js';

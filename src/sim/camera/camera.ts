@@ -1,12 +1,10 @@
 import { type CameraSpec, DEFAULT_CAMERA } from '../../camera.js';
 import { UserError } from '../../errors.js';
 import type { SimTruePose, Simulator } from '../simulator.js';
+import { DEFAULT_CAMERA_FPS } from './defaults.js';
 import { VideoEncoder } from './encoder.js';
 import { type CameraPose, WorldRenderer } from './render.js';
 import type { World } from './world.js';
-
-/** Frames the camera renders per second of sim time when not told; its optics are DEFAULT_CAMERA's. */
-export const DEFAULT_CAMERA_FPS = 10;
 
 export interface SimCameraSpec extends CameraSpec {
   fps: number;

@@ -1,13 +1,13 @@
 export {
-  DEFAULT_CAMERA_FPS,
   normaliseStreamUrl,
   SimCamera,
   type SimCameraOptions,
   type SimCameraSpec,
   type SimFrame,
 } from './camera.js';
+export { DEFAULT_CAMERA_FPS, RECORDING_FILES } from './defaults.js';
 export { type EncoderOptions, isoUtcMicros, VideoEncoder } from './encoder.js';
-export { type GroundTruth, groundTruth, RECORDING_FILES, writeGroundTruth } from './recording.js';
+export { type GroundTruth, groundTruth, writeGroundTruth } from './recording.js';
 export { type CameraPose, renderView, WorldRenderer } from './render.js';
 export {
   insideSite,

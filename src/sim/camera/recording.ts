@@ -1,11 +1,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { SimCamera, SimCameraSpec } from './camera.js';
+import { RECORDING_FILES } from './defaults.js';
 import { isoUtcMicros } from './encoder.js';
 import type { World } from './world.js';
-
-/** The files of a recorded simulated flight, in one folder. */
-export const RECORDING_FILES = { tlog: 'flight.tlog', video: 'video.mkv', truth: 'truth.json' } as const;
 
 /** What really happened in a recorded flight: for checking what the analytics make of the video and log. */
 export interface GroundTruth {
