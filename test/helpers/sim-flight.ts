@@ -32,6 +32,8 @@ export interface SimFlightOptions {
   dir: string;
   /** Points to fly over in order, at altRelM, camera straight down. */
   route: { latDeg: number; lonDeg: number }[];
+  /** The mission to fly instead of the route's (item 0 home, DEMO_HOME); altRelM is then unused. */
+  mission?: MissionItem[];
   /** Seconds to hover over each point (a patrol's point watch); default 0. */
   holdS?: number;
   altRelM: number;
@@ -78,7 +80,8 @@ export async function flySimFlight(opts: SimFlightOptions): Promise<SimFlight> {
   const link = await MavLinkConnection.open(`udpout://127.0.0.1:${port}`);
   try {
     const vehicle = await Vehicle.connect(link);
-    await flyMission(vehicle, missionOver(opts.route, opts.altRelM, opts.holdS ?? 0), { minBatteryPct: 30 });
+    const mission = opts.mission ?? missionOver(opts.route, opts.altRelM, opts.holdS ?? 0);
+    await flyMission(vehicle, mission, { minBatteryPct: 30 });
   } finally {
     await link.close();
     await camera.close();
@@ -119,8 +122,9 @@ export function missionOver(
 }
 
 /**
- * Replays a simulated flight into the SQLite alert store at `db` (the demo sites, `fps` frames a
- * second) with the model at `modelPath` (default the committed one); returns the summary and the alerts.
+ * Replays a simulated flight into the SQLite alert store at `db` (the site file `sites`, default the
+ * demo sites, `fps` frames a second) with the model at `modelPath` (default the committed one); returns
+ * the summary and the alerts.
  */
 export async function replaySimFlight(
   flight: SimFlight,
@@ -129,6 +133,7 @@ export async function replaySimFlight(
     fps: number;
     camera: { widthPx: number; heightPx: number; hfovDeg: number };
     modelPath?: string;
+    sites?: string;
   },
 ) {
   const store = openAlertStore(opts.db);
@@ -144,7 +149,7 @@ export async function replaySimFlight(
         horizontalFovDeg: opts.camera.hfovDeg,
       }),
       detector,
-      alerts: new AlertService({ store, sites: await loadSiteFiles([DEMO_SITES]) }),
+      alerts: new AlertService({ store, sites: await loadSiteFiles([opts.sites ?? DEMO_SITES]) }),
     });
     return { summary, alerts: store.listAlerts() };
   } finally {
