@@ -2,7 +2,7 @@
  * Plume placement in any wind. For each wind (eight directions × two speeds) it generates a world
  * (src/sim/camera/generate-world.ts, seeded) of six sites in a ring round home, each with one plume,
  * 15 to 60 m long, all drifting with that wind, and flies the simulator with its camera over them as a
- * patrol's point watch does: hovering south of each site, PERIMETER_OFFSET_M beyond its edge, camera on
+ * patrol's point watch does: hovering south of each site, 30 m beyond its edge, camera on
  * the site's centre (ROI), for HOLD_S — two sites at each of 40, 60 and 100 m. The simulator's wind blows
  * from the world's (the vehicle reports it in WIND); the reported telemetry carries realistic errors
  * (position σ 1.5 m, attitude σ 1°) and the camera clock is 100 ms off. Each flight is replayed through
@@ -25,17 +25,15 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { common } from 'node-mavlink';
 import { AlertService, openAlertStore } from '../../src/alerts/index.js';
 import { replayFlight } from '../../src/analytics/index.js';
 import { table } from '../../src/cli/output.js';
 import { loadDetector } from '../../src/detect/index.js';
 import { LocalFrame } from '../../src/geo/index.js';
 import { cameraFromFov } from '../../src/geotag/index.js';
-import type { MissionItem } from '../../src/mavlink/index.js';
-import { generateWorld, loadWorld, type World, worldSites } from '../../src/sim/camera/index.js';
+import { generateWorld, loadWorld, worldSites } from '../../src/sim/camera/index.js';
 import { loadSiteFiles } from '../../src/sites/index.js';
-import { DEMO_HOME, flySimFlight, type SimFlight } from '../../test/helpers/sim-flight.js';
+import { DEMO_HOME, flySimFlight, pointWatchMission, type SimFlight } from '../../test/helpers/sim-flight.js';
 
 const WIND_FROM_DEG = [0, 45, 90, 135, 180, 225, 270, 315];
 const WIND_SPEEDS_MS = [3, 8];
@@ -52,8 +50,6 @@ const LENGTH_BANDS_M: [number, number][] = [
   [30, 45],
   [45, 60],
 ];
-/** The planner's point watch (src/plan/patterns/point-watch.ts): this far beyond the site's edge. */
-const PERIMETER_OFFSET_M = 30;
 const HOLD_S = 8;
 /** How far the sites lie from home, metres: at 100 m the camera sees the neighbouring sites too. */
 const RING_RADIUS_M = 150;
@@ -66,9 +62,6 @@ const SPEEDUP = 20;
 /** An alert farther than this from every plume is false; a plume with none this close, missed. */
 const MATCH_RADIUS_M = 50;
 const GOAL = { medianM: 5, p90M: 15 };
-
-const { MavCmd, MavFrame } = common;
-const MAV_MOUNT_MODE_MAVLINK_TARGETING = 2;
 
 interface Wind {
   windFromDeg: number;
@@ -89,37 +82,6 @@ interface FlightResult {
   falseAlerts: number;
   flyS: number;
   replayS: number;
-}
-
-/** Point watches over the world's sites in order, at ALTITUDES_M, then home with the camera up. */
-function pointWatchMission(world: World): MissionItem[] {
-  const item = (command: number, frame: number, params: number[], x = 0, y = 0, z = 0): MissionItem => {
-    const [param1 = 0, param2 = 0, param3 = 0, param4 = 0] = params;
-    return { command, frame, param1, param2, param3, param4, x, y, z, autocontinue: true };
-  };
-  const relative = MavFrame.GLOBAL_RELATIVE_ALT;
-  const watches = world.sites.map((site, i) => {
-    const centreE = (site.minE + site.maxE) / 2;
-    const centreN = (site.minN + site.maxN) / 2;
-    const target = world.frame.toGeo({ eastM: centreE, northM: centreN, upM: 0 });
-    const hover = world.frame.toGeo({ eastM: centreE, northM: site.minN - PERIMETER_OFFSET_M, upM: 0 });
-    return { target, hover, altRelM: ALTITUDES_M[i] };
-  });
-  const last = watches[watches.length - 1];
-  return [
-    item(MavCmd.NAV_WAYPOINT, MavFrame.GLOBAL, [], DEMO_HOME.latDeg, DEMO_HOME.lonDeg, DEMO_HOME.altAmslM),
-    item(MavCmd.NAV_TAKEOFF, relative, [], DEMO_HOME.latDeg, DEMO_HOME.lonDeg, watches[0].altRelM),
-    // A DO item runs when the navigation item before it starts: the camera turns to each site as the
-    // drone sets off for it.
-    ...watches.flatMap((w) => [
-      item(MavCmd.NAV_WAYPOINT, relative, [HOLD_S], w.hover.latDeg, w.hover.lonDeg, w.altRelM),
-      item(MavCmd.DO_SET_ROI_LOCATION, relative, [], w.target.latDeg, w.target.lonDeg, 0),
-    ]),
-    item(MavCmd.NAV_WAYPOINT, relative, [0], last.hover.latDeg, last.hover.lonDeg, last.altRelM),
-    item(MavCmd.DO_SET_ROI_NONE, MavFrame.MISSION, []),
-    item(MavCmd.DO_MOUNT_CONTROL, MavFrame.MISSION, [10], 0, 0, MAV_MOUNT_MODE_MAVLINK_TARGETING),
-    item(MavCmd.NAV_RETURN_TO_LAUNCH, MavFrame.MISSION, []),
-  ];
 }
 
 async function replay(flight: SimFlight, dir: string, sitesFile: string) {
@@ -168,7 +130,11 @@ async function flyAndReplay(wind: Wind, index: number, root: string): Promise<Fl
   const flight = await flySimFlight({
     dir,
     route: [],
-    mission: pointWatchMission(world),
+    mission: pointWatchMission(
+      world,
+      world.sites.map((site, i) => ({ siteId: site.id, altRelM: ALTITUDES_M[i] })),
+      HOLD_S,
+    ),
     altRelM: ALTITUDES_M[0],
     camera: CAMERA,
     speedup: SPEEDUP,
@@ -200,6 +166,8 @@ async function flyAndReplay(wind: Wind, index: number, root: string): Promise<Fl
   }
   const said = plumes.map((p) => p.errorsM.map((e) => e.toFixed(0)).join('+') || '–').join(' ');
   process.stderr.write(`  errors m per plume (in flight order): ${said}; false ${falseAlerts}\n`);
+  for (const u of summary.untagged)
+    process.stderr.write(`  confirmed, not placed at ${u.atS.toFixed(0)} s: ${u.reason}\n`);
   return { plumes, falseAlerts, flyS, replayS: summary.wallS };
 }
 

@@ -12,6 +12,7 @@ import {
   RECORDING_FILES,
   SimCamera,
   type SimCameraSpec,
+  type World,
   writeGroundTruth,
 } from '../../src/sim/camera/index.js';
 import { startSimulator } from '../../src/sim/index.js';
@@ -116,6 +117,50 @@ export function missionOver(
     // A DO command runs when the waypoint before it starts, so it follows a second, zero-hold visit of
     // the last point: the camera goes up only once that point's hold is over.
     item(MavCmd.NAV_WAYPOINT, relative, [0], last.latDeg, last.lonDeg, altRelM),
+    item(MavCmd.DO_MOUNT_CONTROL, MavFrame.MISSION, [10], 0, 0, MAV_MOUNT_MODE_MAVLINK_TARGETING),
+    item(MavCmd.NAV_RETURN_TO_LAUNCH, MavFrame.MISSION, []),
+  ];
+}
+
+/** The planner's point watch (src/plan/patterns/point-watch.ts) hovers this far beyond the site's edge. */
+const POINT_WATCH_OFFSET_M = 30;
+
+/**
+ * A patrol's point watches, as the planner makes them: for each site in turn, hover south of its centre
+ * POINT_WATCH_OFFSET_M beyond its edge at the watch's altitude for holdS, the camera on the site's
+ * centre (ROI, set as the drone sets off for it, so it looks on the way there too); then home with the
+ * camera up. Item 0 is home (DEMO_HOME).
+ */
+export function pointWatchMission(
+  world: World,
+  watches: { siteId: string; altRelM: number }[],
+  holdS: number,
+): MissionItem[] {
+  const item = (command: number, frame: number, params: number[], x = 0, y = 0, z = 0): MissionItem => {
+    const [param1 = 0, param2 = 0, param3 = 0, param4 = 0] = params;
+    return { command, frame, param1, param2, param3, param4, x, y, z, autocontinue: true };
+  };
+  const relative = MavFrame.GLOBAL_RELATIVE_ALT;
+  const points = watches.map(({ siteId, altRelM }) => {
+    const site = world.sites.find((s) => s.id === siteId);
+    if (!site) throw new Error(`${world.source} has no site ${siteId}`);
+    const centreE = (site.minE + site.maxE) / 2;
+    const centreN = (site.minN + site.maxN) / 2;
+    const target = world.frame.toGeo({ eastM: centreE, northM: centreN, upM: 0 });
+    const hover = world.frame.toGeo({ eastM: centreE, northM: site.minN - POINT_WATCH_OFFSET_M, upM: 0 });
+    return { target, hover, altRelM };
+  });
+  const last = points[points.length - 1];
+  return [
+    item(MavCmd.NAV_WAYPOINT, MavFrame.GLOBAL, [], DEMO_HOME.latDeg, DEMO_HOME.lonDeg, DEMO_HOME.altAmslM),
+    item(MavCmd.NAV_TAKEOFF, relative, [], DEMO_HOME.latDeg, DEMO_HOME.lonDeg, points[0].altRelM),
+    // A DO item runs when the navigation item before it starts.
+    ...points.flatMap((p) => [
+      item(MavCmd.NAV_WAYPOINT, relative, [holdS], p.hover.latDeg, p.hover.lonDeg, p.altRelM),
+      item(MavCmd.DO_SET_ROI_LOCATION, relative, [], p.target.latDeg, p.target.lonDeg, 0),
+    ]),
+    item(MavCmd.NAV_WAYPOINT, relative, [0], last.hover.latDeg, last.hover.lonDeg, last.altRelM),
+    item(MavCmd.DO_SET_ROI_NONE, MavFrame.MISSION, []),
     item(MavCmd.DO_MOUNT_CONTROL, MavFrame.MISSION, [10], 0, 0, MAV_MOUNT_MODE_MAVLINK_TARGETING),
     item(MavCmd.NAV_RETURN_TO_LAUNCH, MavFrame.MISSION, []),
   ];
