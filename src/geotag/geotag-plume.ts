@@ -2,7 +2,7 @@ import type { Plume, PointPx } from '../detect/index.js';
 import { type CameraModel, scaleCamera } from './camera.js';
 import { flatGround, type GroundModel } from './ground.js';
 import { cameraHeadingRad, cameraPitchRad, type Pose } from './pose.js';
-import { pixelToGround } from './project.js';
+import { localToPixel, pixelToGround } from './project.js';
 import { DEFAULT_POSE_ERRORS, groundUncertaintyM, type PoseErrors } from './uncertainty.js';
 
 /** A camera pitched below this looks steeply down: the plume is seen from above, lying on the ground. */
@@ -40,7 +40,7 @@ export interface GeotaggedPlume {
 /**
  * Which pixel of a plume marks its source: seen from above, its edge facing the wind (dust leaves the
  * source and drifts downwind), or its peak when there is no wind to say; seen obliquely, where it
- * leaves the ground (see `sourcePoint`).
+ * leaves the ground ('source'), or its peak when it drifts toward the camera (see `sourcePoint`).
  */
 export type PlumePoint = 'upwind-edge' | 'peak' | 'source';
 
@@ -89,13 +89,18 @@ export function geotagPlume(
 
 /** A source pixel this close to the frame's edge (share of the shorter side) may lie beyond it. */
 const EDGE_MARGIN_SHARE = 0.02;
+/**
+ * Seen obliquely, a plume whose upwind edge lies within this angle of straight up the picture drifts
+ * toward the camera: that edge is dust standing above and beyond its source (see sourcePoint).
+ */
+const TOWARD_CAMERA_RAD = Math.PI / 4;
 
 /**
- * Whether the frame shows where the plume leaves its source (the pixel geotagPlume would place), so
- * that it can be placed from this view. A plume not cut by the frame's edge always can; a cut one only
- * when its source pixel is away from the edge — its downwind end may run out of the picture — and
- * never when the peak stands in for the source (no wind), since the cut part could be denser.
- * `marginShare`: how far inside the edge that pixel must be, as a share of the frame's shorter side.
+ * Whether the frame shows where the plume leaves its source, so that it can be placed from this view.
+ * A plume not cut by the frame's edge always can; a cut one only when its upwind edge is away from the
+ * frame's edge — its downwind end may run out of the picture — and never from above without wind to
+ * tell which end that is, since the cut part could hold the source. `marginShare`: how far inside the edge that
+ * pixel must be, as a share of the frame's shorter side.
  */
 export function sourceInFrame(
   camera: CameraModel,
@@ -105,52 +110,78 @@ export function sourceInFrame(
 ): boolean {
   if (!plume.plume.cutByFrameEdge) return true;
   const frameCamera = scaleCamera(camera, plume.frameWidthPx, plume.frameHeightPx);
-  const { point, pointPx } = sourcePoint(frameCamera, pose, plume.plume, flatGround(pose.groundAmslM));
-  if (point === 'peak') return false;
+  const { upwindPx } = sourcePoint(frameCamera, pose, plume.plume, flatGround(pose.groundAmslM));
+  if (upwindPx === null) return false;
   const marginPx = marginShare * Math.min(plume.frameWidthPx, plume.frameHeightPx);
   return (
-    pointPx.x > marginPx &&
-    pointPx.y > marginPx &&
-    pointPx.x < plume.frameWidthPx - marginPx &&
-    pointPx.y < plume.frameHeightPx - marginPx
+    upwindPx.x > marginPx &&
+    upwindPx.y > marginPx &&
+    upwindPx.x < plume.frameWidthPx - marginPx &&
+    upwindPx.y < plume.frameHeightPx - marginPx
   );
 }
 
 /**
- * The plume's source pixel for this view. From above: its edge facing the wind, or its peak without
- * wind. Obliquely: its lowest row is where its near edge comes closest to the camera, which for a plume
- * widening downwind lies downwind of its source; in a wind, of that row and the outermost points of the
- * plume's lower half (dust at the ground), the one whose ground point lies furthest into the wind.
+ * The plume's source pixel for this view, and the pixel that must be in the picture for the source to
+ * be: its upwind edge, or without wind its lowest row seen obliquely, and none from above.
+ * Without wind: from above its peak, obliquely its lowest row (where it meets the ground, for dust
+ * rising from its source). In a wind (the vehicle's estimate), the edge the picture shows toward the
+ * wind: the ground's upwind direction at the plume, projected into the picture — it depends on where the
+ * wind blows from against where the camera looks, not on the picture's up. From above that edge is the
+ * source. Obliquely, dust stands: where the upwind edge faces the camera or a side, it is dust at the
+ * source, but where it faces away (the plume drifts toward the camera) it is the top of the dust above
+ * the source, seen against the ground beyond it and placed there, tens of metres too far in a long,
+ * tall plume; the densest dust (the peak), which lies near the source, is placed instead.
  */
 function sourcePoint(
   camera: CameraModel,
   pose: Pose,
   plume: Plume,
   ground: GroundModel,
-): { point: PlumePoint; pointPx: PointPx } {
+): { point: PlumePoint; pointPx: PointPx; upwindPx: PointPx | null } {
   const { wind } = pose;
   const drifting = wind !== undefined && wind.speedMs >= MIN_DRIFT_WIND_MS;
-  if (cameraPitchRad(camera, pose) >= STEEP_VIEW_PITCH_RAD) {
-    if (!drifting) return { point: 'source', pointPx: plume.sourcePx };
-    const midY = (plume.box.y0 + plume.box.y1) / 2;
-    const base = [plume.sourcePx, ...plume.edgesPx.filter((p) => p.y >= midY)];
-    const upwind = { eastM: Math.sin(wind.fromRad), northM: Math.cos(wind.fromRad) };
-    let best = { pointPx: plume.sourcePx, intoWindM: Number.NEGATIVE_INFINITY };
-    for (const pointPx of base) {
-      const hit = pixelToGround(camera, pose, pointPx, ground);
-      if (hit.kind !== 'ground') continue;
-      const intoWindM = hit.eastM * upwind.eastM + hit.northM * upwind.northM;
-      if (intoWindM > best.intoWindM) best = { pointPx, intoWindM };
-    }
-    return { point: 'source', pointPx: best.pointPx };
+  const oblique = cameraPitchRad(camera, pose) >= STEEP_VIEW_PITCH_RAD;
+  const direction = drifting ? upwindInImage(camera, pose, plume.peakPx, wind.fromRad, ground) : null;
+  if (direction === null || plume.edgesPx.length === 0) {
+    return oblique
+      ? { point: 'source', pointPx: plume.sourcePx, upwindPx: plume.sourcePx }
+      : { point: 'peak', pointPx: plume.peakPx, upwindPx: null };
   }
-  if (!drifting || plume.edgesPx.length === 0) return { point: 'peak', pointPx: plume.peakPx };
-  // Seen from above, the top of the picture faces the camera's heading: a ground bearing β lies at
-  // β − heading clockwise from up in the image.
-  const sectorRad = (2 * Math.PI) / plume.edgesPx.length;
-  const k = Math.round((wind.fromRad - cameraHeadingRad(camera, pose)) / sectorRad);
   const n = plume.edgesPx.length;
-  return { point: 'upwind-edge', pointPx: plume.edgesPx[((k % n) + n) % n] };
+  const k = Math.round(direction.clockwiseFromUpRad / ((2 * Math.PI) / n));
+  const upwindPx = plume.edgesPx[((k % n) + n) % n];
+  if (!oblique) return { point: 'upwind-edge', pointPx: upwindPx, upwindPx };
+  if (Math.abs(direction.clockwiseFromUpRad) < TOWARD_CAMERA_RAD) {
+    return { point: 'peak', pointPx: plume.peakPx, upwindPx };
+  }
+  return { point: 'source', pointPx: upwindPx, upwindPx };
+}
+
+/**
+ * The direction in the picture, radians clockwise from up in (−π, π], in which the ground runs upwind
+ * at the ground point a pixel shows; null when that point is not on the ground or not in view.
+ */
+function upwindInImage(
+  camera: CameraModel,
+  pose: Pose,
+  atPx: PointPx,
+  windFromRad: number,
+  ground: GroundModel,
+): { clockwiseFromUpRad: number } | null {
+  const hit = pixelToGround(camera, pose, atPx, ground);
+  if (hit.kind !== 'ground') return null;
+  const stepM = Math.max(1, 0.01 * hit.groundDistanceM);
+  const upwind = localToPixel(camera, pose, {
+    eastM: hit.eastM + stepM * Math.sin(windFromRad),
+    northM: hit.northM + stepM * Math.cos(windFromRad),
+    altAmslM: hit.altAmslM,
+  });
+  if (upwind === null) return null;
+  const dx = upwind.x - atPx.x;
+  const dy = upwind.y - atPx.y;
+  if (Math.hypot(dx, dy) < 1e-9) return null;
+  return { clockwiseFromUpRad: Math.atan2(dx, -dy) };
 }
 
 function footprintM2(camera: CameraModel, pose: Pose, plume: Plume, ground: GroundModel): number | null {

@@ -1,9 +1,9 @@
 import type { PointPx } from '../detect/index.js';
 import { LocalFrame } from '../geo/index.js';
-import { type CameraModel, pixelToCameraRay } from './camera.js';
+import { type CameraModel, cameraRayToPixel, pixelToCameraRay } from './camera.js';
 import type { GroundModel } from './ground.js';
 import { cameraToEnu, type Pose } from './pose.js';
-import { apply, type Mat3, type Vec3 } from './rotation.js';
+import { apply, type Mat3, transpose, type Vec3 } from './rotation.js';
 
 const DEG = Math.PI / 180;
 /** Beyond this a ray is called a miss: the flat-earth local frame is no longer exact there. */
@@ -56,6 +56,19 @@ export function pixelToGround(
 ): GroundProjection {
   const placement = placementOf(camera, pose);
   return projectFrom(placement, pixelToCameraRay(camera, pointPx.x, pointPx.y), ground);
+}
+
+/**
+ * The pixel that shows a point given east and north of the vehicle (metres, as GroundPoint's) at
+ * altAmslM, or null when it lies behind the camera.
+ */
+export function localToPixel(
+  camera: CameraModel,
+  pose: Pose,
+  point: { eastM: number; northM: number; altAmslM: number },
+): PointPx | null {
+  const fromCamera: Vec3 = [point.eastM, point.northM, point.altAmslM - pose.altAmslM];
+  return cameraRayToPixel(camera, apply(transpose(cameraToEnu(camera, pose)), fromCamera));
 }
 
 /** Where a camera-frame ray from a placement meets the ground. */

@@ -7,6 +7,15 @@ export function apply(m: Mat3, v: Vec3): Vec3 {
   return [dot(m[0], v), dot(m[1], v), dot(m[2], v)];
 }
 
+/** The inverse of a rotation. */
+export function transpose(m: Mat3): Mat3 {
+  return [
+    [m[0][0], m[1][0], m[2][0]],
+    [m[0][1], m[1][1], m[2][1]],
+    [m[0][2], m[1][2], m[2][2]],
+  ];
+}
+
 export function multiply(a: Mat3, b: Mat3): Mat3 {
   const col = (j: number): Vec3 => [b[0][j], b[1][j], b[2][j]];
   const row = (r: Vec3): Vec3 => [dot(r, col(0)), dot(r, col(1)), dot(r, col(2))];

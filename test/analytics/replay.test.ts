@@ -1,15 +1,18 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Alert, openAlertStore } from '../../src/alerts/index.js';
 import { LocalFrame } from '../../src/geo/index.js';
+import { loadWorld } from '../../src/sim/camera/index.js';
 import { startCli } from '../helpers/cli.js';
 import {
   DEMO_HOME,
   DEMO_SITES,
+  DEMO_WORLD,
   flySimFlight,
+  pointWatchMission,
   replaySimFlight,
   type SimFlight,
 } from '../helpers/sim-flight.js';
@@ -49,7 +52,7 @@ beforeAll(async () => {
     route: ROUTE,
     holdS: 6,
     altRelM: 60,
-    camera: { widthPx: 640, heightPx: 360, hfovDeg: 82, fps: 4 },
+    camera: CAMERA,
     speedup: 10,
     positionNoiseM: 1.5,
     attitudeNoiseDeg: 1,
@@ -60,17 +63,19 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function replayInto(db: string) {
-  return replaySimFlight(flight, { db, fps: 2, camera: { widthPx: 640, heightPx: 360, hfovDeg: 82 } });
+const CAMERA = { widthPx: 640, heightPx: 360, hfovDeg: 82, fps: 4 };
+
+function replayInto(db: string, of: SimFlight = flight) {
+  return replaySimFlight(of, { db, fps: 2, camera: CAMERA });
 }
 
 /** Each alert with the plume nearest to it and how far. */
-function nearestPlumes(alerts: Alert[]) {
+function nearestPlumes(alerts: Alert[], of: SimFlight = flight) {
   const frame = new LocalFrame(DEMO_HOME);
   const local = (p: { latDeg: number; lonDeg: number }) => frame.toLocal(p.latDeg, p.lonDeg, 0);
   return alerts.map((alert) => {
     const a = local(alert);
-    const [nearest] = flight.truth.plumes
+    const [nearest] = of.truth.plumes
       .map((plume) => {
         const p = local(plume);
         return { plume, distanceM: Math.hypot(a.eastM - p.eastM, a.northM - p.northM) };
@@ -80,30 +85,35 @@ function nearestPlumes(alerts: Alert[]) {
   });
 }
 
+/** One alert for each plume flown over, at its site and within its bound, and none farther off. */
+function expectOneAlertPerPlume(of: SimFlight, alerts: Alert[]) {
+  const matches = nearestPlumes(alerts, of);
+  const found = matches.map(
+    (m) => `${m.alert.code} ${m.alert.siteId} ${m.distanceM.toFixed(1)} m from ${m.plume.id}`,
+  );
+  const flownOver = of.truth.plumes.filter((p) => FLOWN_OVER.includes(p.id));
+  expect(flownOver).toHaveLength(FLOWN_OVER.length);
+  for (const plume of flownOver) {
+    const mine = matches.filter((m) => m.plume.id === plume.id && m.distanceM <= boundFor(plume.id));
+    expect(
+      mine.map((m) => m.alert.siteId),
+      `${plume.id} among ${found.join('; ')}`,
+    ).toEqual([plume.siteId]);
+  }
+  // Nothing else: no second alert for a plume, no alert away from every plume (site D-03 has none).
+  expect(
+    matches.filter((m) => m.distanceM > boundFor(m.plume.id)).map((m) => [m.alert.code, m.alert.siteId]),
+    found.join('; '),
+  ).toEqual([]);
+  expect(alerts.filter((a) => a.siteId === 'D-03')).toEqual([]);
+}
+
 describe('replay of a simulated flight over plumes with known positions', () => {
   it('raises one alert per plume, at its site, within the bound, and none elsewhere', async () => {
     const db = path.join(dir, 'replay.db');
     const { summary, alerts } = await replayInto(db);
     expect(summary.videoDurationS).toBeGreaterThan(150);
-    const matches = nearestPlumes(alerts);
-    const found = matches.map(
-      (m) => `${m.alert.code} ${m.alert.siteId} ${m.distanceM.toFixed(1)} m from ${m.plume.id}`,
-    );
-    const flownOver = flight.truth.plumes.filter((p) => FLOWN_OVER.includes(p.id));
-    expect(flownOver).toHaveLength(FLOWN_OVER.length);
-    for (const plume of flownOver) {
-      const mine = matches.filter((m) => m.plume.id === plume.id && m.distanceM <= boundFor(plume.id));
-      expect(
-        mine.map((m) => m.alert.siteId),
-        `${plume.id} among ${found.join('; ')}`,
-      ).toEqual([plume.siteId]);
-    }
-    // Nothing else: no second alert for a plume, no alert away from every plume (site D-03 has none).
-    expect(
-      matches.filter((m) => m.distanceM > boundFor(m.plume.id)).map((m) => [m.alert.code, m.alert.siteId]),
-      found.join('; '),
-    ).toEqual([]);
-    expect(alerts.filter((a) => a.siteId === 'D-03')).toEqual([]);
+    expectOneAlertPerPlume(flight, alerts);
 
     // The same flight replayed again adds nothing.
     const again = await replayInto(db);
@@ -162,5 +172,46 @@ describe('replay of a simulated flight over plumes with known positions', () => 
     }
     // And the store ends as an uninterrupted replay leaves it: one alert per plume.
     expect(final.length).toBe(FLOWN_OVER.length);
+  }, 300_000);
+});
+
+/**
+ * The demo world with its wind turned to blow from the north (the file's blows from 250°), watched as
+ * a patrol's point watch does: from south of each site, camera on its centre, about 40° down. The
+ * plumes drift toward the camera, so their lowest part in the picture is their downwind end, not their
+ * source; placement must follow the wind the vehicle reports (WIND), not the picture's up.
+ */
+describe('replay of point watches with the plumes drifting toward the camera', () => {
+  let watchDir: string;
+  let watched: SimFlight;
+
+  beforeAll(async () => {
+    watchDir = await mkdtemp(path.join(tmpdir(), 'dustpatrol-replay-north-'));
+    const doc = JSON.parse(await readFile(DEMO_WORLD, 'utf8'));
+    const worldFile = path.join(watchDir, 'world.geojson');
+    await writeFile(worldFile, JSON.stringify({ ...doc, windFromDeg: 0 }));
+    const world = await loadWorld(worldFile);
+    const watches = ['D-01', 'D-04', 'D-03', 'D-02', 'D-05'].map((siteId) => ({ siteId, altRelM: 60 }));
+    watched = await flySimFlight({
+      dir: watchDir,
+      route: [],
+      mission: pointWatchMission(world, watches, 6),
+      altRelM: 60,
+      camera: CAMERA,
+      speedup: 10,
+      worldFile,
+      positionNoiseM: 1.5,
+      attitudeNoiseDeg: 1,
+      seed: 2,
+    });
+  }, 600_000);
+
+  afterAll(async () => {
+    await rm(watchDir, { recursive: true, force: true });
+  });
+
+  it('raises one alert per plume, at its site, within the bound, and none elsewhere', async () => {
+    const { alerts } = await replayInto(path.join(watchDir, 'replay.db'), watched);
+    expectOneAlertPerPlume(watched, alerts);
   }, 300_000);
 });

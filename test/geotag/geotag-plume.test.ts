@@ -160,6 +160,51 @@ describe('geotagPlume', () => {
     expect(view(90).pointPx).toEqual(drifting.edgesPx[4]);
   });
 
+  it('in an oblique view follows the wind against where the camera looks, whatever the heading', () => {
+    // The same picture, 30° down, with the camera turned to each heading and the wind from each side.
+    const view = (headingDeg: number, fromDeg: number) =>
+      ok(
+        geotagPlume(
+          camera,
+          {
+            ...poseOver({ yawDeg: headingDeg, gimbal: { pitchDeg: -30 } }),
+            wind: { fromRad: fromDeg * DEG, speedMs: 4 },
+          },
+          { plume, frameWidthPx: 1000, frameHeightPx: 800 },
+          ground,
+        ),
+      );
+    for (const headingDeg of [0, 70, 180, 290]) {
+      // From the camera's right: the right edge; from behind the camera: the bottom edge (its near end,
+      // where the dust meets the ground); from its left: the left edge.
+      expect(view(headingDeg, headingDeg + 90).pointPx).toEqual(plume.edgesPx[4]);
+      expect(view(headingDeg, headingDeg + 180).pointPx).toEqual(plume.edgesPx[8]);
+      expect(view(headingDeg, headingDeg - 90).pointPx).toEqual(plume.edgesPx[12]);
+      // From ahead the plume drifts toward the camera: its far edge is raised dust seen against the
+      // ground beyond the source, and its lowest row is its downwind end. The peak is placed.
+      const ahead = view(headingDeg, headingDeg);
+      expect(ahead.point).toBe('peak');
+      expect(ahead.pointPx).toEqual(plume.peakPx);
+    }
+  });
+
+  it('places a plume drifting toward the camera while its far, upwind edge is in the picture', () => {
+    const frame = { frameWidthPx: 1000, frameHeightPx: 800 };
+    // Looking north, 45° down, wind from the north: the dust drifts toward the camera, down the picture.
+    const pose = { ...poseOver({ gimbal: { pitchDeg: -45 } }), wind: { fromRad: 0, speedMs: 4 } };
+    const down = (dyPx: number): Plume => ({
+      ...plume,
+      cutByFrameEdge: true,
+      box: { ...plume.box, y0: plume.box.y0 + dyPx, y1: plume.box.y1 + dyPx },
+      peakPx: { x: 500, y: 400 + dyPx },
+      edgesPx: plume.edgesPx.map((p) => ({ x: p.x, y: p.y + dyPx })),
+    });
+    // Its downwind end runs out of the bottom of the picture: its upwind edge (y 300) is inside.
+    expect(sourceInFrame(camera, pose, { plume: down(0), ...frame })).toBe(true);
+    // Shifted up until that edge meets the top of the picture: the source may be beyond it.
+    expect(sourceInFrame(camera, pose, { plume: down(-290), ...frame })).toBe(false);
+  });
+
   it('takes plume pixels from a frame scaled from the camera calibration', () => {
     const half: Plume = {
       ...plume,

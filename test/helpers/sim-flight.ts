@@ -12,6 +12,7 @@ import {
   RECORDING_FILES,
   SimCamera,
   type SimCameraSpec,
+  type World,
   writeGroundTruth,
 } from '../../src/sim/camera/index.js';
 import { startSimulator } from '../../src/sim/index.js';
@@ -32,6 +33,8 @@ export interface SimFlightOptions {
   dir: string;
   /** Points to fly over in order, at altRelM, camera straight down. */
   route: { latDeg: number; lonDeg: number }[];
+  /** The mission to fly instead of the route's (item 0 home, DEMO_HOME); altRelM is then unused. */
+  mission?: MissionItem[];
   /** Seconds to hover over each point (a patrol's point watch); default 0. */
   holdS?: number;
   altRelM: number;
@@ -78,7 +81,8 @@ export async function flySimFlight(opts: SimFlightOptions): Promise<SimFlight> {
   const link = await MavLinkConnection.open(`udpout://127.0.0.1:${port}`);
   try {
     const vehicle = await Vehicle.connect(link);
-    await flyMission(vehicle, missionOver(opts.route, opts.altRelM, opts.holdS ?? 0), { minBatteryPct: 30 });
+    const mission = opts.mission ?? missionOver(opts.route, opts.altRelM, opts.holdS ?? 0);
+    await flyMission(vehicle, mission, { minBatteryPct: 30 });
   } finally {
     await link.close();
     await camera.close();
@@ -118,9 +122,54 @@ export function missionOver(
   ];
 }
 
+/** The planner's point watch (src/plan/patterns/point-watch.ts) hovers this far beyond the site's edge. */
+const POINT_WATCH_OFFSET_M = 30;
+
 /**
- * Replays a simulated flight into the SQLite alert store at `db` (the demo sites, `fps` frames a
- * second) with the model at `modelPath` (default the committed one); returns the summary and the alerts.
+ * A patrol's point watches, as the planner makes them: for each site in turn, hover south of its centre
+ * POINT_WATCH_OFFSET_M beyond its edge at the watch's altitude for holdS, the camera on the site's
+ * centre (ROI, set as the drone sets off for it, so it looks on the way there too); then home with the
+ * camera up. Item 0 is home (DEMO_HOME).
+ */
+export function pointWatchMission(
+  world: World,
+  watches: { siteId: string; altRelM: number }[],
+  holdS: number,
+): MissionItem[] {
+  const item = (command: number, frame: number, params: number[], x = 0, y = 0, z = 0): MissionItem => {
+    const [param1 = 0, param2 = 0, param3 = 0, param4 = 0] = params;
+    return { command, frame, param1, param2, param3, param4, x, y, z, autocontinue: true };
+  };
+  const relative = MavFrame.GLOBAL_RELATIVE_ALT;
+  const points = watches.map(({ siteId, altRelM }) => {
+    const site = world.sites.find((s) => s.id === siteId);
+    if (!site) throw new Error(`${world.source} has no site ${siteId}`);
+    const centreE = (site.minE + site.maxE) / 2;
+    const centreN = (site.minN + site.maxN) / 2;
+    const target = world.frame.toGeo({ eastM: centreE, northM: centreN, upM: 0 });
+    const hover = world.frame.toGeo({ eastM: centreE, northM: site.minN - POINT_WATCH_OFFSET_M, upM: 0 });
+    return { target, hover, altRelM };
+  });
+  const last = points[points.length - 1];
+  return [
+    item(MavCmd.NAV_WAYPOINT, MavFrame.GLOBAL, [], DEMO_HOME.latDeg, DEMO_HOME.lonDeg, DEMO_HOME.altAmslM),
+    item(MavCmd.NAV_TAKEOFF, relative, [], DEMO_HOME.latDeg, DEMO_HOME.lonDeg, points[0].altRelM),
+    // A DO item runs when the navigation item before it starts.
+    ...points.flatMap((p) => [
+      item(MavCmd.NAV_WAYPOINT, relative, [holdS], p.hover.latDeg, p.hover.lonDeg, p.altRelM),
+      item(MavCmd.DO_SET_ROI_LOCATION, relative, [], p.target.latDeg, p.target.lonDeg, 0),
+    ]),
+    item(MavCmd.NAV_WAYPOINT, relative, [0], last.hover.latDeg, last.hover.lonDeg, last.altRelM),
+    item(MavCmd.DO_SET_ROI_NONE, MavFrame.MISSION, []),
+    item(MavCmd.DO_MOUNT_CONTROL, MavFrame.MISSION, [10], 0, 0, MAV_MOUNT_MODE_MAVLINK_TARGETING),
+    item(MavCmd.NAV_RETURN_TO_LAUNCH, MavFrame.MISSION, []),
+  ];
+}
+
+/**
+ * Replays a simulated flight into the SQLite alert store at `db` (the site file `sites`, default the
+ * demo sites, `fps` frames a second) with the model at `modelPath` (default the committed one); returns
+ * the summary and the alerts.
  */
 export async function replaySimFlight(
   flight: SimFlight,
@@ -129,6 +178,7 @@ export async function replaySimFlight(
     fps: number;
     camera: { widthPx: number; heightPx: number; hfovDeg: number };
     modelPath?: string;
+    sites?: string;
   },
 ) {
   const store = openAlertStore(opts.db);
@@ -144,7 +194,7 @@ export async function replaySimFlight(
         horizontalFovDeg: opts.camera.hfovDeg,
       }),
       detector,
-      alerts: new AlertService({ store, sites: await loadSiteFiles([DEMO_SITES]) }),
+      alerts: new AlertService({ store, sites: await loadSiteFiles([opts.sites ?? DEMO_SITES]) }),
     });
     return { summary, alerts: store.listAlerts() };
   } finally {
