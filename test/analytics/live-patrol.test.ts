@@ -16,7 +16,7 @@ import { type Simulator, startSimulator } from '../../src/sim/index.js';
 import { loadSiteFiles } from '../../src/sites/index.js';
 import { REPO_ROOT, startCli } from '../helpers/cli.js';
 import { freeTcpPort, freeUdpPort } from '../helpers/ports.js';
-import { DEMO_HOME, DEMO_WORLD, missionOver } from '../helpers/sim-flight.js';
+import { DEMO_HOME, DEMO_ROUTE, DEMO_WORLD, missionOver } from '../helpers/sim-flight.js';
 import { TestClient, waitUntil } from '../server/harness.js';
 
 /**
@@ -41,13 +41,7 @@ const boundFor = (plumeId: string): number => PALE_PLUME_BOUND_M[plumeId] ?? BOU
 const SAME_PLACE_M = 3;
 const SPEEDUP = 3;
 const CAMERA = { widthPx: 640, heightPx: 360, hfovDeg: 82, fps: 4 };
-const ROUTE = [
-  { latDeg: 34.7261, lonDeg: 113.63155 }, // D-01's plume
-  { latDeg: 34.7283, lonDeg: 113.6349 }, // D-04's
-  { latDeg: 34.7209203, lonDeg: 113.6331461 }, // D-03, no plume
-  { latDeg: 34.724, lonDeg: 113.6256 }, // D-02's
-  { latDeg: 34.7196, lonDeg: 113.6266 }, // D-05's, over pale soil
-];
+
 /** Mission seqs: 0 home, 1 camera down, 2 take-off, 3–7 the route, 8 the last point again, 9 camera up, 10 RTL. */
 const SEQ_TO_D03 = 5;
 const SEQ_TO_D02 = 6;
@@ -162,7 +156,7 @@ async function flyPatrolWithFaults(): Promise<void> {
   camera = startCamera();
 
   const planFile = path.join(dir, 'route.plan');
-  const items = missionOver(ROUTE, 60, 8);
+  const items = missionOver(DEMO_ROUTE, 60, 8);
   await writeFile(planFile, writeQgcPlan(fromMissionItems(items, 'ardupilot', planFile)));
   configFile = path.join(dir, 'dustpatrol.json');
   const config = {
@@ -313,7 +307,7 @@ describe('a live patrol with faults, watched over the WebSocket', () => {
     expect([...new Set(live.map((a) => a.code))].sort(), context).toEqual(stored.map((a) => a.code).sort());
     expect(plans.map((p) => p.vehicleId)).toEqual(['drone-1']);
     const points = plans[0].route.features.filter((f) => f.geometry.type === 'Point');
-    expect(points.length, 'route waypoints').toBeGreaterThanOrEqual(ROUTE.length);
+    expect(points.length, 'route waypoints').toBeGreaterThanOrEqual(DEMO_ROUTE.length);
     expect(served.map((a) => a.code).sort()).toEqual(stored.map((a) => a.code).sort());
     // The patrol is closed in the store as landed: the restarted daemon followed it to the end.
     expect(patrol, context).toBeNull();

@@ -9,6 +9,7 @@ import { loadWorld } from '../../src/sim/camera/index.js';
 import { startCli } from '../helpers/cli.js';
 import {
   DEMO_HOME,
+  DEMO_ROUTE,
   DEMO_SITES,
   DEMO_WORLD,
   flySimFlight,
@@ -33,13 +34,7 @@ const BOUND_M = 15;
  */
 const PALE_PLUME_BOUND_M: Record<string, number> = { 'P-D05-demolition': 25 };
 const boundFor = (plumeId: string): number => PALE_PLUME_BOUND_M[plumeId] ?? BOUND_M;
-const ROUTE = [
-  { latDeg: 34.7261, lonDeg: 113.63155 }, // D-01's plume
-  { latDeg: 34.7283, lonDeg: 113.6349 }, // D-04's
-  { latDeg: 34.7209203, lonDeg: 113.6331461 }, // D-03, no plume
-  { latDeg: 34.724, lonDeg: 113.6256 }, // D-02's
-  { latDeg: 34.7196, lonDeg: 113.6266 }, // D-05's, over pale soil
-];
+
 const FLOWN_OVER = ['P-D01-excavation', 'P-D04-haul-road', 'P-D02-stockpile', 'P-D05-demolition'];
 
 let dir: string;
@@ -49,7 +44,7 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'dustpatrol-replay-'));
   flight = await flySimFlight({
     dir,
-    route: ROUTE,
+    route: DEMO_ROUTE,
     holdS: 6,
     altRelM: 60,
     camera: CAMERA,

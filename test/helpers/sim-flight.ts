@@ -25,6 +25,14 @@ import { freeUdpPort } from './ports.js';
 export const DEMO_HOME = { latDeg: 34.7245, lonDeg: 113.6302, altAmslM: 110 };
 export const DEMO_WORLD = path.join(REPO_ROOT, 'missions/demo-world.geojson');
 export const DEMO_SITES = path.join(REPO_ROOT, 'missions/demo-sites.geojson');
+/** Over every demo site: D-01's, D-04's plumes, plume-free D-03, D-02's, then D-05's over pale soil. */
+export const DEMO_ROUTE = [
+  { latDeg: 34.7261, lonDeg: 113.63155 }, // D-01's plume
+  { latDeg: 34.7283, lonDeg: 113.6349 }, // D-04's
+  { latDeg: 34.7209203, lonDeg: 113.6331461 }, // D-03, no plume
+  { latDeg: 34.724, lonDeg: 113.6256 }, // D-02's
+  { latDeg: 34.7196, lonDeg: 113.6266 }, // D-05's, over pale soil
+];
 
 const { MavCmd, MavFrame } = common;
 const MAV_MOUNT_MODE_MAVLINK_TARGETING = 2;
@@ -95,16 +103,17 @@ export async function flySimFlight(opts: SimFlightOptions): Promise<SimFlight> {
   return { tlog: tlogPath, video: videoPath, truth };
 }
 
+function item(command: number, frame: number, params: number[], x = 0, y = 0, z = 0): MissionItem {
+  const [param1 = 0, param2 = 0, param3 = 0, param4 = 0] = params;
+  return { command, frame, param1, param2, param3, param4, x, y, z, autocontinue: true };
+}
+
 /** Camera down, take off, each point in turn, camera up, return and land. Item 0 is home (the vehicle's own). */
 export function missionOver(
   route: { latDeg: number; lonDeg: number }[],
   altRelM: number,
   holdS: number,
 ): MissionItem[] {
-  const item = (command: number, frame: number, params: number[], x = 0, y = 0, z = 0): MissionItem => {
-    const [param1 = 0, param2 = 0, param3 = 0, param4 = 0] = params;
-    return { command, frame, param1, param2, param3, param4, x, y, z, autocontinue: true };
-  };
   const relative = MavFrame.GLOBAL_RELATIVE_ALT;
   const last = route[route.length - 1];
   return [
@@ -136,10 +145,6 @@ export function pointWatchMission(
   watches: { siteId: string; altRelM: number }[],
   holdS: number,
 ): MissionItem[] {
-  const item = (command: number, frame: number, params: number[], x = 0, y = 0, z = 0): MissionItem => {
-    const [param1 = 0, param2 = 0, param3 = 0, param4 = 0] = params;
-    return { command, frame, param1, param2, param3, param4, x, y, z, autocontinue: true };
-  };
   const relative = MavFrame.GLOBAL_RELATIVE_ALT;
   const points = watches.map(({ siteId, altRelM }) => {
     const site = world.sites.find((s) => s.id === siteId);

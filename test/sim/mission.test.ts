@@ -2,12 +2,12 @@ import { common, minimal } from 'node-mavlink';
 import { afterEach, expect, it } from 'vitest';
 import {
   downloadMission,
-  type MissionItem,
   sendCommand,
   setCurrentMissionItem,
   uploadMission,
 } from '../../src/mavlink/index.js';
 import { FakeClock } from '../helpers/fake-clock.js';
+import { missionItem } from '../helpers/mission-item.js';
 import {
   arm,
   fourWaypointMission,
@@ -91,23 +91,6 @@ it('flies the 4-waypoint mission in AUTO: every item reached in order, landed an
 
 const NORTH_M = 1 / 111_319.49;
 const EAST_M = 1 / (111_319.49 * Math.cos((HOME.latDeg * Math.PI) / 180));
-
-function missionItem(command: number, fields: Partial<MissionItem> = {}): MissionItem {
-  const frame = common.MavFrame.GLOBAL_RELATIVE_ALT;
-  return {
-    command,
-    frame,
-    param1: 0,
-    param2: 0,
-    param3: 0,
-    param4: 0,
-    x: 0,
-    y: 0,
-    z: 0,
-    autocontinue: true,
-    ...fields,
-  };
-}
 
 /** Pitch of a GIMBAL_DEVICE_ATTITUDE_STATUS quaternion [w, x, y, z], degrees. */
 function gimbalPitchDeg(q: number[]): number {

@@ -1,11 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { common } from 'node-mavlink';
 import { expect, it } from 'vitest';
-import type { MissionItem } from '../../src/mavlink/index.js';
 import type { Vehicle } from '../../src/vehicle/index.js';
 import { watchReachedItems } from '../../src/vehicle/reached-items.js';
+import { missionItem } from '../helpers/mission-item.js';
 
-const { MavCmd, MavFrame } = common;
+const { MavCmd } = common;
 
 /** What the watcher reads of a vehicle: MISSION_ITEM_REACHED ('reached') and MISSION_CURRENT in its state. */
 class FakeVehicle extends EventEmitter {
@@ -17,18 +17,7 @@ class FakeVehicle extends EventEmitter {
   }
 }
 
-const item = (command: number): MissionItem => ({
-  command,
-  frame: MavFrame.GLOBAL_RELATIVE_ALT,
-  param1: 0,
-  param2: 0,
-  param3: 0,
-  param4: 0,
-  x: 0,
-  y: 0,
-  z: 30,
-  autocontinue: true,
-});
+const item = (command: number) => missionItem(command, { z: 30 });
 // 0 home, 1 take-off, 2 waypoint, 3 camera (DO), 4 waypoint, 5 waypoint, 6 RTL
 const ITEMS = [
   item(MavCmd.NAV_WAYPOINT),

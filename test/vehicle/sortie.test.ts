@@ -1,11 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { common, minimal } from 'node-mavlink';
 import { expect, it } from 'vitest';
-import type { MissionItem } from '../../src/mavlink/index.js';
 import { LINK_TIMING } from '../../src/timing.js';
 import { Sortie, type SortieState, type Vehicle } from '../../src/vehicle/index.js';
 import { initialState } from '../../src/vehicle/state.js';
 import { FakeClock } from '../helpers/fake-clock.js';
+import { missionItem } from '../helpers/mission-item.js';
 
 /** Just what a sortie in the air reads of a vehicle: its state, its events, the link's clock. */
 class FakeVehicle extends EventEmitter {
@@ -20,20 +20,11 @@ class FakeVehicle extends EventEmitter {
   }
 }
 
-const ITEMS = [0, 1, 2].map(
-  (seq): MissionItem => ({
-    command: seq === 2 ? common.MavCmd.NAV_RETURN_TO_LAUNCH : common.MavCmd.NAV_WAYPOINT,
-    frame: common.MavFrame.GLOBAL_RELATIVE_ALT,
-    param1: 0,
-    param2: 0,
-    param3: 0,
-    param4: 0,
-    x: 0,
-    y: 0,
-    z: 20,
-    autocontinue: true,
-  }),
-);
+const ITEMS = [
+  common.MavCmd.NAV_WAYPOINT,
+  common.MavCmd.NAV_WAYPOINT,
+  common.MavCmd.NAV_RETURN_TO_LAUNCH,
+].map((command) => missionItem(command, { z: 20 }));
 
 async function adopted(): Promise<{
   vehicle: FakeVehicle;
