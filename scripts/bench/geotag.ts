@@ -23,7 +23,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { AlertService, openAlertStore } from '../../src/alerts/index.js';
 import { replayFlight } from '../../src/analytics/index.js';
@@ -263,12 +262,6 @@ export async function main(): Promise<void> {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().then(
-    () => process.exit(0),
-    (err) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+await main();
+// Exit even if a simulator socket or an ffmpeg child still holds the event loop.
+process.exit(0);

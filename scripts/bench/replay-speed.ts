@@ -11,7 +11,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { table } from '../../src/cli/output.js';
 import { openVideo, resolveFfmpeg } from '../../src/video/index.js';
@@ -78,12 +77,6 @@ export async function main(): Promise<void> {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().then(
-    () => process.exit(0),
-    (err) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+await main();
+// Exit even if a simulator socket or an ffmpeg child still holds the event loop.
+process.exit(0);

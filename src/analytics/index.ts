@@ -13,7 +13,6 @@ export { flightIdAt } from './flight-id.js';
 export { type FlightTelemetry, loadFlightTelemetry } from './flight-telemetry.js';
 export { LiveAnalytics, type LiveAnalyticsOptions, type LiveAnalyticsStats } from './live-analytics.js';
 export { ArrivalClock, FrameClock } from './live-clock.js';
-export type { FramePoses } from './place-plume.js';
 export {
   analysePlumes,
   type PlumePipelineOptions,

@@ -8,9 +8,7 @@ import type { MavLinkConnection } from '../mavlink/index.js';
 import { LIVE_TIMING } from '../timing.js';
 import { type Frame, openVideo, type VideoSource } from '../video/index.js';
 import { ArrivalClock, FrameClock } from './live-clock.js';
-import type { FramePoses } from './place-plume.js';
 import { analysePlumes } from './plume-pipeline.js';
-import { PLUME_POLICY } from './policy.js';
 import { noteRecordingStart } from './recordings.js';
 
 /** A recording's start is noted beside it at these frames of it. */
@@ -162,16 +160,17 @@ export class LiveAnalytics {
   /** One opened stream, until it ends: frames placed on the vehicle's clock, through the plume pipeline. */
   private async analyse(source: VideoSource): Promise<void> {
     this.frameClock.restart();
-    const maxGapUs = PLUME_POLICY.maxPoseGapMs * 1000;
-    const poses: FramePoses = {
-      frameTimeUs: (ptsS) => this.frameClock.timeUs(ptsS),
-      poseAt: (ptsS) => this.track.poseAt(this.frameClock.timeUs(ptsS), maxGapUs),
-    };
     const { flightId, camera, poseErrors: errors } = this.opts;
     const analysed = analysePlumes(this.placedFrames(source), {
       detector: this.opts.detector,
       frameSize: source.info,
-      placing: { flightId, camera, poses, errors },
+      placing: {
+        flightId,
+        camera,
+        frameTimeUs: (ptsS) => this.frameClock.timeUs(ptsS),
+        track: this.track,
+        errors,
+      },
       onSighting: async (sighting) => {
         this.stats.raised.push(await this.opts.alerts.raise(sighting));
       },

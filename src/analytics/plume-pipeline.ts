@@ -1,9 +1,14 @@
 import type { PlumeSighting } from '../alerts/index.js';
 import { type Detector, type Plume, type PlumeTrack, PlumeTracker } from '../detect/index.js';
-import { type CameraModel, DEFAULT_POSE_ERRORS, type PoseErrors } from '../geotag/index.js';
+import {
+  type CameraModel,
+  DEFAULT_POSE_ERRORS,
+  type PoseErrors,
+  type TelemetryTrack,
+} from '../geotag/index.js';
 import type { Frame } from '../video/index.js';
 import { type AnalysedFrame, type ConfirmedPlume, detectVideo } from './detect-video.js';
-import { type FramePoses, placePlume, showsSource } from './place-plume.js';
+import { type FramePoses, type PlacingContext, placePlume, showsSource } from './place-plume.js';
 import { PLUME_POLICY, type PlumePolicy } from './policy.js';
 
 /** Where a flight's frames were taken from, for placing its plumes on the ground. */
@@ -11,7 +16,10 @@ export interface PlumePlacing {
   flightId: string;
   /** The camera at the frames' native size (scaled to the analysed frames). */
   camera: CameraModel;
-  poses: FramePoses;
+  /** A frame's time on the vehicle's clock, µs since the epoch. */
+  frameTimeUs(ptsS: number): number;
+  /** The vehicle's poses on its clock (a TelemetryTrack). */
+  track: Pick<TelemetryTrack, 'poseAt'>;
   errors?: PoseErrors;
 }
 
@@ -50,7 +58,7 @@ export async function* analysePlumes(
   opts: PlumePipelineOptions,
 ): AsyncGenerator<AnalysedFrame> {
   const policy = opts.policy ?? PLUME_POLICY;
-  const { placing } = opts;
+  const placing = opts.placing && placingContext(opts.placing, policy);
   const tracker = new PlumeTracker({
     confirmHits: policy.confirmHits,
     windowFrames: policy.windowFrames,
@@ -82,7 +90,7 @@ class RaisePolicy {
   private readonly clear: (view: { ptsS: number; plume: Plume }) => boolean;
 
   constructor(
-    private readonly placing: PlumePlacing,
+    private readonly placing: PlacingContext,
     private readonly opts: PlumePipelineOptions,
     policy: PlumePolicy,
   ) {
@@ -106,7 +114,7 @@ class RaisePolicy {
     if (!view) return;
     this.waiting.delete(track.id);
     const clearTrack = { ...track, best: view, wholeViews: track.wholeViews.filter(this.clear) };
-    const placed = placePlume(this.placingContext(), { track: clearTrack, evidence: frame });
+    const placed = placePlume(this.placing, { track: clearTrack, evidence: frame });
     if (!placed.ok) return; // the final placement, from every view, tries again
     this.firstKeys.set(track.id, placed.sighting.sightingKey);
     await this.opts.onSighting?.(placed.sighting);
@@ -118,7 +126,7 @@ class RaisePolicy {
     this.waiting.delete(track.id);
     const firstKey = this.firstKeys.get(track.id);
     this.firstKeys.delete(track.id);
-    const placed = placePlume(this.placingContext(), confirmed);
+    const placed = placePlume(this.placing, confirmed);
     if (!placed.ok) {
       if (firstKey === undefined)
         this.opts.onUnplaced?.({ trackId: track.id, atS: track.best.ptsS, reason: placed.reason });
@@ -130,9 +138,12 @@ class RaisePolicy {
       revisesKey: firstKey,
     });
   }
+}
 
-  private placingContext() {
-    const { flightId, camera, poses, errors } = this.placing;
-    return { flightId, camera, poses, errors: errors ?? DEFAULT_POSE_ERRORS };
-  }
+/** A frame's pose is the track's at the frame's time, with telemetry within the policy's gap. */
+function placingContext(placing: PlumePlacing, policy: PlumePolicy): PlacingContext {
+  const { flightId, camera, frameTimeUs, track, errors } = placing;
+  const maxGapUs = policy.maxPoseGapMs * 1000;
+  const poses: FramePoses = { frameTimeUs, poseAt: (ptsS) => track.poseAt(frameTimeUs(ptsS), maxGapUs) };
+  return { flightId, camera, poses, errors: errors ?? DEFAULT_POSE_ERRORS };
 }

@@ -6,9 +6,8 @@ import type { CameraModel, PoseErrors } from '../geotag/index.js';
 import { openVideo } from '../video/index.js';
 import { flightIdAt } from './flight-id.js';
 import { type FlightTelemetry, loadFlightTelemetry } from './flight-telemetry.js';
-import type { FramePoses } from './place-plume.js';
 import { analysePlumes, type UnplacedPlume } from './plume-pipeline.js';
-import { PLUME_POLICY, type PlumePolicy } from './policy.js';
+import type { PlumePolicy } from './policy.js';
 
 export interface ReplayOptions {
   tlogPath: string;
@@ -88,11 +87,6 @@ export async function replayFlight(opts: ReplayOptions): Promise<ReplaySummary> 
       endedUs: telemetry.endUs,
     });
 
-    const maxGapUs = (opts.policy ?? PLUME_POLICY).maxPoseGapMs * 1000;
-    const poses: FramePoses = {
-      frameTimeUs: (ptsS) => clockStartUs + ptsS * 1e6,
-      poseAt: (ptsS) => telemetry.track.poseAt(clockStartUs + ptsS * 1e6, maxGapUs),
-    };
     const raised: RaiseResult[] = [];
     const alertIds = new Set<number>();
     const untagged: UnplacedPlume[] = [];
@@ -102,7 +96,13 @@ export async function replayFlight(opts: ReplayOptions): Promise<ReplaySummary> 
       detector: opts.detector,
       frameSize: source.info,
       policy: opts.policy,
-      placing: { flightId, camera: opts.camera, poses, errors: opts.poseErrors },
+      placing: {
+        flightId,
+        camera: opts.camera,
+        frameTimeUs: (ptsS) => clockStartUs + ptsS * 1e6,
+        track: telemetry.track,
+        errors: opts.poseErrors,
+      },
       onSighting: async (sighting) => {
         const result = await opts.alerts.raise(sighting);
         raised.push(result);
