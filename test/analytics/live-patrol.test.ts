@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Alert, AlertService, openAlertStore } from '../../src/alerts/index.js';
 import { replayFlight } from '../../src/analytics/index.js';
 import { loadDetector } from '../../src/detect/index.js';
-import { LocalFrame } from '../../src/geo/index.js';
 import { cameraFromFov } from '../../src/geotag/index.js';
 import { fromMissionItems, writeQgcPlan } from '../../src/plan/index.js';
 import type { ServerMessage } from '../../src/server/index.js';
@@ -15,6 +14,7 @@ import { loadWorld, SimCamera, type World } from '../../src/sim/camera/index.js'
 import { type Simulator, startSimulator } from '../../src/sim/index.js';
 import { loadSiteFiles } from '../../src/sites/index.js';
 import { REPO_ROOT, startCli } from '../helpers/cli.js';
+import { boundFor, distanceM, FLOWN_OVER } from '../helpers/plume-alerts.js';
 import { freeTcpPort, freeUdpPort } from '../helpers/ports.js';
 import { DEMO_HOME, DEMO_ROUTE, DEMO_WORLD, missionOver } from '../helpers/sim-flight.js';
 import { TestClient, waitUntil } from '../server/harness.js';
@@ -27,16 +27,9 @@ import { TestClient, waitUntil } from '../server/harness.js';
  * and restarted — each between two plumes. Every plume flown over must still be raised live, once, at
  * its site and within the geotag bound; nothing where there is no plume (site D-03); the flight lands.
  * The route ends over D-05, whose dust is the colour of the pale soil it rises from: found, and its soil
- * raises nothing.
+ * raises nothing. The bounds and the plumes flown over: test/helpers/plume-alerts.ts.
  */
-const BOUND_M = 15;
-/**
- * D-05's dust is the colour of the soil it rises from, so where its blob ends upwind (its source) is
- * uncertain: placed 12–16 m off in runs under load. Its own bound stays inside the alert store's 30 m
- * de-duplication radius, so one alert per plume still holds.
- */
-const PALE_PLUME_BOUND_M: Record<string, number> = { 'P-D05-demolition': 25 };
-const boundFor = (plumeId: string): number => PALE_PLUME_BOUND_M[plumeId] ?? BOUND_M;
+
 /**
  * A replayed alert is in the live alert's place within this. Same pipeline, policy and frames; what
  * differs is each frame's time: live, the arrival clock's estimate as it stood then; replayed, the
@@ -51,7 +44,6 @@ const CAMERA = { widthPx: 640, heightPx: 360, hfovDeg: 82, fps: 4 };
 /** Mission seqs: 0 home, 1 camera down, 2 take-off, 3–7 the route, 8 the last point again, 9 camera up, 10 RTL. */
 const SEQ_TO_D03 = 5;
 const SEQ_TO_D02 = 6;
-const FLOWN_OVER = ['P-D01-excavation', 'P-D04-haul-road', 'P-D02-stockpile', 'P-D05-demolition'];
 const PILOT = 'pilot-e2e-0123456789abcdef';
 const VIEWER = 'viewer-e2e-0123456789abcdef';
 const FLIGHT_TIMEOUT_MS = 420_000;
@@ -259,12 +251,6 @@ afterAll(async () => {
 
 function alertsIn(messages: ServerMessage[]): Alert[] {
   return messages.flatMap((m) => (m.type === 'alert' && m.change === 'created' ? [m.alert as Alert] : []));
-}
-
-function distanceM(a: { latDeg: number; lonDeg: number }, b: { latDeg: number; lonDeg: number }): number {
-  const frame = new LocalFrame({ ...a, altAmslM: 0 });
-  const p = frame.toLocal(b.latDeg, b.lonDeg, 0);
-  return Math.hypot(p.eastM, p.northM);
 }
 
 describe('a live patrol with faults, watched over the WebSocket', () => {
