@@ -15,8 +15,10 @@
  * all flights by altitude and by plume length, then everything. Goal in every row: median < 5 m,
  * p90 < 15 m, no duplicate, no miss.
  *
- * `--quick`: two flights (wind from 0° at 3 m/s, from 225° at 8 m/s). Run alone:
- * `npx tsx scripts/bench/geotag.ts [--quick]` (on a busy 2-core machine about 1.5 minutes a flight:
+ * `--quick`: two flights (wind from 0° at 3 m/s, from 225° at 8 m/s). `--flights DIR` keeps the
+ * recorded flights there and replays those already recorded instead of flying them again, to compare
+ * placement changes on the same flights. Run alone: `npx tsx scripts/bench/geotag.ts [--quick]
+ * [--flights DIR]` (on a busy 2-core machine about 1.5 minutes a flight, a third of it replaying:
  * 25 minutes in all, 3 quick). Replay speed on 1080p30 is scripts/bench/replay-speed.ts.
  */
 import fs from 'node:fs';
@@ -30,7 +32,14 @@ import { table } from '../../src/cli/output.js';
 import { loadDetector } from '../../src/detect/index.js';
 import { LocalFrame } from '../../src/geo/index.js';
 import { cameraFromFov } from '../../src/geotag/index.js';
-import { generateWorld, loadWorld, worldSites } from '../../src/sim/camera/index.js';
+import {
+  type GroundTruth,
+  generateWorld,
+  loadWorld,
+  RECORDING_FILES,
+  type World,
+  worldSites,
+} from '../../src/sim/camera/index.js';
 import { loadSiteFiles } from '../../src/sites/index.js';
 import { DEMO_HOME, flySimFlight, pointWatchMission, type SimFlight } from '../../test/helpers/sim-flight.js';
 
@@ -60,6 +69,8 @@ const CAMERA = { widthPx: 640, heightPx: 360, hfovDeg: 82, fps: 2 };
 const SPEEDUP = 20;
 /** An alert farther than this from every plume is false; a plume with none this close, missed. */
 const MATCH_RADIUS_M = 50;
+/** Written into a flight's folder once it is recorded whole. */
+const FLOWN_MARK = 'flown';
 const GOAL = { medianM: 5, p90M: 15 };
 
 interface Wind {
@@ -87,7 +98,10 @@ async function replay(flight: SimFlight, dir: string, sitesFile: string) {
   const start = flight.truth.videoStartUnixUs;
   if (start === null) throw new Error('the simulated camera rendered no frame');
   const detector = await loadDetector();
-  const store = openAlertStore(path.join(dir, 'alerts.db'));
+  // A fresh store each replay: a recorded flight replayed again must raise its alerts anew.
+  const db = path.join(dir, 'alerts.db');
+  for (const file of [db, `${db}-wal`, `${db}-shm`]) fs.rmSync(file, { force: true });
+  const store = openAlertStore(db);
   try {
     const summary = await replayFlight({
       tlogPath: flight.tlog,
@@ -110,7 +124,8 @@ async function replay(flight: SimFlight, dir: string, sitesFile: string) {
 }
 
 async function flyAndReplay(wind: Wind, index: number, root: string): Promise<FlightResult> {
-  const dir = fs.mkdtempSync(path.join(root, `wind${wind.windFromDeg}-${wind.windSpeedMs}-`));
+  const dir = path.join(root, `wind${wind.windFromDeg}-${wind.windSpeedMs}`);
+  fs.mkdirSync(dir, { recursive: true });
   const lengthsM = PLUME_LENGTHS_M.map((_, i) => PLUME_LENGTHS_M[(i + index) % PLUME_LENGTHS_M.length]);
   const doc = generateWorld({
     seed: 100 + index,
@@ -124,25 +139,8 @@ async function flyAndReplay(wind: Wind, index: number, root: string): Promise<Fl
   fs.writeFileSync(worldFile, JSON.stringify(doc));
   fs.writeFileSync(sitesFile, JSON.stringify(worldSites(doc)));
   const world = await loadWorld(worldFile);
-  process.stderr.write(`wind from ${wind.windFromDeg}° at ${wind.windSpeedMs} m/s: flying…\n`);
   const flyStart = performance.now();
-  const flight = await flySimFlight({
-    dir,
-    route: [],
-    mission: pointWatchMission(
-      world,
-      world.sites.map((site, i) => ({ siteId: site.id, altRelM: ALTITUDES_M[i] })),
-      HOLD_S,
-    ),
-    altRelM: ALTITUDES_M[0],
-    camera: CAMERA,
-    speedup: SPEEDUP,
-    worldFile,
-    windSpeedMs: wind.windSpeedMs,
-    positionNoiseM: POSITION_SIGMA_M,
-    attitudeNoiseDeg: ATTITUDE_SIGMA_DEG,
-    seed: index + 1,
-  });
+  const flight = recordedFlight(dir) ?? (await fly(wind, index, dir, world, worldFile));
   const flyS = (performance.now() - flyStart) / 1000;
   process.stderr.write(`  replaying ${flight.truth.frames} frames…\n`);
   const { summary, alerts } = await replay(flight, dir, sitesFile);
@@ -168,6 +166,47 @@ async function flyAndReplay(wind: Wind, index: number, root: string): Promise<Fl
   for (const u of summary.untagged)
     process.stderr.write(`  confirmed, not placed at ${u.atS.toFixed(0)} s: ${u.reason}\n`);
   return { plumes, falseAlerts, flyS, replayS: summary.wallS };
+}
+
+async function fly(
+  wind: Wind,
+  index: number,
+  dir: string,
+  world: World,
+  worldFile: string,
+): Promise<SimFlight> {
+  process.stderr.write(`wind from ${wind.windFromDeg}° at ${wind.windSpeedMs} m/s: flying…\n`);
+  const flight = await flySimFlight({
+    dir,
+    route: [],
+    mission: pointWatchMission(
+      world,
+      world.sites.map((site, i) => ({ siteId: site.id, altRelM: ALTITUDES_M[i] })),
+      HOLD_S,
+    ),
+    altRelM: ALTITUDES_M[0],
+    camera: CAMERA,
+    speedup: SPEEDUP,
+    worldFile,
+    windSpeedMs: wind.windSpeedMs,
+    positionNoiseM: POSITION_SIGMA_M,
+    attitudeNoiseDeg: ATTITUDE_SIGMA_DEG,
+    seed: index + 1,
+  });
+  fs.writeFileSync(path.join(dir, FLOWN_MARK), '');
+  return flight;
+}
+
+/** A flight recorded in `dir` by an earlier run (--flights), or null. */
+function recordedFlight(dir: string): SimFlight | null {
+  if (!fs.existsSync(path.join(dir, FLOWN_MARK))) return null;
+  process.stderr.write(`${path.basename(dir)}: replaying the recorded flight\n`);
+  const truth = JSON.parse(fs.readFileSync(path.join(dir, RECORDING_FILES.truth), 'utf8')) as GroundTruth;
+  return {
+    tlog: path.join(dir, RECORDING_FILES.tlog),
+    video: path.join(dir, RECORDING_FILES.video),
+    truth,
+  };
 }
 
 function percentile(values: number[], p: number): number {
@@ -200,13 +239,15 @@ function row(condition: string, plumes: PlumeResult[], falseAlerts: number | str
 }
 
 export async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: { quick: { type: 'boolean', default: false }, flights: { type: 'string' } },
+  });
   const winds: Wind[] = values.quick
     ? QUICK
     : WIND_SPEEDS_MS.flatMap((windSpeedMs) =>
         WIND_FROM_DEG.map((windFromDeg) => ({ windFromDeg, windSpeedMs })),
       );
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dustpatrol-bench-geotag-'));
+  const root = values.flights ?? fs.mkdtempSync(path.join(os.tmpdir(), 'dustpatrol-bench-geotag-'));
   const started = performance.now();
   try {
     const flights: FlightResult[] = [];
@@ -258,7 +299,7 @@ export async function main(): Promise<void> {
         `(flying ${(flyS / 60).toFixed(1)}, replaying ${(replayS / 60).toFixed(1)})\n`,
     );
   } finally {
-    fs.rmSync(root, { recursive: true, force: true });
+    if (!values.flights) fs.rmSync(root, { recursive: true, force: true });
   }
 }
 
