@@ -1,37 +1,9 @@
 import { LocalFrame } from '../geo/index.js';
 import type { AlertRules } from './rules.js';
 import { severityOf, worseSeverity } from './severity.js';
-import type { PlumeSighting, Severity } from './types.js';
+import type { PlumeState, SightingPlume } from './types.js';
 
 const US_PER_S = 1e6;
-
-/** The part of an alert that sightings change. */
-export interface PlumeState {
-  latDeg: number;
-  lonDeg: number;
-  uncertaintyM: number;
-  firstSeenUs: number;
-  lastSeenUs: number;
-  frames: number;
-  meanScore: number;
-  peakScore: number;
-  areaM2: number | null;
-  severity: Severity;
-}
-
-/** What a sighting (or a stored detection) brings to an alert's plume state. */
-export type SightingPlume = Pick<
-  PlumeSighting,
-  | 'latDeg'
-  | 'lonDeg'
-  | 'uncertaintyM'
-  | 'firstSeenUs'
-  | 'lastSeenUs'
-  | 'frames'
-  | 'meanScore'
-  | 'peakScore'
-  | 'areaM2'
->;
 
 /** Ground distance between two points a few hundred metres apart at most, m (flat earth). */
 export function groundDistanceM(

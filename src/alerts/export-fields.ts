@@ -1,30 +1,32 @@
 import { isoUtcUs } from './time.js';
 import type { Alert } from './types.js';
 
-/** The flat fields of an alert that exports carry (GeoJSON properties, CSV columns), in column order. */
-export interface AlertFields {
-  code: string;
-  id: number;
-  siteId: string | null;
-  siteName: string | null;
-  contractor: string | null;
-  siteDistanceM: number | null;
-  severity: string;
-  firstSeenUtc: string;
-  lastSeenUtc: string;
-  firstSeenUs: number;
-  lastSeenUs: number;
-  frames: number;
-  sightings: number;
-  latDeg: number;
-  lonDeg: number;
-  uncertaintyM: number;
-  areaM2: number | null;
-  meanScore: number;
-  peakScore: number;
-  flightId: string;
-  caption: string;
-}
+/**
+ * The flat fields of an alert that exports carry (GeoJSON properties, CSV columns): the alert's own
+ * scalars (rounded), its severity as text and its times also as ISO UTC.
+ */
+export type AlertFields = Pick<
+  Alert,
+  | 'code'
+  | 'id'
+  | 'siteId'
+  | 'siteName'
+  | 'contractor'
+  | 'siteDistanceM'
+  | 'severity'
+  | 'firstSeenUs'
+  | 'lastSeenUs'
+  | 'frames'
+  | 'sightings'
+  | 'latDeg'
+  | 'lonDeg'
+  | 'uncertaintyM'
+  | 'areaM2'
+  | 'meanScore'
+  | 'peakScore'
+  | 'flightId'
+  | 'caption'
+> & { firstSeenUtc: string; lastSeenUtc: string };
 
 export function alertFields(a: Alert): AlertFields {
   return {

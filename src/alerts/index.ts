@@ -1,6 +1,6 @@
 export { type Attribution, SiteLocator } from './attribute.js';
 export { alertCode, parseAlertRef } from './code.js';
-export { isSamePlume, mergeSighting, type PlumeState } from './dedupe.js';
+export { isSamePlume, mergeSighting } from './dedupe.js';
 export { composeEvidence, evidenceCaption } from './evidence.js';
 export { alertsToCsv, csvField, writeAlertsCsv } from './export-csv.js';
 export type { AlertFields } from './export-fields.js';
@@ -28,6 +28,7 @@ export type {
   LedgerQuery,
   PatrolRecord,
   PlumeSighting,
+  PlumeState,
   Severity,
   SiteHistoryRow,
   SiteLedgerRow,

@@ -3,7 +3,6 @@ import Database from 'better-sqlite3';
 import { UserError } from '../errors.js';
 import type { Site } from '../sites/index.js';
 import { alertCode } from './code.js';
-import type { PlumeState, SightingPlume } from './dedupe.js';
 import { periodLabel } from './history.js';
 import { migrate } from './migrations.js';
 import type {
@@ -15,7 +14,9 @@ import type {
   LedgerQuery,
   PatrolRecord,
   PlumeSighting,
+  PlumeState,
   Severity,
+  SightingPlume,
   SiteHistoryRow,
   SiteLedgerRow,
 } from './types.js';
@@ -29,14 +30,9 @@ export interface OpenAlertStoreOptions {
 }
 
 /** What a new alert is made of, besides the sighting's plume state. */
-export interface NewAlert {
-  flightId: string;
-  siteId: string | null;
-  contractor: string | null;
-  siteDistanceM: number | null;
-  pose: AlertPose;
+export interface NewAlert
+  extends Pick<Alert, 'flightId' | 'siteId' | 'contractor' | 'siteDistanceM' | 'pose' | 'caption'> {
   evidenceJpeg: Buffer;
-  caption: string;
 }
 
 /** An existing alert a sighting may update: its plume state and where it stands. */
@@ -283,7 +279,7 @@ export class AlertStore {
   updateAlert(
     id: number,
     state: PlumeState,
-    evidence: { pose: AlertPose; evidenceJpeg: Buffer; caption: string } | null,
+    evidence: Pick<NewAlert, 'pose' | 'evidenceJpeg' | 'caption'> | null,
     nowUs: number,
   ): void {
     this.db

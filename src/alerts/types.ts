@@ -33,8 +33,27 @@ export type Severity = 'low' | 'medium' | 'high';
 
 export type AlertPose = PlumeSighting['pose'];
 
+/** What a sighting (or a stored detection) brings to an alert's plume state. */
+export type SightingPlume = Pick<
+  PlumeSighting,
+  | 'latDeg'
+  | 'lonDeg'
+  | 'uncertaintyM'
+  | 'firstSeenUs'
+  | 'lastSeenUs'
+  | 'frames'
+  | 'meanScore'
+  | 'peakScore'
+  | 'areaM2'
+>;
+
+/** The part of an alert that sightings change. */
+export interface PlumeState extends SightingPlume {
+  severity: Severity;
+}
+
 /** A stored alert: one plume at one place, however many times and flights it was seen. */
-export interface Alert {
+export interface Alert extends PlumeState {
   id: number;
   /** Public code, `A-000123`. */
   code: string;
@@ -46,18 +65,8 @@ export interface Alert {
   contractor: string | null;
   /** 0 inside the site; distance to its edge when attributed to the nearest site; null with no site. */
   siteDistanceM: number | null;
-  latDeg: number;
-  lonDeg: number;
-  uncertaintyM: number;
-  firstSeenUs: number;
-  lastSeenUs: number;
-  frames: number;
   /** How many sightings (per flight track) make up the alert. */
   sightings: number;
-  severity: Severity;
-  areaM2: number | null;
-  meanScore: number;
-  peakScore: number;
   /** The drone's pose for the evidence frame. */
   pose: AlertPose;
   caption: string;

@@ -1,14 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { common } from 'node-mavlink';
-import type { AlertService, RaiseResult } from '../alerts/index.js';
-import type { Detector } from '../detect/index.js';
+import type { RaiseResult } from '../alerts/index.js';
 import { CancelledError, UserError } from '../errors.js';
-import { type CameraModel, type PoseErrors, TelemetryTrack } from '../geotag/index.js';
+import { TelemetryTrack } from '../geotag/index.js';
 import type { MavLinkConnection } from '../mavlink/index.js';
 import { LIVE_TIMING } from '../timing.js';
 import { type Frame, openVideo, type VideoSource } from '../video/index.js';
 import { ArrivalClock, FrameClock } from './live-clock.js';
-import { analysePlumes } from './plume-pipeline.js';
+import { analysePlumes, type FlightAnalysisOptions } from './plume-pipeline.js';
 import { noteRecordingStart } from './recordings.js';
 
 /** A recording's start is noted beside it at these frames of it. */
@@ -16,23 +15,15 @@ const NOTED_AT_FRAMES = [1, 10, 40];
 /** Telemetry kept for placing frames: enough for the longest plume track. */
 const TELEMETRY_KEPT_US = 120_000_000;
 
-export interface LiveAnalyticsOptions {
+export interface LiveAnalyticsOptions extends FlightAnalysisOptions {
   /** The link the vehicle's telemetry arrives on, and the vehicle. */
   link: MavLinkConnection;
   sysid: number;
   /** udp://HOST:PORT (MPEG-TS, listened on) or rtsp://… */
   videoUrl: string;
-  /** The camera at the stream's native size. */
-  camera: CameraModel;
-  detector: Detector;
-  alerts: AlertService;
   flightId: string;
-  /** Frames analysed per second. */
-  fps: number;
-  analysisWidthPx?: number;
   /** From the camera taking a frame to its arrival here, ms (camera, encoder, link, decoder). */
   videoLatencyMs: number;
-  poseErrors?: PoseErrors;
   /**
    * Record the stream as it comes: the file for the n-th recording (1, 2, … one per time the stream
    * was (re)opened). When its first frame was taken is noted beside it (see recordings.ts).

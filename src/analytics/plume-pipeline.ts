@@ -1,4 +1,4 @@
-import type { PlumeSighting } from '../alerts/index.js';
+import type { AlertService, PlumeSighting } from '../alerts/index.js';
 import { type Detector, type Plume, type PlumeTrack, PlumeTracker } from '../detect/index.js';
 import {
   type CameraModel,
@@ -21,6 +21,19 @@ export interface PlumePlacing {
   /** The vehicle's poses on its clock (a TelemetryTrack). */
   track: Pick<TelemetryTrack, 'poseAt'>;
   errors?: PoseErrors;
+}
+
+/** What live patrols and replays both analyse a flight's video with. */
+export interface FlightAnalysisOptions {
+  /** The camera at the video's native size (scaled to the analysed frames). */
+  camera: CameraModel;
+  detector: Detector;
+  alerts: AlertService;
+  /** Frames analysed per second of video. */
+  fps: number;
+  /** Frames are scaled to this width for analysis and evidence (default: the video's own). */
+  analysisWidthPx?: number;
+  poseErrors?: PoseErrors;
 }
 
 /** A confirmed plume that raised no alert, and why. */

@@ -1,30 +1,19 @@
 import path from 'node:path';
-import type { AlertService, RaiseResult } from '../alerts/index.js';
-import type { Detector } from '../detect/index.js';
+import type { RaiseResult } from '../alerts/index.js';
 import { UserError } from '../errors.js';
-import type { CameraModel, PoseErrors } from '../geotag/index.js';
 import { openVideo } from '../video/index.js';
 import { flightIdAt } from './flight-id.js';
 import { type FlightTelemetry, loadFlightTelemetry } from './flight-telemetry.js';
-import { analysePlumes, type UnplacedPlume } from './plume-pipeline.js';
+import { analysePlumes, type FlightAnalysisOptions, type UnplacedPlume } from './plume-pipeline.js';
 import type { PlumePolicy } from './policy.js';
 
-export interface ReplayOptions {
+export interface ReplayOptions extends FlightAnalysisOptions {
   tlogPath: string;
   videoPath: string;
   /** When the video's first frame was taken, µs since the epoch; default: the file's creation_time. */
   videoStartUs?: number;
   /** Added to every frame time: the camera's clock error, seconds. */
   offsetS?: number;
-  /** Frames analysed per second of video. */
-  fps: number;
-  /** Frames are scaled to this width for analysis and evidence (default: the video's own). */
-  analysisWidthPx?: number;
-  /** The camera at the video's native size (scaled to the analysed frames). */
-  camera: CameraModel;
-  detector: Detector;
-  alerts: AlertService;
-  poseErrors?: PoseErrors;
   /** The plume policy (default: the one live patrols run). */
   policy?: PlumePolicy;
   onProgress?: (progress: ReplayProgress) => void;

@@ -1,9 +1,8 @@
-import type { Clock } from '../clock.js';
 import type { MissionItem } from '../mavlink/index.js';
 import type { FlightSummary } from './flight-stages.js';
 import type { PreflightCheck } from './preflight.js';
 import { watchReachedItems } from './reached-items.js';
-import { Sortie } from './sortie.js';
+import { Sortie, type SortieOptions } from './sortie.js';
 import type { SortieState } from './sortie-state.js';
 import type { Vehicle } from './vehicle.js';
 
@@ -39,15 +38,9 @@ export interface FlightListener {
   linkRegained?(): void;
 }
 
-export interface FlightOptions {
-  minBatteryPct: number;
-  /** Geofence and rally items (MAV_MISSION_TYPE_FENCE / _RALLY) sent before the mission; empty: left as is. */
-  fenceItems?: MissionItem[];
-  rallyItems?: MissionItem[];
-  signal?: AbortSignal;
+export interface FlightOptions
+  extends Pick<SortieOptions, 'minBatteryPct' | 'fenceItems' | 'rallyItems' | 'signal' | 'clock'> {
   listener?: FlightListener;
-  /** Timers for the wait for landing; the real ones when left out. */
-  clock?: Clock;
 }
 
 /**
