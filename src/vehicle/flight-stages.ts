@@ -4,6 +4,7 @@ import { UserError } from '../errors.js';
 import { LINK_TIMING, type MissionItem, MissionType, uploadMission } from '../mavlink/index.js';
 import { isMissionMode } from './flight-modes.js';
 import { type PreflightCheck, runPreflightChecks, telemetryChecks } from './preflight.js';
+import { watchReachedItems } from './reached-items.js';
 import type { Vehicle } from './vehicle.js';
 
 /**
@@ -98,10 +99,16 @@ export interface FlightSummary {
   linkLosses: number;
 }
 
-/** Measures a flight from telemetry while attached: duration, highest altitude, battery used, losses. */
+/**
+ * Measures a flight from telemetry while attached: the items reached (watchReachedItems: a lost
+ * MISSION_ITEM_REACHED is inferred from the items passed), duration, highest altitude, battery used,
+ * losses. `afterSeq`: items up to it were reached before it started (home, or an adopted flight's).
+ */
 export class FlightRecorder {
   private readonly startBatteryPct: number | null;
   private readonly startedUs: number;
+  private readonly reachedSeqs: number[] = [];
+  private readonly unwatchReached: () => void;
   private maxAltRelM = 0;
   private linkLosses = 0;
   private readonly onChange = () => {
@@ -111,23 +118,29 @@ export class FlightRecorder {
     this.linkLosses++;
   };
 
-  constructor(private readonly vehicle: Vehicle) {
+  constructor(
+    private readonly vehicle: Vehicle,
+    items: MissionItem[],
+    afterSeq: number,
+  ) {
     this.startBatteryPct = vehicle.state.battery?.remainingPct ?? null;
     this.startedUs = vehicle.link.nowUs();
     this.onChange();
     vehicle.on('change', this.onChange);
     vehicle.on('lost', this.onLost);
+    this.unwatchReached = watchReachedItems(vehicle, items, afterSeq, (seq) => this.reachedSeqs.push(seq));
   }
 
   detach(): void {
     this.vehicle.off('change', this.onChange);
     this.vehicle.off('lost', this.onLost);
+    this.unwatchReached();
   }
 
   summary(lastSeq: number): FlightSummary {
     const endBatteryPct = this.vehicle.state.battery?.remainingPct ?? null;
     return {
-      reachedSeqs: [...this.vehicle.state.reachedSeqs],
+      reachedSeqs: [...this.reachedSeqs],
       lastSeq,
       durationS: (this.vehicle.link.nowUs() - this.startedUs) / 1e6,
       maxAltRelM: this.maxAltRelM,

@@ -188,7 +188,7 @@ export class PatrolFlight extends EventEmitter<PatrolFlightEvents> {
     this.lastReached = lastReachedSeq;
     this.begin();
     const { vehicle } = this;
-    await this.sortie.adopt();
+    await this.sortie.adopt(lastReachedSeq ?? 0);
     // Never throws: what it could not read, it says so.
     this.linkFailsafe = await readLinkFailsafe(vehicle, this.options.signal);
     if (isLeavingMode(vehicle.state.modeName)) {

@@ -57,6 +57,8 @@ export class Sortie extends EventEmitter<SortieEvents> {
   private readonly launchSignal: AbortSignal;
   private readonly clock: Clock;
   private recorder: FlightRecorder | null = null;
+  /** Items up to this seq were reached before this sortie: home, or an adopted flight's progress. */
+  private reachedBeforeSeq = 0;
   private unwatch: (() => void) | null = null;
 
   constructor(
@@ -113,7 +115,7 @@ export class Sortie extends EventEmitter<SortieEvents> {
         this.emit('checks', checks),
       );
       if (vehicle.state.armed) throw this.alreadyFlying();
-      this.recorder = new FlightRecorder(vehicle);
+      this.recorder = this.newRecorder();
       this.step('arming');
       await armInGuided(vehicle, signal);
       this.step('takingOff');
@@ -132,10 +134,14 @@ export class Sortie extends EventEmitter<SortieEvents> {
     }
   }
 
-  /** Takes over a flight already in the air: waits for a heartbeat and refuses a vehicle not armed. */
-  async adopt(): Promise<void> {
+  /**
+   * Takes over a flight already in the air: waits for a heartbeat and refuses a vehicle not armed.
+   * `reachedUpToSeq`: the items up to it were reached before (what the last ground station saw).
+   */
+  async adopt(reachedUpToSeq: number): Promise<void> {
     const { vehicle } = this;
     this.mustBeIdle();
+    this.reachedBeforeSeq = reachedUpToSeq;
     try {
       this.begin('adopting');
       await vehicle.waitUntil((s) => s.lastHeartbeatUs > 0, {
@@ -161,7 +167,7 @@ export class Sortie extends EventEmitter<SortieEvents> {
 
   /** The vehicle is armed and flies this sortie: from now on the state follows its mode. */
   enterAir(): void {
-    this.recorder ??= new FlightRecorder(this.vehicle);
+    this.recorder ??= this.newRecorder();
     this.to(airState(this.vehicle.state, this.items));
   }
 
@@ -176,7 +182,7 @@ export class Sortie extends EventEmitter<SortieEvents> {
 
   /** Closes the sortie, landed or aborted, with what it measured from arming (or adopting). */
   end(state: 'landed' | 'aborted'): FlightSummary {
-    const recorder = this.recorder ?? new FlightRecorder(this.vehicle);
+    const recorder = this.recorder ?? this.newRecorder();
     this.stopWatching();
     recorder.detach();
     this.to(state);
@@ -194,6 +200,11 @@ export class Sortie extends EventEmitter<SortieEvents> {
     this.recorder?.detach();
     this.to(this.options.signal?.aborted && this.vehicle.state.armed ? 'detached' : 'failed');
     return err;
+  }
+
+  /** A recorder for the flight from now on, the items reached before this sortie took it left out. */
+  private newRecorder(): FlightRecorder {
+    return new FlightRecorder(this.vehicle, this.items, this.reachedBeforeSeq);
   }
 
   private mustBeIdle(): void {

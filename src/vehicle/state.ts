@@ -51,8 +51,6 @@ export interface VehicleState {
   missionCurrentSeq: number | null;
   /** MISSION_CURRENT.total: items excluding an autopilot-stored home; seq equals it on the last item. */
   missionTotal: number | null;
-  /** MISSION_ITEM_REACHED seqs in the order they came. */
-  reachedSeqs: number[];
   statusTexts: StatusText[];
 }
 
@@ -78,7 +76,6 @@ export function initialState(sysid: number, compid: number, autopilot: number): 
     landedState: null,
     missionCurrentSeq: null,
     missionTotal: null,
-    reachedSeqs: [],
     statusTexts: [],
   };
 }
@@ -125,8 +122,6 @@ export function applyMessage(state: VehicleState, rx: ReceivedMessage): boolean 
   } else if (m instanceof common.MissionCurrent) {
     state.missionCurrentSeq = m.seq;
     if (m.total !== undefined && m.total !== 0xffff) state.missionTotal = m.total;
-  } else if (m instanceof common.MissionItemReached) {
-    state.reachedSeqs.push(m.seq);
   } else if (m instanceof common.StatusText) {
     state.statusTexts.push({ timeUs: rx.timeUs, severity: m.severity, text: m.text });
     if (state.statusTexts.length > STATUS_TEXTS_KEPT) state.statusTexts.shift();

@@ -213,9 +213,13 @@ export class Vehicle extends EventEmitter {
     if (rx.sysid !== this.state.sysid) return;
     // The autopilot's own heartbeat; other components of the system (camera, gimbal) have theirs.
     if (rx.msgid === 0 && rx.compid !== this.state.compid) return;
+    // An event, not state: who follows a sortie keeps its own list (watchReachedItems).
+    if (rx.message instanceof common.MissionItemReached) {
+      this.emit('reached', rx.message.seq);
+      return;
+    }
     if (!applyMessage(this.state, rx)) return;
     if (rx.message instanceof common.StatusText) this.emit('statustext', this.lastStatusText());
-    if (rx.message instanceof common.MissionItemReached) this.emit('reached', rx.message.seq);
     this.emit('change', this.state);
   }
 }

@@ -37,7 +37,7 @@ async function adopted(): Promise<{
   const sortie = new Sortie(vehicle as unknown as Vehicle, ITEMS, { minBatteryPct: 50, clock });
   const states: SortieState[] = [];
   sortie.on('state', (state) => states.push(state));
-  await sortie.adopt();
+  await sortie.adopt(0);
   sortie.enterAir();
   return { vehicle, sortie, clock, states };
 }
