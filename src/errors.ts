@@ -27,3 +27,34 @@ export class CancelledError extends UserError {
     this.name = 'CancelledError';
   }
 }
+
+/** Why a read or write failed, in words, for the system and SQLite errors that are the machine's state, not a bug. */
+const IO_FAILURES: Record<string, string> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EIO: 'input/output error',
+  EROFS: 'read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOENT: 'no such file or folder',
+  ENOTDIR: 'a part of the path is not a folder',
+  EISDIR: 'is a folder',
+  EFBIG: 'file too large',
+  SQLITE_FULL: 'no space left on the device (or the database is full)',
+  SQLITE_IOERR: 'input/output error',
+  SQLITE_READONLY: 'read-only (no write permission)',
+  SQLITE_CANTOPEN: 'cannot open the file',
+};
+
+/**
+ * The error as a UserError naming `file` when it is an I/O failure (a full disk, a read-only file
+ * system, a missing folder…), so that the CLI says it in one line; undefined for anything else.
+ */
+export function ioFailure(file: string, action: string, err: unknown): UserError | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return undefined;
+  // SQLite's extended codes (SQLITE_IOERR_WRITE, SQLITE_READONLY_DIRECTORY…) share their base's meaning.
+  const base = Object.keys(IO_FAILURES).find((k) => code === k || code.startsWith(`${k}_`));
+  if (!base) return undefined;
+  return new UserError(`${file}: cannot ${action}: ${IO_FAILURES[base]} (${code})`);
+}

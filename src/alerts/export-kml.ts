@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../errors.js';
+import { ioFailure, UserError } from '../errors.js';
 import { formatUtcUs } from './time.js';
 import type { Alert, Severity } from './types.js';
-import { writeFileAtomic } from './write-file.js';
+import { outputTarget, writeFileAtomic } from './write-file.js';
 
 /** KML colours are aabbggrr. */
 const SEVERITY_COLOUR: Record<Severity, string> = { low: 'ff00d7ff', medium: 'ff0080ff', high: 'ff0000ff' };
@@ -80,12 +80,17 @@ export function writeAlertsKml(
   alerts: readonly Alert[],
   evidenceOf: (a: Alert) => Buffer | null,
 ): KmlExport {
-  const snapshotsDir = snapshotsDirFor(file);
+  // Beside the KML itself (a link's target), so that the placemarks' relative paths find the JPEGs.
+  const snapshotsDir = snapshotsDirFor(outputTarget(file));
   const folder = path.basename(snapshotsDir);
   try {
+    // Its parent exists (outputTarget checked): this makes the one folder, or finds it made.
     fs.mkdirSync(snapshotsDir, { recursive: true });
   } catch (err) {
-    throw new UserError(`${snapshotsDir}: cannot create: ${(err as NodeJS.ErrnoException).code}`);
+    throw (
+      ioFailure(snapshotsDir, 'create the folder', err) ??
+      new UserError(`${snapshotsDir}: cannot create: ${(err as NodeJS.ErrnoException).code}`)
+    );
   }
   const hrefs = new Map<number, string>();
   for (const a of alerts) {

@@ -17,7 +17,13 @@ export {
   type RaiseResult,
 } from './service.js';
 export { severityOf } from './severity.js';
-export { AlertStore, BUSY_TIMEOUT_MS, type OpenAlertStoreOptions, openAlertStore } from './store.js';
+export {
+  AlertStore,
+  BUSY_TIMEOUT_MS,
+  type OpenAlertStoreOptions,
+  openAlertStore,
+  removeAlertStore,
+} from './store.js';
 export { formatUtcUs, isoUtcUs } from './time.js';
 export type {
   Alert,

@@ -1,10 +1,12 @@
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import Database from 'better-sqlite3';
-import { UserError } from '../errors.js';
+import { ioFailure, UserError } from '../errors.js';
 import type { Site } from '../sites/index.js';
 import { alertCode } from './code.js';
 import { periodLabel } from './history.js';
-import { migrate } from './migrations.js';
+import { migrate, SCHEMA_VERSION } from './migrations.js';
 import type {
   Alert,
   AlertFilter,
@@ -27,6 +29,11 @@ export const BUSY_TIMEOUT_MS = 5000;
 export interface OpenAlertStoreOptions {
   /** Refuse a file that does not exist rather than create an empty store (read-only commands). */
   mustExist?: boolean;
+  /**
+   * Only read (the commands that list and export): nothing is written, not the journal mode nor a
+   * migration, so a read-only file or folder will do. Implies mustExist.
+   */
+  readOnly?: boolean;
 }
 
 /** What a new alert is made of, besides the sighting's plume state. */
@@ -76,14 +83,16 @@ interface AlertRow {
  * synchronous=FULL, so that every committed write survives the process being killed, foreign keys on.
  */
 export function openAlertStore(file: string, opts: OpenAlertStoreOptions = {}): AlertStore {
-  if (opts.mustExist && !fs.existsSync(file)) {
+  if ((opts.mustExist || opts.readOnly) && !fs.existsSync(file)) {
     throw new UserError(`${file}: no such alert database (give its path with --db)`);
   }
+  // A store of an older schema is upgraded first, which needs write access once.
+  if (opts.readOnly) return openReadOnly(file) ?? openAlertStore(file, { mustExist: true });
   let db: Database.Database;
   try {
     db = new Database(file, { fileMustExist: Boolean(opts.mustExist) });
   } catch (err) {
-    throw new UserError(`${file}: cannot open the alert database: ${(err as Error).message}`);
+    throw cannotOpen(file, err);
   }
   try {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
@@ -94,13 +103,74 @@ export function openAlertStore(file: string, opts: OpenAlertStoreOptions = {}): 
   } catch (err) {
     db.close();
     if (err instanceof UserError) throw err;
-    const code = (err as { code?: string }).code;
-    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
-      throw new UserError(`${file}: not a SQLite database (or a damaged one), so not an alert store`);
-    }
-    throw new UserError(`${file}: cannot open the alert database: ${(err as Error).message}`);
+    throw cannotOpen(file, err);
   }
   return new AlertStore(db, file);
+}
+
+/**
+ * The store opened for reading, or null when its schema is older than this dustpatrol's. SQLite reads a
+ * WAL database only where it can create the shared-memory file beside it (-shm); in a read-only folder
+ * it reads a private copy of the store instead, removed on close.
+ */
+function openReadOnly(file: string): AlertStore | null {
+  let db = openReadOnlyDb(file);
+  let copyDir: string | undefined;
+  let version: number;
+  try {
+    version = db.pragma('user_version', { simple: true }) as number;
+  } catch (err) {
+    db.close();
+    if ((err as { code?: string }).code !== 'SQLITE_READONLY_DIRECTORY') throw cannotOpen(file, err);
+    copyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dustpatrol-store-'));
+    const copy = path.join(copyDir, path.basename(file));
+    // With its write-ahead log, if one was left: commits not yet checkpointed live there.
+    for (const suffix of ['', '-wal']) {
+      if (fs.existsSync(file + suffix)) fs.copyFileSync(file + suffix, copy + suffix);
+    }
+    db = openReadOnlyDb(copy);
+    version = db.pragma('user_version', { simple: true }) as number;
+  }
+  const release = () => copyDir && fs.rmSync(copyDir, { recursive: true, force: true });
+  if (version < SCHEMA_VERSION) {
+    db.close();
+    release();
+    return null;
+  }
+  try {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    migrate(db, file); // only checks: the schema is not newer than this dustpatrol reads
+  } catch (err) {
+    db.close();
+    release();
+    if (err instanceof UserError) throw err;
+    throw cannotOpen(file, err);
+  }
+  return new AlertStore(db, file, release);
+}
+
+/** Deletes a store's files: the database and its write-ahead log and shared memory, if any. */
+export function removeAlertStore(file: string): void {
+  for (const suffix of ['', '-wal', '-shm']) fs.rmSync(file + suffix, { force: true });
+}
+
+function openReadOnlyDb(file: string): Database.Database {
+  try {
+    return new Database(file, { readonly: true, fileMustExist: true });
+  } catch (err) {
+    throw cannotOpen(file, err);
+  }
+}
+
+function cannotOpen(file: string, err: unknown): UserError {
+  const code = (err as { code?: string }).code;
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+    return new UserError(`${file}: not a SQLite database (or a damaged one), so not an alert store`);
+  }
+  return (
+    ioFailure(file, 'open the alert database', err) ??
+    new UserError(`${file}: cannot open the alert database: ${(err as Error).message}`)
+  );
 }
 
 /** The alert store: flights, sites, alerts and their sightings. Only AlertService writes alerts. */
@@ -108,18 +178,38 @@ export class AlertStore {
   constructor(
     private readonly db: Database.Database,
     readonly file: string,
+    /** Called once closed: removes a read-only store's private copy. */
+    private readonly afterClose: () => void = () => {},
   ) {}
 
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.db.close();
+    this.afterClose();
   }
 
   /** Runs `fn` as one IMMEDIATE transaction: all of it is committed (durably) or none. */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    return this.writing(() => this.db.transaction(fn).immediate());
+  }
+
+  /**
+   * Runs a write; a full disk, an I/O error or a read-only file becomes one line naming the store,
+   * not a crash. What was committed before stays.
+   */
+  private writing<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      throw ioFailure(this.file, 'write the alert database', err) ?? err;
+    }
   }
 
   upsertFlight(f: FlightRecord, nowUs: number): void {
+    this.writing(() => this.upsertFlightRow(f, nowUs));
+  }
+
+  private upsertFlightRow(f: FlightRecord, nowUs: number): void {
     this.db
       .prepare(
         `INSERT INTO flights (id, name, tlog_path, video_path, vehicle_sysid, started_us, ended_us, created_us)
@@ -169,6 +259,10 @@ export class AlertStore {
 
   /** Records a patrol or its progress (the whole record; a crash loses nothing written before). */
   savePatrol(p: PatrolRecord): void {
+    this.writing(() => this.savePatrolRow(p));
+  }
+
+  private savePatrolRow(p: PatrolRecord): void {
     this.db
       .prepare(
         `INSERT INTO patrols (flight_id, vehicle_id, plan_name, plan_digest, mission, status, last_reached_seq,

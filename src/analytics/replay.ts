@@ -38,6 +38,10 @@ export interface ReplaySummary {
   /** Every raise, in order: a plume's first alert and its revision when it left the picture. */
   raised: RaiseResult[];
   untagged: UnplacedPlume[];
+  /** The video turned out damaged or cut short (ffmpeg's word): frames stopped at lastFrameS. */
+  videoDamage?: string;
+  /** The last analysed frame's time in the video, s (0 without frames). */
+  lastFrameS: number;
   wallS: number;
 }
 
@@ -81,6 +85,7 @@ export async function replayFlight(opts: ReplayOptions): Promise<ReplaySummary> 
     const untagged: UnplacedPlume[] = [];
     let plumesConfirmed = 0;
     let frames = 0;
+    let lastFrameS = 0;
     const analysed = analysePlumes(source, {
       detector: opts.detector,
       frameSize: source.info,
@@ -101,6 +106,7 @@ export async function replayFlight(opts: ReplayOptions): Promise<ReplaySummary> 
     });
     for await (const { frame, confirmed } of analysed) {
       frames++;
+      lastFrameS = frame.ptsS;
       plumesConfirmed += confirmed.length;
       opts.onProgress?.({ videoS: frame.ptsS, durationS, frames, alerts: alertIds.size });
     }
@@ -113,6 +119,8 @@ export async function replayFlight(opts: ReplayOptions): Promise<ReplaySummary> 
       plumesConfirmed,
       raised,
       untagged,
+      videoDamage: source.damage,
+      lastFrameS,
       wallS: (Date.now() - wallStartMs) / 1000,
     };
   } finally {

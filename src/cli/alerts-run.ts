@@ -130,9 +130,9 @@ export function showLedger(opts: LedgerOptions): Promise<void> {
   });
 }
 
-/** Opens the existing database (never creating one), runs `fn`, closes it. */
+/** Opens the existing database for reading (never creating one, never writing it), runs `fn`, closes it. */
 async function withStore(opts: DbOptions, fn: (store: AlertStore) => void | Promise<void>): Promise<void> {
-  const store = openAlertStore(opts.db ?? DEFAULT_DB, { mustExist: true });
+  const store = openAlertStore(opts.db ?? DEFAULT_DB, { readOnly: true });
   try {
     await fn(store);
   } finally {

@@ -6,6 +6,7 @@ import { registerDemo } from './demo.js';
 import { registerDetect } from './detect.js';
 import { registerFly } from './fly.js';
 import { registerMission } from './mission.js';
+import { printable } from './output.js';
 import { registerPatrol } from './patrol.js';
 import { registerPlan } from './plan.js';
 import { registerReplay } from './replay.js';
@@ -22,6 +23,8 @@ const program = new Command()
   .description('Drone patrol mission control and dust-plume video analytics for construction sites')
   .version('0.1.0')
   .showHelpAfterError('(run with --help for usage)')
+  // Commander's errors quote the offending argument, which may hold anything.
+  .configureOutput({ outputError: (text, write) => write(printable(text, true)) })
   .exitOverride();
 
 registerDemo(program);
@@ -50,10 +53,13 @@ function exitCodeFor(err: unknown): number {
     return err.exitCode === 0 ? 0 : EXIT_USAGE;
   }
   if (err instanceof UserError) {
-    process.stderr.write(`dustpatrol: ${err.message}\n`);
+    // The one place user errors are printed; many quote a file's content.
+    process.stderr.write(`dustpatrol: ${printable(err.message)}\n`);
     return err.exitCode;
   }
   // Not the user's mistake: keep the stack so the bug can be found.
-  process.stderr.write(`dustpatrol: internal error: ${(err as Error)?.stack ?? err}\n`);
+  process.stderr.write(
+    `dustpatrol: internal error: ${printable(String((err as Error)?.stack ?? err), true)}\n`,
+  );
   return EXIT_FAILURE;
 }

@@ -2,6 +2,23 @@
 
 const isTty = (stream: NodeJS.WriteStream) => Boolean(stream.isTTY);
 
+/** C0 and C1 control characters and DEL; with `keepNewlines`, all but the newline. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
+const CONTROL_BUT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g;
+
+/**
+ * Text that may hold a file's content (a name, a bad value), safe to print: each control character
+ * becomes a visible \xNN, so a file cannot recolour the terminal, move its cursor or add a line.
+ */
+export function printable(text: string, keepNewlines = false): string {
+  return text.replace(
+    keepNewlines ? CONTROL_BUT_NEWLINE : CONTROL,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
+}
+
 /**
  * A line that updates in place on a terminal. Off a terminal (CI, pipes) it prints only when the
  * text's `key` changes, so logs get milestones rather than thousands of carriage returns.

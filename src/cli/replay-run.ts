@@ -1,19 +1,37 @@
-import { type Alert, type AlertChange, AlertService, formatUtcUs, openAlertStore } from '../alerts/index.js';
+import fs from 'node:fs';
+import {
+  type Alert,
+  type AlertChange,
+  AlertService,
+  type AlertStore,
+  formatUtcUs,
+  openAlertStore,
+  removeAlertStore,
+} from '../alerts/index.js';
 import { type ReplaySummary, replayFlight } from '../analytics/index.js';
 import { DEFAULT_CAMERA } from '../camera.js';
 import { loadDetector } from '../detect/index.js';
 import { cameraFromSpec } from '../geotag/index.js';
 import { loadSiteFiles } from '../sites/index.js';
 import { interruptSignal } from './interrupt.js';
-import { LiveLine, progressBar, table } from './output.js';
+import { LiveLine, printable, progressBar, table } from './output.js';
 import type { ReplayCliOptions } from './replay.js';
 
 export async function runReplay(opts: ReplayCliOptions): Promise<void> {
   const registry = await loadSiteFiles(opts.sites);
   const detector = await loadDetector({ modelPath: opts.model, threads: opts.threads });
-  const store = openAlertStore(opts.db);
+  const storeIsNew = !fs.existsSync(opts.db);
+  let store: AlertStore;
+  try {
+    store = openAlertStore(opts.db);
+  } catch (err) {
+    // A new file SQLite made before failing (a full disk while creating the schema).
+    if (storeIsNew) removeAlertStore(opts.db);
+    throw err;
+  }
   const line = new LiveLine(process.stderr);
   let summary: ReplaySummary;
+  let failed = true;
   try {
     const alerts = new AlertService({ store, sites: registry });
     // Each alert as it is committed, so a person (or a watcher) sees it before the replay ends.
@@ -46,16 +64,37 @@ export async function runReplay(opts: ReplayCliOptions): Promise<void> {
         );
       },
     });
+    failed = false;
   } finally {
     line.done();
-    store.close();
+    closeStore(store, failed && storeIsNew);
     await detector.close();
   }
-  if (opts.json) {
-    process.stdout.write(`${JSON.stringify(jsonOf(summary))}\n`);
-    return;
+  if (opts.json) process.stdout.write(`${JSON.stringify(jsonOf(summary))}\n`);
+  else printSummary(summary, opts.db);
+  if (summary.videoDamage !== undefined) {
+    // As for an unreadable photo in a folder: what could be read is analysed and stored, then status 1.
+    process.stderr.write(
+      `dustpatrol: ${printable(opts.video)}: damaged or cut short (ffmpeg: ${printable(summary.videoDamage)}); ` +
+        `analysed up to ${summary.lastFrameS.toFixed(1)} s of ${summary.videoDurationS.toFixed(1)} s\n`,
+    );
+    process.exitCode = 1;
   }
-  printSummary(summary, opts.db);
+}
+
+/**
+ * Closes the store; one this run created and that failed before a flight was stored in it (a missing
+ * tlog, a video that cannot be read) is removed, so a failed replay leaves no empty store behind.
+ */
+function closeStore(store: AlertStore, removeIfUnused: boolean): void {
+  let unused = false;
+  try {
+    unused = removeIfUnused && store.listFlights(1).length === 0;
+  } catch {
+    // Unreadable now: keep it, and let the replay's own error be the one told.
+  }
+  store.close();
+  if (unused) removeAlertStore(store.file);
 }
 
 /**
@@ -105,6 +144,7 @@ function printSummary(s: ReplaySummary, db: string): void {
     `flight ${s.flightId}: ${s.videoDurationS.toFixed(0)} s of video, ${s.framesAnalysed} frames in ` +
       `${s.wallS.toFixed(1)} s (${speed.toFixed(1)}× real time); ${s.plumesConfirmed} plumes confirmed, ` +
       `${rows.length} alerts raised or updated${unchanged ? `, ${unchanged} already stored` : ''}` +
+      `${s.videoDamage === undefined ? '' : `; video damaged or cut short, analysed up to ${s.lastFrameS.toFixed(1)} s`}` +
       ` → ${db}\n`,
   );
   for (const u of s.untagged) {
@@ -123,5 +163,7 @@ function jsonOf(s: ReplaySummary) {
     wallS: s.wallS,
     alerts: alertsTouched(s).map(({ alert, change }) => ({ change, ...alert })),
     untagged: s.untagged,
+    videoDamage: s.videoDamage ?? null,
+    lastFrameS: s.lastFrameS,
   };
 }

@@ -25,6 +25,9 @@ const FPS = /, (\d+(?:\.\d+)?) fps/;
 const TBR = /, (\d+(?:\.\d+)?) tbr/;
 const CREATION_TIME = /^\s+creation_time\s*:\s*(\S+)/;
 const ISO_UTC = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?Z?$/;
+/** What ffmpeg says, and goes on, when a file is damaged or cut short (the demuxer's or decoder's words). */
+const DAMAGE =
+  /\b(Read error|partial file|corrupt|Invalid data found|Invalid NAL unit|error while decoding|Error splitting the input)/i;
 /** Lines ffmpeg adds after the real reason, or that say nothing about it. */
 const NOT_A_REASON =
   /^(Conversion failed!|To ignore this|Exiting normally|Error opening (input|output) files?)/;
@@ -39,6 +42,8 @@ export function parseShowinfo(line: string): ShowinfoFrame | undefined {
 /** Collects stderr line by line; hands each showinfo frame to onFrame. */
 export class FfmpegLog {
   readonly input: InputInfo = {};
+  /** ffmpeg's first line saying that the input is damaged or cut short; it may still exit 0. */
+  damage: string | undefined;
   private partial = '';
   private inInput = false;
   private readonly tail: string[] = [];
@@ -77,6 +82,7 @@ export class FfmpegLog {
     if (line.includes('Parsed_showinfo_') || !line.trim()) return;
     this.tail.push(line);
     if (this.tail.length > 20) this.tail.shift();
+    if (this.damage === undefined && DAMAGE.test(line)) this.damage = line.replace(/^\[[^\]]+\]\s*/, '');
     this.readInputInfo(line);
   }
 

@@ -30,6 +30,7 @@ class FfmpegSource implements VideoSource {
   readonly opened: Promise<void>;
   reconnects = 0;
   droppedFrames = 0;
+  damage: string | undefined;
   private resolveOpened!: () => void;
   private rejectOpened!: (error: Error) => void;
   private infoKnown: VideoInfo | undefined;
@@ -189,6 +190,8 @@ class FfmpegSource implements VideoSource {
       return;
     }
     if (!this.live) {
+      // A cut file ends like a whole one (exit 0): only ffmpeg's log tells them apart.
+      this.damage = this.run?.log.damage;
       if (end.code === 0) this.queue.end();
       else this.fail(`decoding stopped after ${this.index} frames: ${reason ?? `exit code ${end.code}`}`);
       return;

@@ -52,6 +52,11 @@ export interface VideoSource extends AsyncIterable<Frame> {
   readonly reconnects: number;
   /** Live frames dropped because the reader fell behind (the newest frames are kept). */
   readonly droppedFrames: number;
+  /**
+   * A file that turned out damaged or cut short (its frames end early, without failing): ffmpeg's first
+   * word on it, known once the frames have ended; undefined for a sound file or a live stream.
+   */
+  readonly damage?: string;
   /** Stops reading; resolves once no ffmpeg process remains. */
   close(): Promise<void>;
 }

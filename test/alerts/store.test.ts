@@ -88,6 +88,38 @@ describe('openAlertStore', () => {
   });
 });
 
+describe('openAlertStore readOnly', () => {
+  // Tests run as root, whom chmod does not stop; so these check that a read-only open writes nothing at
+  // all (the file, its journal mode, no -wal or -shm left), and test/cli/alerts-read-only.test.ts runs
+  // the CLI as an unprivileged user on a read-only file and folder.
+  it('reads a store without writing to its file or its folder', async () => {
+    const sub = path.join(dir, 'read-only');
+    fs.mkdirSync(sub);
+    const file = path.join(sub, 'patrol.db');
+    const writer = openAlertStore(file);
+    await new AlertService({ store: writer, sites }).raise(sighting());
+    writer.close();
+    const before = fs.readFileSync(file);
+    const reader = openAlertStore(file, { readOnly: true });
+    expect(reader.listAlerts().map((a) => a.code)).toEqual(['A-000001']);
+    expect(() => reader.upsertFlight({ id: 'F-x' }, T0_US)).toThrow(
+      /patrol\.db: cannot write the alert database: read-only.*SQLITE_READONLY/,
+    );
+    reader.close();
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
+    // A reader of a WAL store makes its shared-memory file and an empty log where it may; nothing more.
+    const wal = `${file}-wal`;
+    if (fs.existsSync(wal)) expect(fs.statSync(wal).size).toBe(0);
+    expect(pragma(file, 'journal_mode')).toBe('wal');
+  });
+
+  it('refuses a missing file without creating it', () => {
+    const file = path.join(dir, 'missing-read-only.db');
+    expect(() => openAlertStore(file, { readOnly: true })).toThrow(/no such alert database/);
+    expect(fs.existsSync(file)).toBe(false);
+  });
+});
+
 describe('AlertStore queries', () => {
   let file: string;
   beforeAll(async () => {

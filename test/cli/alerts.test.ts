@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DOMParser } from '@xmldom/xmldom';
@@ -187,6 +188,60 @@ describe('dustpatrol alerts export', () => {
       'A-000002.jpg',
       'A-000003.jpg',
     ]);
+  });
+});
+
+describe('dustpatrol alerts export --out: a file, never what is in its place', () => {
+  const exportTo = (out: string, format = 'geojson') =>
+    runCli(['alerts', 'export', '--db', db, '--format', format, '--out', out]);
+
+  it('writes through a symbolic link to its target, and the link stays', async () => {
+    const target = path.join(dir, 'linked.geojson');
+    const link = path.join(dir, 'link.geojson');
+    fs.writeFileSync(target, 'old');
+    fs.symlinkSync('linked.geojson', link);
+    const r = await exportTo(link);
+    expect(r.code).toBe(0);
+    expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(JSON.parse(fs.readFileSync(target, 'utf8')).features).toHaveLength(5);
+  });
+
+  it("puts a linked KML's snapshots beside its target, where its placemarks look", async () => {
+    fs.mkdirSync(path.join(dir, 'maps'));
+    const link = path.join(dir, 'map-link.kml');
+    fs.symlinkSync(path.join('maps', 'patrol.kml'), link);
+    expect((await exportTo(link, 'kml')).code).toBe(0);
+    expect(fs.readdirSync(path.join(dir, 'maps', 'patrol-snapshots'))).toHaveLength(5);
+    expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
+  });
+
+  it('refuses a FIFO, a device and a folder in one line, and leaves them as they were', async () => {
+    const fifo = path.join(dir, 'pipe');
+    execFileSync('mkfifo', [fifo]);
+    const cases: [string, RegExp][] = [
+      [fifo, /pipe: is a named pipe \(FIFO\), not a regular file/],
+      ['/dev/full', /\/dev\/full: is a device, not a regular file/],
+      [dir, /: is a folder, not a regular file/],
+    ];
+    for (const [out, message] of cases) {
+      const r = await exportTo(out);
+      expect(r.code).toBe(1);
+      expectOneCleanLine(r.stderr);
+      expect(r.stderr).toMatch(message);
+      expect(r.stdout).toBe('');
+    }
+    expect(fs.statSync(fifo).isFIFO()).toBe(true);
+    expect(fs.statSync('/dev/full').isCharacterDevice()).toBe(true);
+  });
+
+  it('refuses a missing folder, naming it, and creates nothing', async () => {
+    for (const format of ['geojson', 'kml']) {
+      const r = await exportTo(path.join(dir, 'no-such-folder', `alerts.${format}`), format);
+      expect(r.code).toBe(1);
+      expectOneCleanLine(r.stderr);
+      expect(r.stderr).toContain(`folder ${path.join(dir, 'no-such-folder')} does not exist`);
+    }
+    expect(fs.existsSync(path.join(dir, 'no-such-folder'))).toBe(false);
   });
 });
 

@@ -62,4 +62,28 @@ describe('CLI errors a user can make', () => {
     expect(r.stderr).toMatch(/line 3/);
     expectOneCleanLine(r.stderr);
   });
+
+  it("shows a file's control characters as \\xNN, so an error cannot recolour the terminal or add a line", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dustpatrol-cli-'));
+    const file = path.join(dir, 'escapes.geojson');
+    const feature = {
+      type: 'Feature',
+      id: '\u001b[31mS-9\u001b[0m\nforged line',
+      properties: { name: 'red', kind: 'site' },
+      geometry: { type: 'Point', coordinates: [113.6, 34.7] },
+    };
+    fs.writeFileSync(file, JSON.stringify({ type: 'FeatureCollection', features: [feature] }));
+    const r = await runCli(['sites', 'check', file]);
+    expect(r.code).toBe(1);
+    expectOneCleanLine(r.stderr);
+    expect(r.stderr).not.toContain('\u001b');
+    expect(r.stderr).toContain("(id '\\x1b[31mS-9\\x1b[0m\\x0aforged line')");
+
+    // Commander's own errors quote the argument as given.
+    const flag = await runCli(['alerts', 'list', '--since', '\u001b[31m2024']);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).not.toContain('\u001b');
+    expect(flag.stderr).toContain("got '\\x1b[31m2024'");
+    fs.rmSync(dir, { recursive: true });
+  });
 });

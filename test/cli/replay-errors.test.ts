@@ -1,8 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openAlertStore } from '../../src/alerts/index.js';
 import { runCli } from '../helpers/cli.js';
 import { writeHoverTlog } from '../helpers/hover-tlog.js';
 import { makeClip } from '../video/ffmpeg-helpers.js';
@@ -101,5 +103,76 @@ describe('dustpatrol replay refuses what it cannot analyse, in one line', () => 
     const missing = await replay('--tlog', path.join(dir, 'nope.tlog'), '--video', video);
     expect(missing.code).toBe(1);
     expect(oneLineError(missing.stderr)).toMatch(/nope\.tlog/);
+  });
+});
+
+describe('dustpatrol replay leaves no trace of a failure', () => {
+  const storeFiles = (db: string) => fs.readdirSync(dir).filter((f) => f.startsWith(path.basename(db)));
+
+  it('a failed replay removes the store it created, and leaves one that was there', async () => {
+    const fresh = path.join(dir, 'fresh.db');
+    const missingTlog = path.join(dir, 'nope.tlog');
+    for (const [t, v] of [
+      [missingTlog, video],
+      [tlog, tlog],
+    ]) {
+      const r = await runCli(['replay', '--sites', SITES, '--db', fresh, '--tlog', t, '--video', v]);
+      expect(r.code).toBe(1);
+      oneLineError(r.stderr);
+      expect(storeFiles(fresh)).toEqual([]);
+    }
+
+    const kept = path.join(dir, 'kept.db');
+    openAlertStore(kept).close();
+    const r = await runCli([
+      'replay',
+      '--sites',
+      SITES,
+      '--db',
+      kept,
+      '--tlog',
+      missingTlog,
+      '--video',
+      video,
+    ]);
+    expect(r.code).toBe(1);
+    expect(fs.existsSync(kept)).toBe(true);
+  });
+
+  it('a video cut mid-file: what was read is analysed and stored, with a warning and status 1', async () => {
+    const cut = path.join(dir, 'cut.mkv');
+    const halfBytes = Math.floor(fs.statSync(video).size / 2);
+    fs.writeFileSync(cut, execFileSync('head', ['-c', String(halfBytes), video]));
+    const db = path.join(dir, 'cut.db');
+    const r = await runCli(['replay', '--sites', SITES, '--db', db, '--tlog', tlog, '--video', cut]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(
+      /^flight sys1-20260503T093000Z: .*; video damaged or cut short, analysed up to \d/m,
+    );
+    const warnings = r.stderr.split('\n').filter((l) => l.startsWith('dustpatrol:'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(
+      /cut\.mkv: damaged or cut short \(ffmpeg: .+\); analysed up to [\d.]+ s of 4\.0 s$/,
+    );
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    // The flight is stored, as far as it was analysed.
+    const store = openAlertStore(db, { readOnly: true });
+    expect(store.listFlights().map((f) => f.id)).toEqual(['sys1-20260503T093000Z']);
+    store.close();
+
+    const json = await runCli([
+      'replay',
+      '--sites',
+      SITES,
+      '--db',
+      db,
+      '--tlog',
+      tlog,
+      '--video',
+      cut,
+      '--json',
+    ]);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout).videoDamage).toEqual(expect.any(String));
   });
 });

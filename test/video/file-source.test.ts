@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -38,6 +38,24 @@ describe('video file', () => {
     }
     // testsrc2 is colourful, not a blank buffer.
     expect(new Set(frames[0].data.subarray(0, 3000)).size).toBeGreaterThan(10);
+  });
+
+  it('says a file cut mid-way is damaged, after its readable frames; a whole file is not', async () => {
+    const whole = await openVideo(clip, { fps: 2 });
+    await readAll(whole);
+    expect(whole.damage).toBeUndefined();
+
+    // Matroska: ffmpeg reads the first half, says "Read error" and exits 0, as for a whole file.
+    const mkv = path.join(dir, 'whole.mkv');
+    await makeClip(mkv, 4, '160x120');
+    const bytes = await readFile(mkv);
+    const cut = path.join(dir, 'cut.mkv');
+    await writeFile(cut, bytes.subarray(0, bytes.length / 2));
+    const source = await openVideo(cut, { fps: 2 });
+    const frames = await readAll(source);
+    expect(frames.length).toBeGreaterThan(0);
+    expect(frames.length).toBeLessThan(8);
+    expect(source.damage).toMatch(/Read error/);
   });
 
   it("reads when the recording started from the container's creation_time, to the microsecond", async () => {
