@@ -466,6 +466,12 @@ export class AlertStore {
     return (this.db.prepare('SELECT count(*) AS n FROM alerts').get() as { n: number }).n;
   }
 
+  /** Alerts first raised on this flight (not those it only sighted again). */
+  countAlertsRaisedBy(flightId: string): number {
+    const row = this.db.prepare('SELECT count(*) AS n FROM alerts WHERE flight_id = ?').get(flightId);
+    return (row as { n: number }).n;
+  }
+
   /** One alert without its evidence, or null. */
   getAlert(id: number): Alert | null {
     const row = this.db

@@ -6,3 +6,20 @@ export function interruptSignal(): AbortSignal {
   process.once('SIGTERM', abort);
   return controller.signal;
 }
+
+/**
+ * Resolves when `signal` fires or, if given, after `durationS`, whichever is first. The other wait is
+ * dropped: a duration's timer left pending would keep the process alive after Ctrl-C until it ran out.
+ */
+export function stopped(signal: AbortSignal, durationS?: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = durationS === undefined ? undefined : setTimeout(finish, durationS * 1000);
+    signal.addEventListener('abort', finish, { once: true });
+    function finish() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', finish);
+      resolve();
+    }
+  });
+}

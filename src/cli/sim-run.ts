@@ -11,7 +11,7 @@ import {
   startSimulator,
   writeGroundTruth,
 } from '../sim/index.js';
-import { interruptSignal } from './interrupt.js';
+import { interruptSignal, stopped } from './interrupt.js';
 import { LiveLine } from './output.js';
 import { type SimOptions, WORLD_WIND_MS } from './sim.js';
 
@@ -86,10 +86,7 @@ export async function runSim(opts: SimOptions): Promise<void> {
     );
   }, REFRESH_MS);
   const signal = interruptSignal();
-  await new Promise<void>((resolve) => {
-    signal.addEventListener('abort', () => resolve(), { once: true });
-    if (opts.duration !== undefined) setTimeout(resolve, opts.duration * 1000);
-  });
+  await stopped(signal, opts.duration);
   clearInterval(timer);
   line.done();
   await camera?.close();

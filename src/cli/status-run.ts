@@ -1,5 +1,5 @@
 import { connectVehicle } from './connect.js';
-import { interruptSignal } from './interrupt.js';
+import { interruptSignal, stopped } from './interrupt.js';
 import { LiveLine } from './output.js';
 import type { StatusOptions } from './status.js';
 import { formatStatusLine } from './status-line.js';
@@ -19,10 +19,7 @@ export async function runStatus(opts: StatusOptions): Promise<void> {
       );
   };
   const timer = setInterval(show, REFRESH_MS);
-  await new Promise<void>((resolve) => {
-    signal.addEventListener('abort', () => resolve(), { once: true });
-    if (opts.duration !== undefined) setTimeout(resolve, opts.duration * 1000);
-  });
+  await stopped(signal, opts.duration);
   clearInterval(timer);
   show();
   line.done();

@@ -107,7 +107,11 @@ export function storedMission(plan: SortiePlan): string {
 
 /** The mission a patrol record stores, back as a plan (to adopt its flight). */
 export function missionOfRecord(record: Pick<PatrolRecord, 'missionJson'>): MissionPlan {
-  const stored = JSON.parse(record.missionJson) as StoredMission;
+  // JSON writes an unset (NaN) param, as QGroundControl's yaw "keep heading", as null: read it back as NaN,
+  // or the mission on board (NaN) would not match it and a restart would not adopt the flight.
+  const stored = JSON.parse(record.missionJson, (key, value) =>
+    value === null && /^param[1-4]$/.test(key) ? Number.NaN : value,
+  ) as StoredMission;
   const [home, ...items] = stored.items;
   return {
     source: 'patrol record',

@@ -243,6 +243,8 @@ export class VehicleSession {
     fly: (flight: PatrolFlight) => Promise<PatrolResult>,
   ): Promise<PatrolOutcome> {
     const tlog = this.openFlightLog(vehicle, plan, record);
+    // An adopted patrol raised alerts before the restart: count on from those in the store.
+    this.alertsByFlight.set(record.flightId, this.ctx.alerts.store.countAlertsRaisedBy(record.flightId));
     const flight = new PatrolFlight(vehicle, plan.items, {
       ...this.ctx.patrol,
       fence: plan.mission.fence,

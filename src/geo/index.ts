@@ -41,4 +41,5 @@ export {
   signedAreaM2,
   turnRad,
 } from './ring.js';
+export { firstRingContact, type RingContact } from './segment-crossings.js';
 export { simplifyRing } from './simplify.js';

@@ -58,10 +58,10 @@ export async function readJsonBody(
     drain(req);
     throw new HttpError(415, 'the body must be JSON (Content-Type: application/json)');
   }
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limitBytes) {
+  const declaredTooLarge = tooLargeByItsLength(req, limitBytes);
+  if (declaredTooLarge) {
     drain(req);
-    throw tooLarge(limitBytes);
+    throw declaredTooLarge;
   }
   const chunks = await new Promise<Buffer[]>((resolve, reject) => {
     const parts: Buffer[] = [];
@@ -89,6 +89,15 @@ export async function readJsonBody(
   } catch (err) {
     throw new HttpError(400, `the body is not valid JSON: ${(err as Error).message}`);
   }
+}
+
+/** The 413 for a request whose Content-Length says its body is over the limit; null otherwise. */
+export function tooLargeByItsLength(
+  req: IncomingMessage,
+  limitBytes: number = SERVER_LIMITS.maxBodyBytes,
+): HttpError | null {
+  const declared = Number(req.headers['content-length']);
+  return Number.isFinite(declared) && declared > limitBytes ? tooLarge(limitBytes) : null;
 }
 
 function tooLarge(limitBytes: number): HttpError {

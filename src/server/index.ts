@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { UserError } from '../errors.js';
 import { type Principal, type Role, type TokenConfig, TokenTable } from './auth.js';
 import { type ApiOutcome, handleApi } from './http-api.js';
-import { HttpError, pathForLog, remoteOf, sendError } from './http-util.js';
+import { HttpError, pathForLog, remoteOf, sendError, tooLargeByItsLength } from './http-util.js';
 import type { PatrolHub } from './hub.js';
 import { SERVER_LIMITS } from './limits.js';
 import type { Log, LogLevel } from './log.js';
@@ -73,15 +73,31 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const gateway = new WsGateway(hub, tokens, log);
   const api = { hub, tokens, tileUrl, startedAtMs };
 
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    void handleRequest(req, res).catch((err: unknown) => {
+      log('error', `request handler failed: ${(err as Error)?.stack ?? err}`);
+      res.destroy();
+    });
+  };
   const server = http.createServer(
     { requestTimeout: SERVER_LIMITS.requestTimeoutMs, headersTimeout: SERVER_LIMITS.headersTimeoutMs },
-    (req, res) => {
-      void handleRequest(req, res).catch((err: unknown) => {
-        log('error', `request handler failed: ${(err as Error)?.stack ?? err}`);
-        res.destroy();
-      });
-    },
+    onRequest,
   );
+  // `Expect: 100-continue`: a body declared over the limit is refused before the client sends it (Node
+  // would answer 100 Continue by itself, take the body and cut the connection while throwing it away).
+  server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const refusal = tooLargeByItsLength(req);
+    if (!refusal) {
+      res.writeContinue();
+      onRequest(req, res);
+      return;
+    }
+    log(
+      'warn',
+      `refused ${req.method ?? '?'} ${pathForLog(req)} from ${remoteOf(req)} before its body: ${refusal.status} ${refusal.message}`,
+    );
+    sendError(res, refusal.status, refusal.message, refusal.headers);
+  });
 
   async function handleRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const method = req.method ?? '?';

@@ -1,14 +1,7 @@
-import {
-  area,
-  booleanPointInPolygon,
-  featureCollection,
-  intersect,
-  kinks,
-  lineIntersect,
-  lineString,
-  polygon,
-} from '@turf/turf';
+import { area, booleanPointInPolygon, featureCollection, intersect, polygon } from '@turf/turf';
 import type { Position } from 'geojson';
+import { firstRingContact, type RingContact } from '../geo/index.js';
+import { MAX_POINTS_PER_RING } from './limits.js';
 
 /** Positions as they read in messages: `[113.6302, 34.7245]`. */
 export function formatPosition(p: readonly number[]): string {
@@ -73,13 +66,16 @@ function overlappingParts(polygons: Position[][][]): string[] {
 function ringProblems(ring: unknown, name: string): string[] {
   if (!Array.isArray(ring)) return [`${name} is not a list of points`];
   if (ring.length === 0) return [`${name} is empty (no points)`];
+  if (ring.length > MAX_POINTS_PER_RING) {
+    return [`${name} has ${ring.length} points; a ring may have at most ${MAX_POINTS_PER_RING}`];
+  }
   for (const [k, p] of ring.entries()) {
     if (!isPosition(p)) return [`${name} point ${k} is not a [longitude, latitude] pair of numbers`];
     const range = rangeProblem(p);
     if (range !== null) return [`${name} point ${k} ${formatPosition(p)} ${range}`];
   }
   const positions = ring as Position[];
-  const distinct = new Set(positions.map((p) => `${p[0]},${p[1]}`)).size;
+  const distinct = distinctPointsUpTo3(positions);
   if (distinct < 3) {
     return [`${name} has ${distinct} distinct point${distinct === 1 ? '' : 's'}; a ring needs at least 3`];
   }
@@ -93,36 +89,45 @@ function ringProblems(ring: unknown, name: string): string[] {
   return [];
 }
 
+/** How many distinct points the ring has, counting no further than 3 (all a ring needs). */
+function distinctPointsUpTo3(positions: Position[]): number {
+  const seen: Position[] = [];
+  for (const p of positions) {
+    if (!seen.some((q) => q[0] === p[0] && q[1] === p[1])) seen.push(p);
+    if (seen.length === 3) break;
+  }
+  return seen.length;
+}
+
 /** Below this a ring is a line, not an area. */
 const MIN_RING_AREA_M2 = 1;
 
-/** Rings that cross themselves or enclose nothing, holes that cross or leave their outer ring. */
+/**
+ * Rings that enclose nothing, rings that cross or touch themselves or each other (one sweep over all the
+ * polygon's rings reports the first contact found), holes outside their outer ring.
+ */
 function shapeProblems(rings: Position[][], prefix: string): string[] {
+  const contact = firstRingContact(rings);
+  const flat = (ri: number) => area(polygon([rings[ri]])) < MIN_RING_AREA_M2;
+  // A ring along one line doubles back on itself: say that rather than where.
+  if (contact?.kind === 'overlap' && contact.ringA === contact.ringB && flat(contact.ringA)) {
+    return [`${prefix}ring ${contact.ringA} encloses no area (its points lie on one line)`];
+  }
+  if (contact) return [`${prefix}${describeContact(contact)}`];
+  const flatRings = rings.flatMap((_, ri) => (flat(ri) ? [`${prefix}ring ${ri} encloses no area`] : []));
+  if (flatRings.length > 0) return flatRings;
+  const outer = polygon([rings[0]]);
   const problems: string[] = [];
-  const simplified = rings.map(withoutRepeats);
-  simplified.forEach((ring, ri) => {
-    const crossing = kinks(lineString(ring)).features[0];
-    if (crossing) {
-      const at = crossing.geometry.coordinates.map(round7);
-      problems.push(`${prefix}ring ${ri} crosses itself at ${formatPosition(at)}`);
-    } else if (area(polygon([ring])) < MIN_RING_AREA_M2) {
-      problems.push(`${prefix}ring ${ri} encloses no area (its points lie on one line)`);
-    }
-  });
-  if (problems.length > 0) return problems;
-  const outer = polygon([simplified[0]]);
-  for (let ri = 1; ri < simplified.length; ri++) {
-    const hole = lineString(simplified[ri]);
-    if (lineIntersect(lineString(simplified[0]), hole).features.length > 0) {
-      problems.push(`${prefix}ring ${ri} (a hole) crosses ring 0`);
-    } else if (!booleanPointInPolygon(simplified[ri][0], outer)) {
+  for (let ri = 1; ri < rings.length; ri++) {
+    if (!booleanPointInPolygon(rings[ri][0], outer))
       problems.push(`${prefix}ring ${ri} (a hole) lies outside ring 0`);
-    }
   }
   return problems;
 }
 
-/** Consecutive repeated points would read as a crossing to kinks: look at the ring without them. */
-function withoutRepeats(ring: Position[]): Position[] {
-  return ring.filter((p, i) => i === 0 || p[0] !== ring[i - 1][0] || p[1] !== ring[i - 1][1]);
+function describeContact({ ringA, ringB, at }: RingContact): string {
+  const where = formatPosition(at.map(round7));
+  if (ringA === ringB) return `ring ${ringA} crosses itself at ${where}`;
+  const other = ringA === 0 ? 'ring 0' : `ring ${ringA} (a hole)`;
+  return `ring ${ringB} (a hole) crosses ${other} at ${where}`;
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { UserError } from '../errors.js';
 import { parseJsonText } from '../json-text.js';
 import { kmlToFeatures } from './kml.js';
+import { MAX_POINTS_PER_FILE, MAX_SITE_FILE_BYTES } from './limits.js';
 
 /** A site file's features, not yet checked. */
 export interface SiteFileContent {
@@ -31,11 +32,18 @@ export async function readSiteFile(file: string): Promise<SiteFileContent> {
     throw new UserError(`${file}: not a site file: expected GeoJSON (a FeatureCollection) or KML`);
   }
   if (features.length === 0) throw new UserError(`${file}: the site file has no features`);
+  checkPointCount(features, file);
   return { source: file, features };
 }
 
 async function readText(file: string): Promise<string> {
   try {
+    const { size } = await fs.stat(file);
+    if (size > MAX_SITE_FILE_BYTES) {
+      throw new UserError(
+        `${file}: the site file is ${megabytes(size)}; a site file may be at most ${megabytes(MAX_SITE_FILE_BYTES)}`,
+      );
+    }
     return await fs.readFile(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
@@ -55,4 +63,28 @@ function featuresOf(doc: unknown, file: string): unknown[] {
   const features = (doc as { features?: unknown }).features;
   if (!Array.isArray(features)) throw new UserError(`${file}: the FeatureCollection has no features array`);
   return features;
+}
+
+const megabytes = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+
+/** The whole file's points past the bound: named by the feature that crosses it. */
+function checkPointCount(features: unknown[], file: string): void {
+  let total = 0;
+  for (const [index, feature] of features.entries()) {
+    total += pointsIn((feature as { geometry?: { coordinates?: unknown } } | null)?.geometry?.coordinates);
+    if (total > MAX_POINTS_PER_FILE) {
+      throw new UserError(
+        `${file}: feature ${index} brings the file past ${MAX_POINTS_PER_FILE} points; split the file or simplify its outlines`,
+      );
+    }
+  }
+}
+
+/** Positions in nested coordinate arrays, however deep; anything else counts none (the checks name it later). */
+function pointsIn(coordinates: unknown): number {
+  if (!Array.isArray(coordinates)) return 0;
+  if (typeof coordinates[0] === 'number') return 1;
+  let n = 0;
+  for (const c of coordinates) n += pointsIn(c);
+  return n;
 }

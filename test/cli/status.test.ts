@@ -30,3 +30,33 @@ it('shows the vehicle state from `dustpatrol sim`, as JSON lines for machines', 
   expect(last.gps.fixType).toBeGreaterThanOrEqual(3);
   expect(last.link.packetsIn).toBeGreaterThan(10);
 });
+
+it('stops on Ctrl-C (SIGINT) long before its --duration, with the last state and status 0', async () => {
+  const port = await freeUdpPort();
+  children.push(startCli(['sim', '--connect', `udpin://127.0.0.1:${port}`, '--speedup', '20']));
+  const status = startCli([
+    'status',
+    '--connect',
+    `udpout://127.0.0.1:${port}`,
+    '--duration',
+    '100',
+    '--json',
+  ]);
+  children.push(status);
+  let stdout = '';
+  const modeKnown = new Promise<void>((resolve) =>
+    status.stdout?.on('data', (d) => {
+      stdout += d;
+      if (stdout.includes('"STABILIZE"')) resolve();
+    }),
+  );
+  const exited = new Promise<number | null>((resolve) => status.on('close', resolve));
+
+  await modeKnown;
+  status.kill('SIGINT');
+
+  // The test's own timeout (30 s) is far below the 100 s the duration would take.
+  expect(await exited).toBe(0);
+  const last = JSON.parse(stdout.trim().split('\n').at(-1) ?? '');
+  expect(last).toMatchObject({ sysid: 1, modeName: 'STABILIZE' });
+}, 30_000);

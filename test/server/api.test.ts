@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AlertView, VEHICLE_COMMANDS } from '../../src/server/index.js';
 import { sighting, T0_US, tempDir } from '../alerts/sightings.js';
@@ -295,6 +296,25 @@ describe('pilot commands', () => {
     expect((await json(res)).error).toBe('the body is larger than 16384 bytes');
   });
 
+  it('with Expect: 100-continue, refuse a body declared too large (413, no 100 Continue) and take one that is not', async () => {
+    const path = '/api/vehicles/V1/commands';
+    const head = (length: number) =>
+      `POST ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${PILOT_TOKEN}\r\n` +
+      `Content-Type: application/json\r\nContent-Length: ${length}\r\nExpect: 100-continue\r\n\r\n`;
+
+    const mark = t.logs.length;
+    const refused = await exchange(head(20_000), null);
+    expect(refused).toMatch(/^HTTP\/1\.1 413 /);
+    expect(refused).not.toContain('100 Continue');
+    expect(refused).toContain('{"error":"the body is larger than 16384 bytes"}');
+    expect(lastRefusal(mark)).toContain(`POST ${path} from 127.0.0.1 before its body: 413`);
+
+    const body = '{"command":"pause"}';
+    const taken = await exchange(head(body.length), body);
+    expect(taken).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 /);
+    expect(hub.commands.at(-1)).toEqual({ vehicleId: 'V1', command: 'pause' });
+  });
+
   it('answer 404 for an unknown vehicle and 409 when the hub refuses', async () => {
     let res = await post('/api/vehicles/V9/commands', '{"command":"pause"}', PILOT_TOKEN);
     expect(res.status).toBe(404);
@@ -430,3 +450,33 @@ describe('configuration', () => {
     await other.close();
   });
 });
+
+/**
+ * Sends `head` on a raw socket and, once the server answers 100 Continue, `body` (when given), as a
+ * client honouring Expect: 100-continue does; everything the server sent until it closes or 2 s pass.
+ */
+function exchange(head: string, body: string | null): Promise<string> {
+  const url = new URL(t.url);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(url.port), url.hostname, () => socket.write(head));
+    let received = '';
+    let bodySent = false;
+    const done = () => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(received);
+    };
+    const timer = setTimeout(done, 2_000);
+    socket.on('data', (chunk) => {
+      received += chunk;
+      if (body !== null && !bodySent && received.includes('100 Continue\r\n\r\n')) {
+        bodySent = true;
+        socket.write(body);
+      }
+      // A final (non-1xx) response with its JSON body: enough to judge.
+      if (/HTTP\/1\.1 [2-5]\d\d [\s\S]*\r\n\r\n\{.*\}$/.test(received)) done();
+    });
+    socket.on('end', done);
+    socket.on('error', reject);
+  });
+}

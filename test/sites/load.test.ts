@@ -7,6 +7,7 @@ import type { Polygon } from 'geojson';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { loadSiteFiles, type SiteRegistry } from '../../src/sites/index.js';
+import { MAX_POINTS_PER_FILE, MAX_SITE_FILE_BYTES } from '../../src/sites/limits.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/sites');
 const fixture = (name: string) => path.join(FIXTURES, name);
@@ -164,6 +165,26 @@ describe('site files that cannot be read', () => {
     );
     const svg = temp('sites.kml', '<svg></svg>');
     expect(await messageOf([svg])).toBe(`${svg}: not a KML document (its root element is <svg>, not <kml>)`);
+  });
+
+  it('refuses a file past the size or point bounds before checking its shapes, naming the file and feature', async () => {
+    const huge = temp('huge.geojson', '');
+    fs.truncateSync(huge, MAX_SITE_FILE_BYTES + 2 ** 20);
+    expect(await messageOf([huge])).toBe(
+      `${huge}: the site file is 65.0 MiB; a site file may be at most 64.0 MiB`,
+    );
+    // Each feature's ring is within the per-ring bound; together they pass the file's.
+    const perFeature = Math.ceil(MAX_POINTS_PER_FILE / 4);
+    const ring = Array.from({ length: perFeature }, (_, k) => [113.6 + k * 1e-7, 34.7]);
+    const features = Array.from({ length: 5 }, (_, i) => ({
+      type: 'Feature',
+      properties: { id: `S-${i}`, name: `Site ${i}` },
+      geometry: { type: 'Polygon', coordinates: [ring] },
+    }));
+    const many = temp('many.geojson', JSON.stringify({ type: 'FeatureCollection', features }));
+    expect(await messageOf([many])).toBe(
+      `${many}: feature 4 brings the file past ${MAX_POINTS_PER_FILE} points; split the file or simplify its outlines`,
+    );
   });
 
   it('refuses an empty list of files', async () => {

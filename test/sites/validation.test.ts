@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { registryFromFeatures, type SiteRegistry } from '../../src/sites/index.js';
+import { MAX_POINTS_PER_RING } from '../../src/sites/limits.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/sites');
 
@@ -43,6 +44,16 @@ function square(lon: number, lat: number, halfDeg: number): number[][] {
     [lon - halfDeg, lat + halfDeg],
     [lon - halfDeg, lat - halfDeg],
   ];
+}
+
+/** A closed ring of `n` points on a circle of `radiusDeg` around (lon, lat), counter-clockwise. */
+function circle(lon: number, lat: number, radiusDeg: number, n: number): number[][] {
+  const ring = Array.from({ length: n }, (_, k) => {
+    const a = (2 * Math.PI * k) / n;
+    return [lon + radiusDeg * Math.cos(a), lat + radiusDeg * Math.sin(a)];
+  });
+  ring.push(ring[0]);
+  return ring;
 }
 
 describe('site file validation names the file, the feature (index and id) and the problem', () => {
@@ -100,7 +111,9 @@ describe('site file validation names the file, the feature (index and id) and th
       const [lon, lat] = f[2].geometry.coordinates[0][0];
       f[2].geometry.coordinates[1] = square(lon, lat, 0.0001).reverse();
     });
-    expect(crossing).toBe("sites.geojson: feature 2 (id 'S-3'): ring 1 (a hole) crosses ring 0");
+    expect(crossing).toBe(
+      "sites.geojson: feature 2 (id 'S-3'): ring 1 (a hole) crosses ring 0 at [113.62, 34.7318966]",
+    );
   });
 
   it('refuses MultiPolygon parts that overlap', () => {
@@ -269,6 +282,29 @@ describe('site file validation names the file, the feature (index and id) and th
     // 0.06 degrees square here is 5.5 km east-west by 6.7 km north-south.
     const registry = load((f) => (f[2].geometry.coordinates = [square(113.63, 34.73, 0.03)]), false);
     expect(registry.sites.map((s) => s.id)).toContain('S-3');
+  });
+
+  it('accepts a surveyed outline of 200 000 points, and finds the one crossing in it where it is', () => {
+    const outline = circle(113.63, 34.73, 0.003, 200_000);
+    expect(load((f) => (f[2].geometry.coordinates = [outline]), false).sites.map((s) => s.id)).toContain(
+      'S-3',
+    );
+    // Swap two points far into the ring: edges 99 999 and 100 001 now cross, between points 100 000 and 100 001.
+    const crossed = outline.map((p) => [...p]);
+    [crossed[100_000], crossed[100_001]] = [crossed[100_001], crossed[100_000]];
+    const message = errorOf((f) => (f[2].geometry.coordinates = [crossed]), false);
+    const at = message.match(/ring 0 crosses itself at \[(.+), (.+)\]$/);
+    expect(message).toMatch(/^sites\.geojson: feature 2 \(id 'S-3'\): ring 0 crosses itself at /);
+    const [lon, lat] = [Number(at?.[1]), Number(at?.[2])];
+    expect(Math.abs(lon - (crossed[100_000][0] + crossed[100_001][0]) / 2)).toBeLessThan(1e-6);
+    expect(Math.abs(lat - (crossed[100_000][1] + crossed[100_001][1]) / 2)).toBeLessThan(1e-6);
+  });
+
+  it('refuses a ring with more points than a site file may hold, naming the file, feature and ring', () => {
+    const outline = circle(113.63, 34.73, 0.003, MAX_POINTS_PER_RING + 1);
+    expect(errorOf((f) => (f[2].geometry.coordinates = [outline]), false)).toBe(
+      `sites.geojson: feature 2 (id 'S-3'): ring 0 has ${MAX_POINTS_PER_RING + 2} points; a ring may have at most ${MAX_POINTS_PER_RING}`,
+    );
   });
 
   it('refuses a launch point whose altitude is given twice, differently', () => {
