@@ -23,6 +23,15 @@ export function formatStatusLine(state: VehicleState, stats: LinkStats): string 
     `${where}${speed}`,
     `bat ${battery === null ? '?' : `${battery} %`}`,
     `${gps}${wp}`,
-    `link ${stats.packetsIn} in, ${stats.dropped} lost, ${stats.badCrc} bad`,
+    linkHealth(stats),
   ].join(' | ');
+}
+
+/** Packets in and lost, frames dropped; junk and strangers' datagrams only when there were any. */
+function linkHealth(stats: LinkStats): string {
+  const parts = [`link ${stats.packetsIn} in`, `${stats.dropped} lost`, `${stats.badFrames} bad`];
+  if (stats.unknownMessages > 0) parts.push(`${stats.unknownMessages} unknown`);
+  if (stats.junkBytes > 0) parts.push(`${stats.junkBytes} B junk`);
+  if (stats.ignoredDatagrams > 0) parts.push(`${stats.ignoredDatagrams} from others ignored`);
+  return parts.join(', ');
 }

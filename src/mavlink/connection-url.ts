@@ -46,3 +46,20 @@ export function formatConnectionUrl(url: ConnectionUrl): string {
     ? `serial://${url.path}:${url.baudRate}`
     : `${url.kind}://${url.host}:${url.port}`;
 }
+
+/** 127.0.0.0/8, ::1 and localhost: reachable from this machine only. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * The warning for a udpin/tcpin link that listens beyond this machine (null when it does not):
+ * MAVLink without signing takes commands from anyone who can reach the port.
+ */
+export function openListenWarning(url: ConnectionUrl): string | null {
+  if ((url.kind !== 'udpin' && url.kind !== 'tcpin') || isLoopbackHost(url.host)) return null;
+  return (
+    `${formatConnectionUrl(url)} listens on ${url.host}, not loopback: anyone who can reach the port ` +
+    'can command the vehicle (MAVLink is unsigned); listen on 127.0.0.1 or the radio network only'
+  );
+}

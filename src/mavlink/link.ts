@@ -1,11 +1,18 @@
 import { EventEmitter } from 'node:events';
-import { type MavLinkData, MavLinkPacketSplitter, minimal } from 'node-mavlink';
+import { type MavLinkData, minimal } from 'node-mavlink';
 import { type Clock, setRepeating, systemClock } from '../clock.js';
 import { CancelledError, TimeoutError } from '../errors.js';
 import { LINK_TIMING } from '../timing.js';
 import { decodeFrame, FrameEncoder, type MessageClass, type ReceivedMessage } from './codec.js';
-import { type ConnectionUrl, formatConnectionUrl, parseConnectionUrl } from './connection-url.js';
+import {
+  type ConnectionUrl,
+  formatConnectionUrl,
+  openListenWarning,
+  parseConnectionUrl,
+} from './connection-url.js';
+import { FrameSplitter } from './framing.js';
 import { MissionTransferClient } from './mission-transfer.js';
+import { isAutopilotKind, MAV_AUTOPILOT_INVALID, MAV_TYPE_GCS } from './sender-kind.js';
 import type { TlogWriter } from './tlog.js';
 import { openTransport, type Transport } from './transport.js';
 
@@ -18,13 +25,20 @@ export interface LinkStats {
   bytesOut: number;
   packetsIn: number;
   packetsOut: number;
-  /** Frames whose checksum did not match (including false start bytes in garbage). */
-  badCrc: number;
-  /** Well-formed frames whose message id no dialect we load knows. */
+  /**
+   * Candidate frames dropped: checksum failed (false start bytes in garbage among them), ran past
+   * the end of their datagram, or carried incompatibility flags we do not know.
+   */
+  badFrames: number;
+  /** Frames whose checksum fits some CRC_EXTRA but whose message id no dialect we load knows. */
   unknownMessages: number;
+  /** Received bytes in no delivered frame: noise, and the start byte of each bad or unknown frame. */
+  junkBytes: number;
+  /** udpin datagrams from addresses other than the vehicle's, dropped unread and never answered. */
+  ignoredDatagrams: number;
   /** Packets missing from sequence gaps, summed over all senders. */
   dropped: number;
-  /** Sends that had nobody to go to (udpin before any peer spoke, tcp while reconnecting). */
+  /** Sends that had nobody to go to (udpin before its peer's heartbeat, tcp while reconnecting). */
   unsent: number;
 }
 
@@ -71,9 +85,6 @@ export interface WaitOptions {
 
 type MessageHandler = (rx: ReceivedMessage) => void;
 
-const MAV_AUTOPILOT_INVALID = 8;
-const MAV_TYPE_GCS = 6;
-
 /**
  * One MAVLink link over one transport: framing, a per-link sequence number, GCS heartbeat,
  * peer discovery and loss, counters, and waits with timeouts.
@@ -87,14 +98,16 @@ export class MavLinkConnection extends EventEmitter {
     bytesOut: 0,
     packetsIn: 0,
     packetsOut: 0,
-    badCrc: 0,
+    badFrames: 0,
     unknownMessages: 0,
+    junkBytes: 0,
+    ignoredDatagrams: 0,
     dropped: 0,
     unsent: 0,
   };
   readonly peers = new Map<string, Peer>();
   readonly encoder: FrameEncoder;
-  private readonly splitter: MavLinkPacketSplitter;
+  private readonly splitter: FrameSplitter;
   private readonly expectedSeq = new Map<string, number>();
   private readonly handlers = new Set<MessageHandler>();
   private readonly stopTimers: (() => void)[] = [];
@@ -118,14 +131,17 @@ export class MavLinkConnection extends EventEmitter {
     this.clockUs =
       options.clockUs ?? (this.clock === systemClock ? () => Date.now() * 1000 : unixClockUs(this.clock));
     this.tlog = options.tlog ?? null;
-    this.splitter = new MavLinkPacketSplitter({}, { onCrcError: () => this.stats.badCrc++ });
-    this.splitter.on('data', ({ buffer }: { buffer: Buffer }) => this.onFrame(buffer));
+    this.splitter = new FrameSplitter((frame) => this.onFrame(frame));
     transport.on('data', (chunk: Buffer) => {
       this.stats.bytesIn += chunk.length;
-      const unknownBefore = this.splitter.unknownPackagesCount;
-      this.splitter.write(chunk);
-      this.stats.unknownMessages += this.splitter.unknownPackagesCount - unknownBefore;
+      if (transport.datagrams) this.splitter.pushDatagram(chunk);
+      else this.splitter.pushStream(chunk);
+      const counts = this.splitter.counts;
+      this.stats.badFrames = counts.badFrames;
+      this.stats.unknownMessages = counts.unknownFrames;
+      this.stats.junkBytes = counts.junkBytes;
     });
+    transport.on('ignored', () => this.stats.ignoredDatagrams++);
     transport.on('disconnected', () => this.emit('transport-disconnected'));
     transport.on('connected', () => this.emit('transport-connected'));
 
@@ -140,9 +156,17 @@ export class MavLinkConnection extends EventEmitter {
     );
   }
 
+  /**
+   * Opens the transport and the link. On udpin, a ground-station link (the default ids) answers the
+   * first autopilot it hears; a link with other ids (a stand-in vehicle) the first heartbeat of any kind.
+   */
   static async open(url: string | ConnectionUrl, options: LinkOptions = {}): Promise<MavLinkConnection> {
     const parsed = typeof url === 'string' ? parseConnectionUrl(url) : url;
-    return new MavLinkConnection(await openTransport(parsed), options);
+    const isGcs = (options.componentId ?? GCS_COMPONENT_ID) === GCS_COMPONENT_ID;
+    const transport = await openTransport(parsed, { answers: isGcs ? 'autopilot' : 'any' });
+    const warning = openListenWarning(parsed);
+    if (warning) process.stderr.write(`warning: ${warning}\n`);
+    return new MavLinkConnection(transport, options);
   }
 
   get description(): string {
@@ -266,11 +290,9 @@ export class MavLinkConnection extends EventEmitter {
 
   private onFrame(bytes: Buffer): void {
     const timeUs = this.clockUs();
+    // The splitter passes only frames of known messages.
     const rx = decodeFrame(bytes, timeUs);
-    if (!rx) {
-      this.stats.unknownMessages++;
-      return;
-    }
+    if (!rx) return;
     this.stats.packetsIn++;
     this.tlog?.write(timeUs, bytes);
     this.countGap(rx);
@@ -340,7 +362,7 @@ function unixClockUs(clock: Clock): () => number {
 }
 
 export function isAutopilot(peer: Peer): boolean {
-  return peer.autopilot !== MAV_AUTOPILOT_INVALID && peer.type !== MAV_TYPE_GCS;
+  return isAutopilotKind(peer);
 }
 
 function peerKey(sysid: number, compid: number): string {

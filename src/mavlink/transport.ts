@@ -5,23 +5,39 @@ import { SerialPort } from 'serialport';
 import { UserError } from '../errors.js';
 import { LINK_TIMING } from '../timing.js';
 import { type ConnectionUrl, formatConnectionUrl } from './connection-url.js';
+import { FrameSplitter, heartbeatSender } from './framing.js';
+import { isAutopilotKind } from './sender-kind.js';
 
 /**
  * Bytes to and from a vehicle. Emits 'data' (Buffer) for every datagram or stream chunk,
- * 'connected' and 'disconnected' when a stream transport gains or loses its peer.
+ * 'connected' and 'disconnected' when a stream transport gains or loses its peer, and 'ignored'
+ * (byte count) for each datagram a udpin transport drops because it came from another address.
  */
 export interface Transport extends EventEmitter {
   readonly url: ConnectionUrl;
-  /** Sends bytes; returns false when there is nobody to send to yet (udpin before the first packet). */
+  /** True when each 'data' chunk is one whole datagram: frames never span two chunks. */
+  readonly datagrams?: boolean;
+  /** Sends bytes; returns false when there is nobody to send to yet (udpin before its peer spoke). */
   write(bytes: Buffer): boolean;
   close(): Promise<void>;
 }
 
-export async function openTransport(url: ConnectionUrl): Promise<Transport> {
+/**
+ * Whom a udpin transport answers: the first address whose datagram carries a CRC-valid HEARTBEAT
+ * from an autopilot (a ground station's link), or from any system (a simulator's link).
+ */
+export type UdpinPeer = 'autopilot' | 'any';
+
+export interface TransportOptions {
+  /** udpin only (default 'any'). */
+  answers?: UdpinPeer;
+}
+
+export async function openTransport(url: ConnectionUrl, options: TransportOptions = {}): Promise<Transport> {
   switch (url.kind) {
     case 'udpin':
     case 'udpout':
-      return UdpTransport.open(url);
+      return UdpTransport.open(url, options.answers ?? 'any');
     case 'tcpout':
       return TcpClientTransport.open(url);
     case 'tcpin':
@@ -38,26 +54,49 @@ function openError(url: ConnectionUrl, err: unknown): UserError {
   );
 }
 
-/** udpin listens and answers whoever spoke last; udpout sends to a fixed address and hears replies. */
+type UdpAddress = { address: string; port: number };
+
+/**
+ * udpout sends to a fixed address and hears replies. udpin listens and answers one peer: the first
+ * address that sends a valid heartbeat of the kind it waits for; datagrams from any other address are
+ * then dropped unread ('ignored'), so a stranger can neither be answered nor crowd out the vehicle.
+ * A peer silent for vehicleLostAfterMs gives way to the next one that sends such a heartbeat (a
+ * vehicle back from a new address after a radio or NAT reset).
+ */
 class UdpTransport extends EventEmitter implements Transport {
-  private peer: { address: string; port: number } | null;
+  readonly datagrams = true;
+  private peer: UdpAddress | null;
+  private lastFromPeerMs = 0;
   private closed = false;
+  private readonly heartbeats: { type: number; autopilot: number }[] = [];
+  /** Finds heartbeats in a udpin datagram before its sender is chosen. */
+  private readonly heartbeatFinder = new FrameSplitter((frame) => {
+    const sender = heartbeatSender(frame);
+    if (sender) this.heartbeats.push(sender);
+  });
 
   private constructor(
     readonly url: Extract<ConnectionUrl, { kind: 'udpin' | 'udpout' }>,
     private readonly socket: dgram.Socket,
+    private readonly answers: UdpinPeer,
   ) {
     super();
     this.peer = url.kind === 'udpout' ? { address: url.host, port: url.port } : null;
     socket.on('message', (msg, rinfo) => {
-      if (url.kind === 'udpin') this.peer = { address: rinfo.address, port: rinfo.port };
+      if (url.kind === 'udpin' && !this.admit(msg, rinfo)) {
+        this.emit('ignored', msg.length);
+        return;
+      }
       this.emit('data', msg);
     });
     // After bind, socket errors (ICMP unreachable and the like) are transient on a datagram link.
     socket.on('error', () => {});
   }
 
-  static async open(url: Extract<ConnectionUrl, { kind: 'udpin' | 'udpout' }>): Promise<UdpTransport> {
+  static async open(
+    url: Extract<ConnectionUrl, { kind: 'udpin' | 'udpout' }>,
+    answers: UdpinPeer,
+  ): Promise<UdpTransport> {
     const host = url.kind === 'udpin' ? url.host : url.host === 'localhost' ? '127.0.0.1' : url.host;
     const socket = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
     await new Promise<void>((resolve, reject) => {
@@ -66,7 +105,32 @@ class UdpTransport extends EventEmitter implements Transport {
       else socket.bind(0, () => resolve());
     });
     socket.removeAllListeners('error');
-    return new UdpTransport(url, socket);
+    return new UdpTransport(url, socket, answers);
+  }
+
+  /** udpin: whether a datagram from `from` goes on to the link; chooses the peer on its heartbeat. */
+  private admit(datagram: Buffer, from: UdpAddress): boolean {
+    const nowMs = Date.now();
+    const peer = this.peer;
+    if (peer && peer.address === from.address && peer.port === from.port) {
+      this.lastFromPeerMs = nowMs;
+      return true;
+    }
+    const peerSilent = nowMs - this.lastFromPeerMs > LINK_TIMING.vehicleLostAfterMs;
+    if (peer && !peerSilent) return false;
+    if (this.carriesWantedHeartbeat(datagram)) {
+      this.peer = { address: from.address, port: from.port };
+      this.lastFromPeerMs = nowMs;
+      return true;
+    }
+    // No peer yet: the link still hears everything (and its framing drops what is not MAVLink).
+    return peer === null;
+  }
+
+  private carriesWantedHeartbeat(datagram: Buffer): boolean {
+    this.heartbeats.length = 0;
+    this.heartbeatFinder.pushDatagram(datagram);
+    return this.heartbeats.some((hb) => this.answers === 'any' || isAutopilotKind(hb));
   }
 
   write(bytes: Buffer): boolean {

@@ -60,3 +60,17 @@ it('stops on Ctrl-C (SIGINT) long before its --duration, with the last state and
   const last = JSON.parse(stdout.trim().split('\n').at(-1) ?? '');
   expect(last).toMatchObject({ sysid: 1, modeName: 'STABILIZE' });
 }, 30_000);
+
+it('listening on udpin, warns when the address is not loopback and shows the link counters', async () => {
+  const port = await freeUdpPort();
+  const status = runCli(['status', '--connect', `udpin://0.0.0.0:${port}`, '--duration', '2', '--json']);
+  children.push(startCli(['sim', '--connect', `udpout://127.0.0.1:${port}`, '--speedup', '20']));
+
+  const r = await status;
+
+  expect(r.code).toBe(0);
+  expect(r.stderr).toContain(`warning: udpin://0.0.0.0:${port} listens on 0.0.0.0, not loopback`);
+  const last = JSON.parse(r.stdout.trim().split('\n').at(-1) as string);
+  expect(last.link).toMatchObject({ badFrames: 0, junkBytes: 0, ignoredDatagrams: 0 });
+  expect(last.link.packetsIn).toBeGreaterThan(10);
+});

@@ -1,7 +1,8 @@
 import dgram from 'node:dgram';
-import { type common, minimal, x25crc } from 'node-mavlink';
+import { common, minimal, x25crc } from 'node-mavlink';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
+import { openListenWarning } from '../../src/mavlink/connection-url.js';
 import { LINK_TIMING, MavLinkConnection, parseConnectionUrl } from '../../src/mavlink/index.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { openSimulatedTransportPair } from '../helpers/link-pair.js';
@@ -43,6 +44,14 @@ describe('connection URLs', () => {
     });
   });
 
+  it('warns about listeners beyond loopback only', () => {
+    expect(openListenWarning(parseConnectionUrl('udpin://0.0.0.0:14550'))).toContain('not loopback');
+    expect(openListenWarning(parseConnectionUrl('tcpin://192.168.2.10:5760'))).toContain('not loopback');
+    for (const url of ['udpin://127.0.0.1:14550', 'tcpin://[::1]:5760', 'udpout://10.0.0.2:14550']) {
+      expect(openListenWarning(parseConnectionUrl(url))).toBeNull();
+    }
+  });
+
   it.each([
     ['http://127.0.0.1:80', "unknown scheme 'http'"],
     ['udp://127.0.0.1:14550', "unknown scheme 'udp'"],
@@ -59,6 +68,28 @@ describe('connection URLs', () => {
 });
 
 describe('link over UDP', () => {
+  it('on udpin, answers the first autopilot it hears, not a ground station that spoke first or later', async () => {
+    const port = await freeUdpPort();
+    const gcs = await link(`udpin://127.0.0.1:${port}`);
+    const stranger = await link(`udpout://127.0.0.1:${port}`); // another ground station
+    await gcs.waitFor(minimal.Heartbeat, () => true, { timeoutMs: 3000 });
+    const vehicle = await link(`udpout://127.0.0.1:${port}`, {
+      systemId: 1,
+      componentId: 1,
+      gcsHeartbeat: false,
+    });
+    vehicle.send(heartbeat());
+    await gcs.waitForVehicle(3000);
+
+    const ack = new common.CommandAck();
+    ack.command = 400 as common.MavCmd;
+    gcs.send(ack);
+    await vehicle.waitFor(common.CommandAck, () => true, { timeoutMs: 3000 });
+    stranger.send(heartbeat());
+    await expect.poll(() => gcs.stats.ignoredDatagrams, { timeout: 3000 }).toBeGreaterThan(0);
+    expect(stranger.stats.packetsIn).toBe(0);
+  });
+
   it('discovers a vehicle from its heartbeat and routes replies to the udpin peer', async () => {
     const port = await freeUdpPort();
     const vehicle = await link(`udpin://127.0.0.1:${port}`, {
@@ -73,6 +104,22 @@ describe('link over UDP', () => {
     const peer = await gcs.waitForVehicle(3000);
     expect(peer).toMatchObject({ sysid: 1, compid: 1, type: 2, autopilot: 3 });
   });
+
+  it('on udpin, answers a vehicle back from a new address once the old one has gone silent', async () => {
+    const port = await freeUdpPort();
+    const gcs = await link(`udpin://127.0.0.1:${port}`);
+    const ids = { systemId: 1, componentId: 1, gcsHeartbeat: false };
+    const before = await link(`udpout://127.0.0.1:${port}`, ids);
+    before.send(heartbeat());
+    await gcs.waitForVehicle(3000);
+    await before.close();
+    // A radio or NAT reset: the same vehicle, a new source port, after the peer-loss time.
+    await new Promise((resolve) => setTimeout(resolve, LINK_TIMING.vehicleLostAfterMs + 200));
+    const after = await link(`udpout://127.0.0.1:${port}`, ids);
+    after.send(heartbeat());
+    await expect.poll(() => after.stats.packetsIn, { timeout: 3000 }).toBeGreaterThan(0);
+    expect(gcs.stats.ignoredDatagrams).toBe(0);
+  }, 10_000);
 
   it('numbers its own packets 0, 1, 2 … whatever other links send', async () => {
     const port = await freeUdpPort();
@@ -123,7 +170,7 @@ describe('link over UDP', () => {
 
     // A well-formed MAVLink 2 frame for message id 0xABCDE, which no dialect defines.
     const unknown = Buffer.from([0xfd, 2, 0, 0, 0, 1, 1, 0xde, 0xbc, 0x0a, 7, 7, 0, 0]);
-    unknown.writeUInt16LE(x25crc(unknown, 1, 2), unknown.length - 2);
+    unknown.writeUInt16LE(x25crc(unknown, 1, 2, 77), unknown.length - 2); // CRC_EXTRA 77
     await sendRaw(unknown);
 
     // A flood: 5000 bad frames packed into two large datagrams (none lost in the kernel), then
@@ -131,7 +178,7 @@ describe('link over UDP', () => {
     const packed = Buffer.concat(Array.from({ length: 2500 }, () => badCrc));
     await sendRaw(packed);
     await sendRaw(packed);
-    await expect.poll(() => gcs.stats.badCrc, { timeout: 10_000 }).toBeGreaterThanOrEqual(5001);
+    await expect.poll(() => gcs.stats.badFrames, { timeout: 10_000 }).toBeGreaterThanOrEqual(5001);
     for (let i = 0; i < 2000; i++) raw.send(badCrc, port, '127.0.0.1');
     await new Promise((resolve) => setTimeout(resolve, 200));
 

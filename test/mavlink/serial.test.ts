@@ -49,7 +49,7 @@ it('carries MAVLink both ways over a serial line', async () => {
     hb.autopilot = 3 as minimal.MavAutopilot;
     vehicle.send(hb);
     await expect(gcs.waitForVehicle(3000)).resolves.toMatchObject({ sysid: 1, compid: 1, autopilot: 3 });
-    expect(gcs.stats.badCrc).toBe(0);
+    expect(gcs.stats.badFrames).toBe(0);
   } finally {
     await Promise.all([vehicle.close(), gcs.close()]);
   }
