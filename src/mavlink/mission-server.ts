@@ -28,6 +28,16 @@ export interface MissionServerOptions {
   onChanged?: (type: MissionType, items: MissionItem[]) => void;
   /** Time and timers of the item re-requests (default: the system clock). */
   clock?: Clock;
+  /**
+   * While this says false, uploads are refused with MAV_MISSION_NO_SPACE, as ArduPilot refuses them
+   * while it boots (default: always ready).
+   */
+  ready?: () => boolean;
+  /**
+   * Store items as ArduPilot's compact mission storage reads them back: unused (NaN) params as 0, and
+   * MAV_FRAME_MISSION (no position) as MAV_FRAME_GLOBAL (default false: kept as sent).
+   */
+  storeLikeArduPilot?: boolean;
 }
 
 const Result = common.MavMissionResult;
@@ -116,7 +126,7 @@ export class MissionServer {
       this.ack(from, type, Result.UNSUPPORTED);
       return;
     }
-    if (m.count > this.capacity) {
+    if (m.count > this.capacity || !(this.options.ready?.() ?? true)) {
       this.ack(from, type, Result.NO_SPACE);
       return;
     }
@@ -160,7 +170,7 @@ export class MissionServer {
         this.ack(from, type, Result.INVALID_SEQUENCE);
         return;
       }
-      upload.items.push(wireItemOf(m));
+      upload.items.push(this.stored(wireItemOf(m)));
       if (upload.items.length < upload.count) {
         upload.resender.step(() => this.requestItem(upload));
         return;
@@ -173,6 +183,19 @@ export class MissionServer {
     if (done && sameSender(done.from, from) && done.type === type && m.seq === done.count - 1) {
       this.ack(from, type, Result.ACCEPTED);
     }
+  }
+
+  private stored(item: WireItem): WireItem {
+    if (!this.options.storeLikeArduPilot) return item;
+    const zeroNaN = (v: number) => (Number.isNaN(v) ? 0 : v);
+    return {
+      ...item,
+      frame: item.frame === common.MavFrame.MISSION ? common.MavFrame.GLOBAL : item.frame,
+      param1: zeroNaN(item.param1),
+      param2: zeroNaN(item.param2),
+      param3: zeroNaN(item.param3),
+      param4: zeroNaN(item.param4),
+    };
   }
 
   private commit(type: MissionType, from: Target, items: WireItem[]): void {
