@@ -34,10 +34,11 @@ export interface MissionServerOptions {
    */
   ready?: () => boolean;
   /**
-   * Store items as ArduPilot's compact mission storage reads them back: unused (NaN) params as 0, and
-   * MAV_FRAME_MISSION (no position) as MAV_FRAME_GLOBAL (default false: kept as sent).
+   * Send items back as ArduPilot's compact mission storage reads them back: unused (NaN) params as 0,
+   * and MAV_FRAME_MISSION (no position) as MAV_FRAME_GLOBAL (default false: as sent). Only what a
+   * download sees: `items()` and the vehicle flying them keep what was sent.
    */
-  storeLikeArduPilot?: boolean;
+  readBackLikeArduPilot?: boolean;
 }
 
 const Result = common.MavMissionResult;
@@ -170,7 +171,7 @@ export class MissionServer {
         this.ack(from, type, Result.INVALID_SEQUENCE);
         return;
       }
-      upload.items.push(this.stored(wireItemOf(m)));
+      upload.items.push(wireItemOf(m));
       if (upload.items.length < upload.count) {
         upload.resender.step(() => this.requestItem(upload));
         return;
@@ -185,8 +186,8 @@ export class MissionServer {
     }
   }
 
-  private stored(item: WireItem): WireItem {
-    if (!this.options.storeLikeArduPilot) return item;
+  private readBack(item: WireItem): WireItem {
+    if (!this.options.readBackLikeArduPilot) return item;
     const zeroNaN = (v: number) => (Number.isNaN(v) ? 0 : v);
     return {
       ...item,
@@ -227,11 +228,12 @@ export class MissionServer {
       this.ack(from, missionType, Result.UNSUPPORTED);
       return;
     }
-    const item = this.lists.get(missionType)?.[seq];
-    if (!item) {
+    const stored = this.lists.get(missionType)?.[seq];
+    if (!stored) {
       this.ack(from, missionType, Result.INVALID_SEQUENCE);
       return;
     }
+    const item = this.readBack(stored);
     this.link.send(
       int ? missionItemIntMessage(item, seq, missionType, from) : legacyItem(item, seq, missionType, from),
     );
