@@ -10,6 +10,19 @@ export const LINK_TIMING = {
   vehicleLostAfterMs: 3500,
   /** How long `waitForVehicle` waits for a first heartbeat. */
   vehicleDiscoveryTimeoutMs: 10_000,
+  /**
+   * How long a vehicle whose heartbeat says MAV_STATE_BOOT may take to finish booting before an upload.
+   * ArduPilot SITL boots in a few hundred ms; a flight controller with many peripherals takes seconds.
+   */
+  vehicleBootTimeoutMs: 30_000,
+  /**
+   * A mission refused for lack of space (MAV_MISSION_NO_SPACE) just after boot is sent again this many
+   * times, this long apart: ArduPilot refuses uploads until its mission storage is ready, which a
+   * vehicle that never reports MAV_STATE_BOOT gives no other sign of. A vehicle truly out of room costs
+   * the pilot bootUploadRetries × bootUploadRetryDelayMs before the same error.
+   */
+  bootUploadRetries: 3,
+  bootUploadRetryDelayMs: 1000,
 
   /**
    * Mission protocol: the longest wait for the next request / item / ack before resending. The first

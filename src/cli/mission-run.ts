@@ -16,6 +16,7 @@ import {
   writeQgcPlan,
   writeWaypoints,
 } from '../plan/index.js';
+import { uploadWhenBooted } from '../vehicle/index.js';
 import { connectVehicle } from './connect.js';
 import { interruptSignal } from './interrupt.js';
 import type { ClearOptions, DownloadOptions, UploadOptions } from './mission.js';
@@ -39,11 +40,13 @@ export async function runUpload(file: string, opts: UploadOptions): Promise<void
   const { vehicle, close } = await connectVehicle(opts.connect, undefined, signal);
   const line = new LiveLine();
   try {
-    await uploadAndVerifyMission(vehicle.link, vehicle.target, items, {
-      signal,
-      onProgress: (done, total) =>
-        line.update(`upload ${progressBar(done, total)}`, done === total ? 'end' : 'start'),
-    });
+    const upload = () =>
+      uploadAndVerifyMission(vehicle.link, vehicle.target, items, {
+        signal,
+        onProgress: (done, total) =>
+          line.update(`upload ${progressBar(done, total)}`, done === total ? 'end' : 'start'),
+      });
+    await uploadWhenBooted(vehicle, upload, signal);
     line.done();
     process.stdout.write(
       `uploaded and verified ${items.length} items (home + ${items.length - 1}) from ${file}\n`,

@@ -87,9 +87,11 @@ export async function clearMission(
 }
 
 /**
- * The first difference between two item lists as the vehicle would hold them (lat/lon as degrees × 1e7,
- * params as float32), e.g. "seq 12, field param1: expected 5, vehicle has 0"; undefined when equal.
- * `skipHome` leaves out seq 0, which ArduPilot overwrites with its home.
+ * The first difference between a planned item list and the vehicle's as the vehicle would hold them
+ * (lat/lon as degrees × 1e7, params as float32), e.g. "seq 12, field param1: expected 5, vehicle has 0";
+ * undefined when equal. A NaN (unused) param in the plan matches whatever the vehicle holds, and so does
+ * an item planned in MAV_FRAME_MISSION (no position): ArduPilot reads both back as 0. `skipHome` leaves
+ * out seq 0, which ArduPilot overwrites with its home.
  */
 export function missionsDiffer(
   expected: MissionItem[],

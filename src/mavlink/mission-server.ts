@@ -28,6 +28,17 @@ export interface MissionServerOptions {
   onChanged?: (type: MissionType, items: MissionItem[]) => void;
   /** Time and timers of the item re-requests (default: the system clock). */
   clock?: Clock;
+  /**
+   * While this says false, uploads are refused with MAV_MISSION_NO_SPACE, as ArduPilot refuses them
+   * while it boots (default: always ready).
+   */
+  ready?: () => boolean;
+  /**
+   * Send items back as ArduPilot's compact mission storage reads them back: unused (NaN) params as 0,
+   * and MAV_FRAME_MISSION (no position) as MAV_FRAME_GLOBAL (default false: as sent). Only what a
+   * download sees: `items()` and the vehicle flying them keep what was sent.
+   */
+  readBackLikeArduPilot?: boolean;
 }
 
 const Result = common.MavMissionResult;
@@ -116,7 +127,7 @@ export class MissionServer {
       this.ack(from, type, Result.UNSUPPORTED);
       return;
     }
-    if (m.count > this.capacity) {
+    if (m.count > this.capacity || !(this.options.ready?.() ?? true)) {
       this.ack(from, type, Result.NO_SPACE);
       return;
     }
@@ -175,6 +186,19 @@ export class MissionServer {
     }
   }
 
+  private readBack(item: WireItem): WireItem {
+    if (!this.options.readBackLikeArduPilot) return item;
+    const zeroNaN = (v: number) => (Number.isNaN(v) ? 0 : v);
+    return {
+      ...item,
+      frame: item.frame === common.MavFrame.MISSION ? common.MavFrame.GLOBAL : item.frame,
+      param1: zeroNaN(item.param1),
+      param2: zeroNaN(item.param2),
+      param3: zeroNaN(item.param3),
+      param4: zeroNaN(item.param4),
+    };
+  }
+
   private commit(type: MissionType, from: Target, items: WireItem[]): void {
     this.lists.set(type, items);
     this.completed = { type, from, count: items.length };
@@ -204,11 +228,12 @@ export class MissionServer {
       this.ack(from, missionType, Result.UNSUPPORTED);
       return;
     }
-    const item = this.lists.get(missionType)?.[seq];
-    if (!item) {
+    const stored = this.lists.get(missionType)?.[seq];
+    if (!stored) {
       this.ack(from, missionType, Result.INVALID_SEQUENCE);
       return;
     }
+    const item = this.readBack(stored);
     this.link.send(
       int ? missionItemIntMessage(item, seq, missionType, from) : legacyItem(item, seq, missionType, from),
     );

@@ -114,9 +114,18 @@ export function decodeMissionItem(wire: WireItem): MissionItem {
   };
 }
 
-/** Equal as sent: float32 NaN (unused param) equals NaN. */
-function sameWireValue(a: number, b: number): boolean {
-  return a === b || (Number.isNaN(a) && Number.isNaN(b));
+/** MAV_FRAME_MISSION: no coordinate frame, the item has no position (RTL, DO_ and CONDITION_ items). */
+const MAV_FRAME_MISSION = 2;
+
+/**
+ * The vehicle holds what was planned in `field`. ArduPilot stores missions compactly and reads back
+ * what it did not store as 0: a parameter the command does not use (NaN in the plan; QGroundControl
+ * writes it as null) matches any value, and an item planned without a frame (MAV_FRAME_MISSION) any
+ * frame (ArduPilot reports MAV_FRAME_GLOBAL, 0).
+ */
+function holdsPlannedValue(field: keyof WireItem, planned: number, onVehicle: number): boolean {
+  if (planned === onVehicle || Number.isNaN(planned)) return true;
+  return field === 'frame' && planned === MAV_FRAME_MISSION;
 }
 
 export interface WireDifference {
@@ -128,7 +137,10 @@ export interface WireDifference {
   text: string;
 }
 
-/** The first difference between two lists as they travel; `skipHome` leaves seq 0 (home) out. */
+/**
+ * The first difference between a planned list and the vehicle's as they travel; `skipHome` leaves
+ * seq 0 (home) out. What ArduPilot does not store of an item matches whatever it reads back (holdsPlannedValue).
+ */
 export function firstDifference(
   expected: WireItem[],
   actual: WireItem[],
@@ -144,7 +156,7 @@ export function firstDifference(
   for (let seq = skipHome ? 1 : 0; seq < expected.length; seq++) {
     for (const field of WIRE_FIELDS) {
       const [a, b] = [expected[seq][field], actual[seq][field]];
-      if (sameWireValue(a, b)) continue;
+      if (holdsPlannedValue(field, a, b)) continue;
       const show = (v: number) => (field === 'x' || field === 'y' ? decodeXY(expected[seq].frame, v) : v);
       return { seq, field, text: `seq ${seq}, field ${field}: expected ${show(a)}, vehicle has ${show(b)}` };
     }

@@ -65,11 +65,13 @@ export function heartbeat({ vehicle }: TelemetrySource): minimal.Heartbeat {
   if (vehicle.armed) baseMode |= MavModeFlag.SAFETY_ARMED;
   m.baseMode = baseMode;
   m.customMode = vehicle.mode;
-  m.systemStatus = !vehicle.armed
-    ? MavState.STANDBY
-    : vehicle.inFailsafe
-      ? MavState.CRITICAL
-      : MavState.ACTIVE;
+  m.systemStatus = vehicle.booting
+    ? MavState.BOOT
+    : !vehicle.armed
+      ? MavState.STANDBY
+      : vehicle.inFailsafe
+        ? MavState.CRITICAL
+        : MavState.ACTIVE;
   m.mavlinkVersion = 3;
   return m;
 }

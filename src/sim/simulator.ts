@@ -202,6 +202,9 @@ export class Simulator {
     this.missions = new MissionServer(this.link, {
       clock,
       capacity: options.missionCapacity,
+      // Like ArduPilot: no uploads until its mission storage is up, and items read back as it stores them.
+      ready: () => !this.vehicle.booting,
+      readBackLikeArduPilot: true,
       onChanged: (type, items) => {
         if (type === MissionType.Fence) this.vehicle.setFence(items);
         if (type !== MissionType.Mission) return;

@@ -32,6 +32,11 @@ const { MavResult, MavSeverity, MavCmd, MavLandedState } = common;
 /** Copter custom modes. */
 const M = ardupilotmega.CopterMode;
 
+/**
+ * Sim seconds from start while the heartbeat says MAV_STATE_BOOT and mission uploads are refused
+ * (MAV_MISSION_NO_SPACE): SITL 4.7 reports BOOT until "ArduPilot Ready", ~2 sim s (0.4 s at ×5).
+ */
+const BOOT_S = 2;
 /** The vehicle is airborne once this high; it has landed after this long on the ground (Copter's land detector). */
 const LIFTOFF_M = 0.2;
 const LAND_DETECT_S = 1;
@@ -163,6 +168,11 @@ export class SimVehicle {
     if (stage === 'takeoff') return MavLandedState.TAKEOFF;
     if (stage === 'landing') return MavLandedState.LANDING;
     return MavLandedState.IN_AIR;
+  }
+
+  /** Still starting up: no mission storage yet, and the heartbeat says MAV_STATE_BOOT. */
+  get booting(): boolean {
+    return this.timeS < BOOT_S;
   }
 
   /** A failsafe is active (the heartbeat says MAV_STATE_CRITICAL). */
@@ -326,7 +336,12 @@ export class SimVehicle {
   }
 
   step(dtS: number): void {
+    const wasBooting = this.booting;
     this.timeS += dtS;
+    if (wasBooting && !this.booting) {
+      this.events.text(MavSeverity.INFO, 'ArduPilot Ready');
+      this.events.statusChanged();
+    }
     this.gps.step(dtS);
     this.ekf.step(this.timeS, this.gps.hasFix(this.timeS));
     if (!this.home && this.ekf.originSet) this.setHome({ ...this.model.position });

@@ -2,6 +2,7 @@ import { common } from 'node-mavlink';
 import { type Clock, systemClock, type TimerHandle } from '../clock.js';
 import { UserError } from '../errors.js';
 import { LINK_TIMING, type MissionItem, MissionType, uploadMission } from '../mavlink/index.js';
+import { uploadWhenBooted } from './boot-wait.js';
 import { isMissionMode } from './flight-modes.js';
 import { type PreflightCheck, runPreflightChecks, telemetryChecks } from './preflight.js';
 import { watchReachedItems } from './reached-items.js';
@@ -23,22 +24,35 @@ export interface UploadPlanOptions {
   rallyItems?: MissionItem[];
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
+  /** Time of the pause between retries of an upload refused while the vehicle boots. */
+  clock?: Clock;
 }
 
-/** Fence and rally first (when given), then the mission, so AUTO never starts on a half-sent plan. */
+/**
+ * Once the vehicle has booted: fence and rally first (when given), then the mission, so AUTO never
+ * starts on a half-sent plan. A refusal for lack of space is retried from the fence (see uploadWhenBooted).
+ */
 export async function uploadPlan(
   vehicle: Vehicle,
   items: MissionItem[],
   options: UploadPlanOptions,
 ): Promise<void> {
   const { signal } = options;
-  for (const [missionType, extra] of [
-    [MissionType.Fence, options.fenceItems ?? []],
-    [MissionType.Rally, options.rallyItems ?? []],
-  ] as const) {
-    if (extra.length > 0) await uploadMission(vehicle.link, vehicle.target, extra, { missionType, signal });
-  }
-  await uploadMission(vehicle.link, vehicle.target, items, { signal, onProgress: options.onProgress });
+  await uploadWhenBooted(
+    vehicle,
+    async () => {
+      for (const [missionType, extra] of [
+        [MissionType.Fence, options.fenceItems ?? []],
+        [MissionType.Rally, options.rallyItems ?? []],
+      ] as const) {
+        if (extra.length > 0)
+          await uploadMission(vehicle.link, vehicle.target, extra, { missionType, signal });
+      }
+      await uploadMission(vehicle.link, vehicle.target, items, { signal, onProgress: options.onProgress });
+    },
+    signal,
+    options.clock,
+  );
 }
 
 /** Waits for GPS 3D fix, EKF position and home (ArduPilot refuses take-off before). */

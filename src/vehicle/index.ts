@@ -1,3 +1,4 @@
+export { uploadWhenBooted, waitForBoot } from './boot-wait.js';
 export { type Firmware, firmwareOf, flightModeName, isMissionMode, setModeParams } from './flight-modes.js';
 export { fenceBreach } from './geofence-check.js';
 export {

@@ -105,6 +105,7 @@ export class Sortie extends EventEmitter<SortieEvents> {
           rallyItems: options.rallyItems,
           signal,
           onProgress: (done, total) => this.emit('uploadProgress', done, total),
+          clock: this.clock,
         }),
         alongUpload?.(signal),
       ]);

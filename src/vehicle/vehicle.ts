@@ -54,6 +54,8 @@ export class Vehicle extends EventEmitter {
   ) {
     super();
     this.state = initialState(peer.sysid, peer.compid, peer.autopilot);
+    // The heartbeat that found the vehicle may say it is still booting (MAV_STATE_BOOT).
+    this.state.systemStatus = peer.systemStatus;
     this.unsubscribe = link.onMessage((rx) => this.onMessage(rx));
     link.on('peer-lost', this.onPeerLost);
     link.on('peer-regained', this.onPeerRegained);

@@ -1,4 +1,4 @@
-import { ardupilotmega, common, type MavLinkData, type minimal } from 'node-mavlink';
+import { ardupilotmega, common, type MavLinkData, minimal } from 'node-mavlink';
 import { type Clock, systemClock } from '../../src/clock.js';
 import {
   MavLinkConnection,
@@ -16,6 +16,7 @@ export const HOME = { latDeg: 34.7245, lonDeg: 113.6302, altAmslM: 110 };
 /** ArduPilot Copter custom modes. */
 export const MODE = { STABILIZE: 0, AUTO: 3, GUIDED: 4, LOITER: 5, RTL: 6, LAND: 9 } as const;
 const MAV_MODE_FLAG_SAFETY_ARMED = 128;
+const MAV_STATE_BOOT = minimal.MavState.BOOT;
 const MAV_MODE_FLAG_CUSTOM_MODE_ENABLED = 1;
 const { MavCmd } = common;
 
@@ -109,6 +110,11 @@ export function nextMessage<T extends MavLinkData>(
   timeoutMs = 20_000,
 ): Promise<T> {
   return s.gcs.waitFor(clazz, (m) => accept(m), { timeoutMs, clock: s.clock }).then((rx) => rx.message);
+}
+
+/** Waits for a heartbeat past boot: the simulator, like SITL, refuses uploads while it says MAV_STATE_BOOT. */
+export function waitForBoot(s: SimAndGcs): Promise<minimal.Heartbeat> {
+  return nextMessage(s, minimal.Heartbeat, (hb) => hb.systemStatus !== MAV_STATE_BOOT);
 }
 
 export function isArmed(hb: minimal.Heartbeat): boolean {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { missionsDiffer, uploadAndVerifyMission, uploadMission } from '../../src/mavlink/index.js';
 import type { LinkFaults } from '../../src/sim/index.js';
-import { type SimAndGcs, startSimAndGcs } from '../helpers/sim-gcs.js';
+import { type SimAndGcs, startSimAndGcs, waitForBoot } from '../helpers/sim-gcs.js';
 import { patrolItems } from './mission-items.js';
 
 // The built-in simulator over real UDP, with its link faults: the vehicle side is the same mission
@@ -18,6 +18,7 @@ describe('mission transfer against the simulator', () => {
     ['20 % duplicates and 30 ms jitter (reordering)', { duplicate: 0.2, jitterMs: 30 }, 11],
   ])('uploads 300 items and reads them back identical with %s', async (_, faults, seed) => {
     s = await startSimAndGcs({ faults, seed });
+    await waitForBoot(s);
     const items = patrolItems(300);
 
     const back = await uploadAndVerifyMission(s.gcs, s.target, items);
@@ -29,6 +30,7 @@ describe('mission transfer against the simulator', () => {
 
   it('says clearly that a vehicle without room refuses the mission', async () => {
     s = await startSimAndGcs({ missionCapacity: 100 });
+    await waitForBoot(s);
     await expect(uploadMission(s.gcs, s.target, patrolItems(300))).rejects.toThrow(
       'vehicle has no space for 300 items (MAV_MISSION_NO_SPACE)',
     );

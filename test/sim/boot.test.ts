@@ -6,12 +6,14 @@ import {
   readParam,
   sendCommand,
   setParam,
+  uploadMission,
 } from '../../src/mavlink/index.js';
 import { startSimulator } from '../../src/sim/index.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { freeTcpPort } from '../helpers/ports.js';
 import {
   arm,
+  fourWaypointMission,
   HOME,
   isArmed,
   MODE,
@@ -66,7 +68,8 @@ describe('simulator on the link, before anything is asked', () => {
     });
     await clock.advance(25_000);
     expect(s.sim.state().simTimeS).toBeGreaterThan(20);
-    expect(heartbeats).toBe(25);
+    // One a second, and one more when the boot ends (MAV_STATE_BOOT → STANDBY).
+    expect(heartbeats).toBe(26);
     const unasked = [...seen].filter((name) => !['HEARTBEAT', 'HOME_POSITION', 'STATUSTEXT'].includes(name));
     expect(unasked).toEqual([]);
 
@@ -99,6 +102,22 @@ describe('simulator on the link, before anything is asked', () => {
     const unknown = s.run(sendCommand(s.gcs, s.target, 31_999, [], { clock }));
     await expect(unknown).rejects.toBeInstanceOf(CommandRejectedError);
     await expect(unknown).rejects.toMatchObject({ result: MavResult.UNSUPPORTED });
+  });
+
+  it('says MAV_STATE_BOOT while it boots and refuses a mission then with NO_SPACE, as SITL does', async () => {
+    const { s, clock } = await start();
+    const first = await s.run(nextMessage(s, minimal.Heartbeat));
+    expect(first.systemStatus).toBe(minimal.MavState.BOOT);
+    await expect(s.run(uploadMission(s.gcs, s.target, fourWaypointMission(), { clock }))).rejects.toThrow(
+      'vehicle has no space for 6 items (MAV_MISSION_NO_SPACE)',
+    );
+    const booted = await s.run(
+      nextMessage(s, minimal.Heartbeat, (hb) => hb.systemStatus !== minimal.MavState.BOOT),
+    );
+    expect(booted.systemStatus).toBe(minimal.MavState.STANDBY);
+    expect(s.sim.state().simTimeS).toBeLessThan(3);
+    expect(s.texts).toContain('ArduPilot Ready');
+    await s.run(uploadMission(s.gcs, s.target, fourWaypointMission(), { clock }));
   });
 
   // Over a real TCP socket in wall time.

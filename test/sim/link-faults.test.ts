@@ -13,6 +13,7 @@ import {
   setMode,
   startSimAndGcs,
   startSimulatedSimAndGcs,
+  waitForBoot,
   waitForEkfPosition,
 } from '../helpers/sim-gcs.js';
 
@@ -36,7 +37,7 @@ it('keeps flying through a link outage: heartbeats stop reaching the ground stat
   const events: string[] = [];
   s.gcs.on('peer-lost', () => events.push('lost'));
   s.gcs.on('peer-regained', () => events.push('regained'));
-  await s.run(nextMessage(s, minimal.Heartbeat));
+  await s.run(waitForBoot(s));
   await s.run(uploadMission(s.gcs, s.target, fourWaypointMission(), { clock }));
   await s.run(waitForEkfPosition(s, EKF_TIMEOUT_MS));
   await s.run(setMode(s, MODE.GUIDED));
@@ -62,7 +63,7 @@ it('uploads and flies the mission over a lossy, duplicating, reordering link', a
   const clock = new FakeClock();
   const s = await startSimulatedSimAndGcs(clock, { seed: 7, faults: LOSSY });
   open.push(s);
-  await s.run(nextMessage(s, minimal.Heartbeat));
+  await s.run(waitForBoot(s));
   await s.run(uploadMission(s.gcs, s.target, fourWaypointMission(), { clock }));
   await s.run(waitForEkfPosition(s, EKF_TIMEOUT_MS));
   await s.run(setMode(s, MODE.GUIDED));
@@ -82,7 +83,7 @@ it('uploads and flies the mission over a lossy, duplicating, reordering link', a
 it('uploads a mission intact over a lossy, duplicating, reordering real UDP link', async () => {
   const s = await startSimAndGcs({ speedup: 10, seed: 7, faults: LOSSY });
   open.push(s);
-  await nextMessage(s, minimal.Heartbeat);
+  await waitForBoot(s);
   const mission = fourWaypointMission();
   const onBoard = await uploadAndVerifyMission(s.gcs, s.target, mission);
   expect(missionsDiffer(mission, onBoard, { skipHome: true })).toBeUndefined();

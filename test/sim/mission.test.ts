@@ -20,6 +20,7 @@ import {
   setMode,
   startSimAndGcs,
   startSimulatedSimAndGcs,
+  waitForBoot,
   waitForEkfPosition,
 } from '../helpers/sim-gcs.js';
 
@@ -45,7 +46,7 @@ async function simulated(): Promise<{ s: SimAndGcs; clock: FakeClock }> {
 
 it('flies the 4-waypoint mission in AUTO: every item reached in order, landed and disarmed, in ArduPilot time', async () => {
   const { s, clock } = await simulated();
-  await s.run(nextMessage(s, minimal.Heartbeat));
+  await s.run(waitForBoot(s));
   const mission = fourWaypointMission();
   await s.run(uploadMission(s.gcs, s.target, mission, { clock }));
   await s.run(waitForEkfPosition(s, EKF_TIMEOUT_MS));
@@ -121,7 +122,7 @@ it('runs DO and CONDITION items alongside the navigation item before them, as AP
     }),
     missionItem(MavCmd.NAV_LAND, wp),
   ];
-  await s.run(nextMessage(s, minimal.Heartbeat));
+  await s.run(waitForBoot(s));
   await s.run(uploadMission(s.gcs, s.target, mission, { clock }));
   await s.run(waitForEkfPosition(s, EKF_TIMEOUT_MS));
   requestStreams(s, [
@@ -170,7 +171,7 @@ it('moves the current item on request, and will not start AUTO on the ground wit
   const s = await startSimAndGcs({ speedup: 20 });
   open.push(s);
   const { clock } = s;
-  await s.run(nextMessage(s, minimal.Heartbeat));
+  await s.run(waitForBoot(s));
   await s.run(uploadMission(s.gcs, s.target, fourWaypointMission(), { clock }));
   await s.run(waitForEkfPosition(s));
 

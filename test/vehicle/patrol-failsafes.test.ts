@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { MissionType, setParam, uploadMission } from '../../src/mavlink/index.js';
 import { type GeoFence, toFenceItems } from '../../src/plan/index.js';
-import { PatrolFlight } from '../../src/vehicle/index.js';
+import { PatrolFlight, waitForBoot } from '../../src/vehicle/index.js';
 import {
   closestApproach,
   distanceFromHomeM,
@@ -86,6 +86,7 @@ it("fence breach reported by the vehicle's FENCE_STATUS (its own fence on): the 
   const rig = await startRig();
   const { vehicle } = rig;
   // The vehicle holds the fence and enforces it; the patrol is not given the fence to check itself.
+  await waitForBoot(vehicle);
   await uploadMission(vehicle.link, vehicle.target, toFenceItems(SQUARE), { missionType: MissionType.Fence });
   await setParam(vehicle.link, vehicle.target, 'FENCE_ENABLE', 1);
   const patrol = new PatrolFlight(vehicle, patrolMission(OUT_OF_FENCE), {

@@ -1,0 +1,117 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { GeoPoint } from '../../src/geo/index.js';
+import { REPO_ROOT } from './cli.js';
+
+/**
+ * ArduPilot Copter SITL, the real autopilot built for this machine, where its README puts it: beside the
+ * repository, in ../shared/ardupilot (a fresh clone placed beside shared/ finds it too).
+ */
+export const SITL_DIR = path.resolve(REPO_ROOT, '../shared/ardupilot');
+const BINARY = path.join(SITL_DIR, 'arducopter');
+const DEFAULTS = ['copter.parm', 'copter-gimbal.parm'].map((name) => path.join(SITL_DIR, 'params', name));
+/** SITL's MAVLink TCP port for instance I is 5760 + 10 × I; its RC input is UDP 5501 + 10 × I. */
+const TCP_BASE_PORT = 5760;
+/** Instances tried, from the first; dustpatrol's tests use none below it. */
+const FIRST_INSTANCE = 21;
+const INSTANCES_TRIED = 40;
+/** After SIGTERM, SITL gets this long to exit before SIGKILL. */
+const STOP_GRACE_MS = 5000;
+
+/** Why SITL cannot run here (one line), or null when it can. */
+export function sitlMissing(): string | null {
+  try {
+    fs.accessSync(BINARY, fs.constants.X_OK);
+  } catch {
+    return `no ArduPilot SITL binary at ${BINARY} (shared/ardupilot beside the repository)`;
+  }
+  const missing = DEFAULTS.find((file) => !fs.existsSync(file));
+  return missing ? `no SITL parameter file ${missing}` : null;
+}
+
+export interface Sitl {
+  /** dustpatrol's connection URL for it: tcpout://127.0.0.1:5760 + 10 × I. */
+  url: string;
+  instance: number;
+  /** Its working folder (eeprom.bin, logs/, and its console output in sitl.log). */
+  dir: string;
+  /** What it printed so far, for a failing test's message. */
+  log(): string;
+  /** SIGTERM to its process, SIGKILL after a grace; removes its working folder. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts SITL as its README says (quad `+`, `-w` for a fresh vehicle, the copter and gimbal defaults,
+ * serial 1 and 2 off) on the first free instance, in its own temporary working folder. It boots when
+ * the first client connects to `url`.
+ */
+export async function startSitl(options: { home: GeoPoint; speedup: number }): Promise<Sitl> {
+  const instance = await freeInstance();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `sitl-${instance}-`));
+  const logPath = path.join(dir, 'sitl.log');
+  const out = fs.openSync(logPath, 'w');
+  const { latDeg, lonDeg, altAmslM } = options.home;
+  const child = spawn(
+    BINARY,
+    [
+      '--model',
+      '+',
+      '--speedup',
+      String(options.speedup),
+      '-w',
+      '--defaults',
+      DEFAULTS.join(','),
+      '--home',
+      `${latDeg},${lonDeg},${altAmslM},0`,
+      '-I',
+      String(instance),
+      '--serial1',
+      'none',
+      '--serial2',
+      'none',
+    ],
+    { cwd: dir, stdio: ['ignore', out, out] },
+  );
+  fs.closeSync(out);
+  return {
+    url: `tcpout://127.0.0.1:${TCP_BASE_PORT + 10 * instance}`,
+    instance,
+    dir,
+    log: () => fs.readFileSync(logPath, 'utf8'),
+    stop: async () => {
+      await stopProcess(child);
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function freeInstance(): Promise<number> {
+  for (let instance = FIRST_INSTANCE; instance < FIRST_INSTANCE + INSTANCES_TRIED; instance++) {
+    if (await tcpPortFree(TCP_BASE_PORT + 10 * instance)) return instance;
+  }
+  throw new Error(`no free SITL instance among -I ${FIRST_INSTANCE}…${FIRST_INSTANCE + INSTANCES_TRIED - 1}`);
+}
+
+function tcpPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
