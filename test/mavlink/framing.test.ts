@@ -2,14 +2,7 @@ import { common, MavLinkProtocolV1, minimal, x25crc } from 'node-mavlink';
 import { describe, expect, it } from 'vitest';
 import { FrameEncoder } from '../../src/mavlink/codec.js';
 import { FrameSplitter, heartbeatSender } from '../../src/mavlink/framing.js';
-
-function heartbeat(): minimal.Heartbeat {
-  const hb = new minimal.Heartbeat();
-  hb.type = 2 as minimal.MavType;
-  hb.autopilot = 3 as minimal.MavAutopilot;
-  hb.mavlinkVersion = 3;
-  return hb;
-}
+import { autopilotHeartbeat } from '../helpers/heartbeat.js';
 
 function attitude(rollRad: number): common.Attitude {
   const a = new common.Attitude();
@@ -31,7 +24,7 @@ function splitter() {
 
 const encoder = new FrameEncoder(1, 1);
 const vehicleFrames = () => [
-  encoder.encode(heartbeat()),
+  encoder.encode(autopilotHeartbeat()),
   encoder.encode(attitude(0.1)),
   encoder.encode(attitude(0.2)),
 ];
@@ -85,7 +78,7 @@ describe('receive framing', () => {
 
   it('reads MAVLink 1 frames and signed MAVLink 2 frames, and drops unknown incompatibility flags', () => {
     const { s, frames } = splitter();
-    const v1 = new MavLinkProtocolV1(1, 1).serialize(heartbeat(), 5);
+    const v1 = new MavLinkProtocolV1(1, 1).serialize(autopilotHeartbeat(), 5);
     const [hb] = vehicleFrames();
     // Signed (incompat flag 0x01): the 13-byte signature follows the checksum (not verified here).
     const signed = Buffer.from(hb);

@@ -5,6 +5,7 @@ import { UserError } from '../../src/errors.js';
 import { openListenWarning } from '../../src/mavlink/connection-url.js';
 import { LINK_TIMING, MavLinkConnection, parseConnectionUrl } from '../../src/mavlink/index.js';
 import { FakeClock } from '../helpers/fake-clock.js';
+import { autopilotHeartbeat } from '../helpers/heartbeat.js';
 import { openSimulatedTransportPair } from '../helpers/link-pair.js';
 import { freeTcpPort, freeUdpPort } from '../helpers/ports.js';
 
@@ -17,14 +18,6 @@ async function link(url: string, options: ConstructorParameters<typeof MavLinkCo
   const l = await MavLinkConnection.open(url, options);
   open.push(l);
   return l;
-}
-
-function heartbeat(): minimal.Heartbeat {
-  const hb = new minimal.Heartbeat();
-  hb.type = 2 as minimal.MavType;
-  hb.autopilot = 3 as minimal.MavAutopilot;
-  hb.mavlinkVersion = 3;
-  return hb;
 }
 
 describe('connection URLs', () => {
@@ -78,14 +71,14 @@ describe('link over UDP', () => {
       componentId: 1,
       gcsHeartbeat: false,
     });
-    vehicle.send(heartbeat());
+    vehicle.send(autopilotHeartbeat());
     await gcs.waitForVehicle(3000);
 
     const ack = new common.CommandAck();
     ack.command = 400 as common.MavCmd;
     gcs.send(ack);
     await vehicle.waitFor(common.CommandAck, () => true, { timeoutMs: 3000 });
-    stranger.send(heartbeat());
+    stranger.send(autopilotHeartbeat());
     await expect.poll(() => gcs.stats.ignoredDatagrams, { timeout: 3000 }).toBeGreaterThan(0);
     expect(stranger.stats.packetsIn).toBe(0);
   });
@@ -100,7 +93,7 @@ describe('link over UDP', () => {
     const gcs = await link(`udpout://127.0.0.1:${port}`);
     // The GCS heartbeat tells the udpin side where to answer.
     await vehicle.waitFor(minimal.Heartbeat, () => true, { timeoutMs: 3000 });
-    vehicle.send(heartbeat());
+    vehicle.send(autopilotHeartbeat());
     const peer = await gcs.waitForVehicle(3000);
     expect(peer).toMatchObject({ sysid: 1, compid: 1, type: 2, autopilot: 3 });
   });
@@ -110,13 +103,13 @@ describe('link over UDP', () => {
     const gcs = await link(`udpin://127.0.0.1:${port}`);
     const ids = { systemId: 1, componentId: 1, gcsHeartbeat: false };
     const before = await link(`udpout://127.0.0.1:${port}`, ids);
-    before.send(heartbeat());
+    before.send(autopilotHeartbeat());
     await gcs.waitForVehicle(3000);
     await before.close();
     // A radio or NAT reset: the same vehicle, a new source port, after the peer-loss time.
     await new Promise((resolve) => setTimeout(resolve, LINK_TIMING.vehicleLostAfterMs + 200));
     const after = await link(`udpout://127.0.0.1:${port}`, ids);
-    after.send(heartbeat());
+    after.send(autopilotHeartbeat());
     await expect.poll(() => after.stats.packetsIn, { timeout: 3000 }).toBeGreaterThan(0);
     expect(gcs.stats.ignoredDatagrams).toBe(0);
   }, 10_000);
@@ -133,8 +126,8 @@ describe('link over UDP', () => {
     const seqs: number[] = [];
     vehicle.onMessage((rx) => seqs.push(rx.seq));
     for (let i = 0; i < 5; i++) {
-      other.send(heartbeat());
-      gcs.send(heartbeat());
+      other.send(autopilotHeartbeat());
+      gcs.send(autopilotHeartbeat());
     }
     await expect.poll(() => seqs.length).toBe(5);
     expect(seqs).toEqual([0, 1, 2, 3, 4]);
@@ -161,10 +154,10 @@ describe('link over UDP', () => {
     });
     await sendRaw(Buffer.from(noise));
 
-    const good = frame(heartbeat());
+    const good = frame(autopilotHeartbeat());
     await sendRaw(good.subarray(0, good.length - 4)); // truncated
 
-    const badCrc = Buffer.from(frame(heartbeat()));
+    const badCrc = Buffer.from(frame(autopilotHeartbeat()));
     badCrc[badCrc.length - 1] ^= 0xff;
     await sendRaw(badCrc);
 
@@ -183,7 +176,7 @@ describe('link over UDP', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
 
     // After all of it the link still decodes good packets.
-    await sendRaw(frame(heartbeat()));
+    await sendRaw(frame(autopilotHeartbeat()));
     const hb = await gcs.waitFor(minimal.Heartbeat, () => true, { timeoutMs: 5000 });
     raw.close();
 
@@ -201,7 +194,7 @@ describe('link over UDP', () => {
       componentId: 1,
       gcsHeartbeat: false,
     });
-    const frames = Array.from({ length: 10 }, () => sender.encoder.encode(heartbeat()));
+    const frames = Array.from({ length: 10 }, () => sender.encoder.encode(autopilotHeartbeat()));
     const raw = dgram.createSocket('udp4');
     for (const [i, f] of frames.entries()) if (i !== 3 && i !== 4 && i !== 7) raw.send(f, port, '127.0.0.1');
     await expect.poll(() => gcs.stats.packetsIn).toBe(7);
@@ -227,7 +220,7 @@ describe('link over TCP', () => {
     });
     const gcs = await link(`tcpout://127.0.0.1:${port}`);
     await vehicle.waitFor(minimal.Heartbeat, () => true, { timeoutMs: 3000 });
-    vehicle.send(heartbeat());
+    vehicle.send(autopilotHeartbeat());
     await expect(gcs.waitForVehicle(3000)).resolves.toMatchObject({ sysid: 1 });
   });
 });
@@ -252,7 +245,7 @@ describe('link on a simulated clock', () => {
     gcs.on('peer-lost', () => events.push(['lost', clock.nowMs()]));
     gcs.on('peer-regained', () => events.push(['regained', clock.nowMs()]));
 
-    vehicle.send(heartbeat());
+    vehicle.send(autopilotHeartbeat());
     const peer = await clock.run(gcs.waitForVehicle(1000));
     expect(peer).toMatchObject({ sysid: 1, lost: false });
     const heardAtMs = clock.nowMs();
@@ -267,7 +260,7 @@ describe('link on a simulated clock', () => {
       LINK_TIMING.vehicleLostAfterMs + LINK_TIMING.heartbeatPeriodMs / 4,
     );
 
-    vehicle.send(heartbeat());
+    vehicle.send(autopilotHeartbeat());
     await clock.advance(10);
     expect(events.map(([w]) => w)).toEqual(['lost', 'regained']);
   });

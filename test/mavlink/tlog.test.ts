@@ -23,6 +23,7 @@ import {
   TlogTruncatedError,
   TlogWriter,
 } from '../../src/mavlink/index.js';
+import { autopilotHeartbeat } from '../helpers/heartbeat.js';
 import { freeUdpPort } from '../helpers/ports.js';
 
 /** Debian's interpreter: the reference script needs nothing but the standard library. */
@@ -59,10 +60,7 @@ function random(seed: number): () => number {
 }
 
 function sampleMessages(): MavLinkData[] {
-  const hb = new minimal.Heartbeat();
-  hb.type = 2 as minimal.MavType;
-  hb.autopilot = 3 as minimal.MavAutopilot;
-  hb.mavlinkVersion = 3;
+  const hb = autopilotHeartbeat();
   const sys = new common.SysStatus();
   sys.voltageBattery = 15_800;
   sys.batteryRemaining = 87;
