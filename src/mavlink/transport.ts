@@ -23,8 +23,11 @@ export interface Transport extends EventEmitter {
 }
 
 /**
- * Whom a udpin transport answers: the first address whose datagram carries a CRC-valid HEARTBEAT
- * from an autopilot (a ground station's link), or from any system (a simulator's link).
+ * Whom a udpin transport answers. 'autopilot' (a ground station's link): the first address whose
+ * datagram carries a CRC-valid HEARTBEAT from an autopilot, kept until it falls silent. 'any' (a
+ * vehicle's link, the simulator's): the address of the latest valid HEARTBEAT from any system, as
+ * ArduPilot answers the ground station that spoke last, so that a restarted ground station on a new
+ * port is answered at once.
  */
 export type UdpinPeer = 'autopilot' | 'any';
 
@@ -60,8 +63,9 @@ type UdpAddress = { address: string; port: number };
  * udpout sends to a fixed address and hears replies. udpin listens and answers one peer: the first
  * address that sends a valid heartbeat of the kind it waits for; datagrams from any other address are
  * then dropped unread ('ignored'), so a stranger can neither be answered nor crowd out the vehicle.
- * A peer silent for vehicleLostAfterMs gives way to the next one that sends such a heartbeat (a
- * vehicle back from a new address after a radio or NAT reset).
+ * A ground station's peer silent for vehicleLostAfterMs gives way to the next one that sends such a
+ * heartbeat (a vehicle back from a new address after a radio or NAT reset); a vehicle's link turns
+ * to any address that sends a valid heartbeat (UdpinPeer).
  */
 class UdpTransport extends EventEmitter implements Transport {
   readonly datagrams = true;
@@ -117,7 +121,7 @@ class UdpTransport extends EventEmitter implements Transport {
       return true;
     }
     const peerSilent = nowMs - this.lastFromPeerMs > LINK_TIMING.vehicleLostAfterMs;
-    if (peer && !peerSilent) return false;
+    if (peer && !peerSilent && this.answers === 'autopilot') return false;
     if (this.carriesWantedHeartbeat(datagram)) {
       this.peer = { address: from.address, port: from.port };
       this.lastFromPeerMs = nowMs;
