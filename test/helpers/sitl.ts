@@ -7,10 +7,13 @@ import type { GeoPoint } from '../../src/geo/index.js';
 import { REPO_ROOT } from './cli.js';
 
 /**
- * ArduPilot Copter SITL, the real autopilot built for this machine, where its README puts it: beside the
- * repository, in ../shared/ardupilot (a fresh clone placed beside shared/ finds it too).
+ * ArduPilot Copter SITL, the real autopilot built for this machine: DUSTPATROL_ARDUPILOT when set
+ * (.ci/run sets it for a clone that does not sit beside shared/), else where its README puts it,
+ * beside the repository in ../shared/ardupilot.
  */
-export const SITL_DIR = path.resolve(REPO_ROOT, '../shared/ardupilot');
+export const SITL_DIR = path.resolve(
+  process.env.DUSTPATROL_ARDUPILOT ?? path.join(REPO_ROOT, '../shared/ardupilot'),
+);
 const BINARY = path.join(SITL_DIR, 'arducopter');
 const DEFAULTS = ['copter.parm', 'copter-gimbal.parm'].map((name) => path.join(SITL_DIR, 'params', name));
 /** SITL's MAVLink TCP port for instance I is 5760 + 10 × I; its RC input is UDP 5501 + 10 × I. */
@@ -26,7 +29,7 @@ export function sitlMissing(): string | null {
   try {
     fs.accessSync(BINARY, fs.constants.X_OK);
   } catch {
-    return `no ArduPilot SITL binary at ${BINARY} (shared/ardupilot beside the repository)`;
+    return `no ArduPilot SITL binary at ${BINARY} (shared/ardupilot beside the repository, or DUSTPATROL_ARDUPILOT)`;
   }
   const missing = DEFAULTS.find((file) => !fs.existsSync(file));
   return missing ? `no SITL parameter file ${missing}` : null;
