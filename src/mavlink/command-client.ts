@@ -1,5 +1,5 @@
 import { ardupilotmega, common } from 'node-mavlink';
-import { type Clock, systemClock, type TimerHandle } from '../clock.js';
+import type { Clock, TimerHandle } from '../clock.js';
 import { CancelledError, TimeoutError, UserError } from '../errors.js';
 import { LINK_TIMING } from '../timing.js';
 import type { MavLinkConnection } from './link.js';
@@ -14,7 +14,7 @@ export interface CommandOptions {
   useInt?: boolean;
   /** Progress in percent while the vehicle reports MAV_RESULT_IN_PROGRESS. */
   onProgress?: (pct: number) => void;
-  /** Time and timers of the resends and waits (default: the system clock). */
+  /** Time and timers of the resends and waits (default: the link's clock). */
   clock?: Clock;
 }
 
@@ -124,7 +124,7 @@ export async function sendCommand(
     frame === undefined
       ? undefined
       : { frame, x: encodeXY(frame, padded[4], 'x', name), y: encodeXY(frame, padded[5], 'y', name) };
-  const { signal, onProgress, clock = systemClock } = opts;
+  const { signal, onProgress, clock = link.clock } = opts;
   if (signal?.aborted) throw new CancelledError(name);
 
   return new Promise((resolve, reject) => {

@@ -1,5 +1,4 @@
 import { common } from 'node-mavlink';
-import { systemClock } from '../clock.js';
 import { TimeoutError, UserError } from '../errors.js';
 import { LINK_TIMING } from '../timing.js';
 import { CommandRejectedError, sendCommand } from './command-client.js';
@@ -172,7 +171,7 @@ export async function setCurrentMissionItem(
           timeoutMs: LINK_TIMING.missionItemTimeoutMs,
           signal: opts.signal,
           what,
-          clock: opts.clock ?? systemClock,
+          clock: opts.clock ?? link.clock,
         },
       );
       return;

@@ -1,5 +1,5 @@
 import { common } from 'node-mavlink';
-import { type Clock, systemClock } from '../clock.js';
+import type { Clock } from '../clock.js';
 import { UserError } from '../errors.js';
 import { LINK_TIMING } from '../timing.js';
 import type { ReceivedMessage } from './codec.js';
@@ -26,7 +26,7 @@ export interface MissionServerOptions {
   capacity?: number;
   /** Called after a ground station changed a list (upload or clear), not after setItems. */
   onChanged?: (type: MissionType, items: MissionItem[]) => void;
-  /** Time and timers of the item re-requests (default: the system clock). */
+  /** Time and timers of the item re-requests (default: the link's clock). */
   clock?: Clock;
   /**
    * While this says false, uploads are refused with MAV_MISSION_NO_SPACE, as ArduPilot refuses them
@@ -151,7 +151,7 @@ export class MissionServer {
           this.upload = undefined;
           this.ack(from, type, Result.OPERATION_CANCELLED);
         },
-        this.options.clock ?? systemClock,
+        this.options.clock ?? this.link.clock,
       ),
     };
     this.upload = upload;

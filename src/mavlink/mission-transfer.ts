@@ -1,5 +1,5 @@
 import { common } from 'node-mavlink';
-import { type Clock, systemClock } from '../clock.js';
+import type { Clock } from '../clock.js';
 import { CancelledError, TimeoutError, UserError } from '../errors.js';
 import { LINK_TIMING } from '../timing.js';
 import type { ReceivedMessage } from './codec.js';
@@ -82,7 +82,7 @@ export interface MissionTransferOptions {
   onProgress?: (done: number, total: number) => void;
   /** Called with each new state of each transfer, from its first step to done, failed or cancelled. */
   onStateChange?: (state: MissionTransferState) => void;
-  /** Time and timers of the resends and give-ups (default: the system clock). */
+  /** Time and timers of the resends and give-ups (default: the link's clock). */
   clock?: Clock;
 }
 
@@ -177,7 +177,7 @@ abstract class MissionTransfer<T> {
         this.abandon();
         this.end('failed', err);
       },
-      options.clock ?? systemClock,
+      options.clock ?? link.clock,
     );
   }
 

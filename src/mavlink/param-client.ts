@@ -1,5 +1,5 @@
 import { common } from 'node-mavlink';
-import { type Clock, systemClock, type TimerHandle } from '../clock.js';
+import type { Clock, TimerHandle } from '../clock.js';
 import { CancelledError, TimeoutError, UserError } from '../errors.js';
 import { LINK_TIMING } from '../timing.js';
 import type { MavLinkConnection } from './link.js';
@@ -15,7 +15,7 @@ export interface ParamInfo {
 
 export interface ParamOptions {
   signal?: AbortSignal;
-  /** Time and timers of the resends (default: the system clock). */
+  /** Time and timers of the resends (default: the link's clock). */
   clock?: Clock;
 }
 
@@ -49,7 +49,7 @@ function awaitParamValue<T>(
   link: MavLinkConnection,
   target: Target,
   name: string,
-  { signal, clock = systemClock }: ParamOptions,
+  { signal, clock = link.clock }: ParamOptions,
   { what, send, settle, onTimeout }: ValueWait<T>,
 ): Promise<T> {
   if (signal?.aborted) return Promise.reject(new CancelledError(what));
