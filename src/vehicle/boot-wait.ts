@@ -1,5 +1,5 @@
 import { minimal } from 'node-mavlink';
-import { type Clock, systemClock } from '../clock.js';
+import type { Clock } from '../clock.js';
 import { CancelledError } from '../errors.js';
 import { LINK_TIMING, MissionTransferError } from '../mavlink/index.js';
 import type { Vehicle } from './vehicle.js';
@@ -23,7 +23,7 @@ export async function uploadWhenBooted<T>(
   vehicle: Vehicle,
   upload: () => Promise<T>,
   signal?: AbortSignal,
-  clock: Clock = systemClock,
+  clock: Clock = vehicle.clock,
 ): Promise<T> {
   for (let retry = 0; ; retry++) {
     await waitForBoot(vehicle, signal);

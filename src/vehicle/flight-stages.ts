@@ -1,5 +1,5 @@
 import { common } from 'node-mavlink';
-import { type Clock, systemClock, type TimerHandle } from '../clock.js';
+import type { Clock, TimerHandle } from '../clock.js';
 import { UserError } from '../errors.js';
 import { LINK_TIMING, type MissionItem, MissionType, uploadMission } from '../mavlink/index.js';
 import { uploadWhenBooted } from './boot-wait.js';
@@ -24,7 +24,10 @@ export interface UploadPlanOptions {
   rallyItems?: MissionItem[];
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
-  /** Time of the pause between retries of an upload refused while the vehicle boots. */
+  /**
+   * Time of the transfers' resends and of the pause between retries of an upload refused while the
+   * vehicle boots (default: the vehicle's, its link's clock).
+   */
   clock?: Clock;
 }
 
@@ -37,7 +40,7 @@ export async function uploadPlan(
   items: MissionItem[],
   options: UploadPlanOptions,
 ): Promise<void> {
-  const { signal } = options;
+  const { signal, clock = vehicle.clock } = options;
   await uploadWhenBooted(
     vehicle,
     async () => {
@@ -46,12 +49,16 @@ export async function uploadPlan(
         [MissionType.Rally, options.rallyItems ?? []],
       ] as const) {
         if (extra.length > 0)
-          await uploadMission(vehicle.link, vehicle.target, extra, { missionType, signal });
+          await uploadMission(vehicle.link, vehicle.target, extra, { missionType, signal, clock });
       }
-      await uploadMission(vehicle.link, vehicle.target, items, { signal, onProgress: options.onProgress });
+      await uploadMission(vehicle.link, vehicle.target, items, {
+        signal,
+        onProgress: options.onProgress,
+        clock,
+      });
     },
     signal,
-    options.clock,
+    clock,
   );
 }
 
@@ -173,7 +180,7 @@ export class FlightRecorder {
 export function waitForLanding(
   vehicle: Vehicle,
   signal: AbortSignal | undefined,
-  clock: Clock = systemClock,
+  clock: Clock = vehicle.clock,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     let silenceTimer: TimerHandle | null = null;

@@ -77,7 +77,7 @@ export async function readLinkFailsafe(vehicle: Vehicle, signal?: AbortSignal): 
   const [actionName, timeoutName] =
     firmware === 'ardupilot' ? ['FS_GCS_ENABLE', 'FS_GCS_TIMEOUT'] : ['NAV_DLL_ACT', 'COM_DL_LOSS_T'];
   const read = (name: string) =>
-    readParam(vehicle.link, vehicle.target, name, { signal }).then(
+    readParam(vehicle.link, vehicle.target, name, { signal, clock: vehicle.clock }).then(
       (p) => p.value,
       (err: Error) => err,
     );

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { type Clock, systemClock, type TimerHandle } from '../clock.js';
+import type { Clock, TimerHandle } from '../clock.js';
 import { UserError } from '../errors.js';
 import { LINK_TIMING, type MissionItem } from '../mavlink/index.js';
 import { type GeoFence, toFenceItems } from '../plan/index.js';
@@ -47,7 +47,7 @@ export interface PatrolOptions {
   linkLossWarnAfterS?: number;
   /** Stops following (status 'detached'); the vehicle flies on and a later patrol can adopt it. */
   signal?: AbortSignal;
-  /** Timers for the link-loss warning and the wait for landing; the real ones when left out. */
+  /** Timers for the link-loss warning and the wait for landing (default: the vehicle's, its link's clock). */
   clock?: Clock;
 }
 
@@ -113,7 +113,7 @@ export class PatrolFlight extends EventEmitter<PatrolFlightEvents> {
     if (!(warnAfterS > 0))
       throw new UserError(`patrol: linkLossWarnAfterS ${warnAfterS} must be positive`, 2);
     this.warnAfterMs = warnAfterS * 1000;
-    this.clock = options.clock ?? systemClock;
+    this.clock = options.clock ?? vehicle.clock;
     this.sortie = new Sortie(vehicle, items, {
       minBatteryPct: options.minBatteryPct,
       fenceItems: fenceIsEmpty(options.fence) ? [] : toFenceItems(options.fence as GeoFence),

@@ -84,6 +84,7 @@ export async function missionOnBoardDiffers(
   const onBoard = await downloadMission(vehicle.link, vehicle.target, {
     missionType: MissionType.Mission,
     signal,
+    clock: vehicle.clock,
   });
   // Seq 0 is home, which ArduPilot overwrites with its own.
   return missionsDiffer(planned, onBoard, { skipHome: true });

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { type Clock, systemClock } from '../clock.js';
+import type { Clock } from '../clock.js';
 import { CancelledError, UserError } from '../errors.js';
 import { LINK_TIMING, type MissionItem } from '../mavlink/index.js';
 import {
@@ -28,6 +28,7 @@ export interface SortieOptions {
   signal?: AbortSignal;
   /** What the pilot calls it when an armed vehicle is refused ("a flight this patrol did not start"). */
   label?: string;
+  /** Timers of the launch and of the wait for landing (default: the vehicle's, its link's clock). */
   clock?: Clock;
 }
 
@@ -67,7 +68,7 @@ export class Sortie extends EventEmitter<SortieEvents> {
     private readonly options: SortieOptions,
   ) {
     super();
-    this.clock = options.clock ?? systemClock;
+    this.clock = options.clock ?? vehicle.clock;
     this.launchSignal = options.signal
       ? AbortSignal.any([this.launchStop.signal, options.signal])
       : this.launchStop.signal;

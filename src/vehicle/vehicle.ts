@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { common } from 'node-mavlink';
+import type { Clock } from '../clock.js';
 import { CancelledError, TimeoutError } from '../errors.js';
 import {
   LINK_TIMING,
@@ -35,7 +36,8 @@ const MESSAGE_INTERVALS_HZ: [msgid: number, rateHz: number][] = [
 ];
 
 /**
- * One vehicle on a link: its state from telemetry and the actions a pilot takes.
+ * One vehicle on a link: its state from telemetry and the actions a pilot takes. Its waits and its
+ * commands' resends run on the link's clock (the system clock in production, a test's fake clock).
  * Events: 'change' (VehicleState), 'statustext' (StatusText), 'reached' (seq), 'lost', 'regained'.
  */
 export class Vehicle extends EventEmitter {
@@ -70,6 +72,11 @@ export class Vehicle extends EventEmitter {
 
   get target(): { sysid: number; compid: number } {
     return { sysid: this.state.sysid, compid: this.state.compid };
+  }
+
+  /** The clock of this vehicle's waits: its link's. */
+  get clock(): Clock {
+    return this.link.clock;
   }
 
   get firmware(): Firmware {
@@ -169,7 +176,7 @@ export class Vehicle extends EventEmitter {
       if (condition(this.state)) return resolve(this.state);
       if (signal?.aborted) return reject(new CancelledError(`waiting for ${what}`));
       const finish = () => {
-        clearTimeout(timer);
+        this.clock.clearTimeout(timer);
         this.off('change', onChange);
         signal?.removeEventListener('abort', onAbort);
       };
@@ -182,7 +189,7 @@ export class Vehicle extends EventEmitter {
         finish();
         reject(new CancelledError(`waiting for ${what}`));
       };
-      const timer = setTimeout(() => {
+      const timer = this.clock.setTimeout(() => {
         finish();
         const last = this.lastStatusText();
         reject(
