@@ -44,3 +44,17 @@ export function setRepeating(clock: Clock, fn: () => void, periodMs: number): ()
     clock.clearTimeout(handle);
   };
 }
+
+/** Resolves `delayMs` from now on `clock`, or at once when `signal` aborts. */
+export function sleep(clock: Clock, delayMs: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = (): void => {
+      clock.clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = clock.setTimeout(done, delayMs);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

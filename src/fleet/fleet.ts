@@ -1,6 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Feature, FeatureCollection } from 'geojson';
 import type { AlertStore, FlightRecord, PatrolRecord } from '../alerts/index.js';
+import { type Clock, sleep, systemClock } from '../clock.js';
 import { UserError } from '../errors.js';
 import { resumeMission } from '../plan/index.js';
 import type { HubEvent, PatrolHub, PlanView, VehicleCommand, VehicleSnapshot } from '../server/index.js';
@@ -21,6 +21,8 @@ export interface FleetOptions extends Omit<SessionContext, 'onEvent' | 'onProgre
   /** Each vehicle's plan for the 'start' command, by vehicle id. */
   plans: Map<string, SortiePlan>;
   log: (level: 'info' | 'warning' | 'error', text: string) => void;
+  /** Time of the waits for a vehicle and of the pauses between tries to connect (default: the system clock). */
+  clock?: Clock;
 }
 
 /**
@@ -34,8 +36,10 @@ export class PatrolFleet implements PatrolHub {
   private readonly patrols = new Set<Promise<unknown>>();
   private readonly abort = new AbortController();
   private readonly unsubscribeAlerts: () => void;
+  private readonly clock: Clock;
 
   constructor(private readonly opts: FleetOptions) {
+    this.clock = opts.clock ?? systemClock;
     this.unsubscribeAlerts = opts.alerts.onAlert(({ alert, change }) => {
       opts.log(
         'info',
@@ -57,12 +61,13 @@ export class PatrolFleet implements PatrolHub {
 
   /** Resolves once the vehicle is connected (or rejects after timeoutMs). */
   async connected(vehicleId: string, timeoutMs: number): Promise<VehicleSession> {
-    const untilMs = Date.now() + timeoutMs;
+    const untilMs = this.clock.nowMs() + timeoutMs;
     for (;;) {
       const session = this.sessions.get(vehicleId);
       if (session) return session;
-      if (Date.now() > untilMs) throw new UserError(`${vehicleId}: no vehicle after ${timeoutMs / 1000} s`);
-      await sleep(100);
+      if (this.clock.nowMs() > untilMs)
+        throw new UserError(`${vehicleId}: no vehicle after ${timeoutMs / 1000} s`);
+      await sleep(this.clock, 100);
     }
   }
 
@@ -168,7 +173,7 @@ export class PatrolFleet implements PatrolHub {
       } catch (err) {
         if (signal.aborted) return;
         this.event(config.id, 'warning', `${message(err)}; trying again`);
-        await sleep(LINK_TIMING.heartbeatPeriodMs, undefined, { signal }).catch(() => undefined);
+        await sleep(this.clock, LINK_TIMING.heartbeatPeriodMs, signal);
       }
     }
   }
@@ -226,13 +231,14 @@ export class PatrolFleet implements PatrolHub {
   }
 
   private context(vehicleId: string): SessionContext {
-    const { alerts, detector, dataDir, analysis, patrol } = this.opts;
+    const { alerts, detector, dataDir, analysis, patrol, openLink } = this.opts;
     return {
       alerts,
       detector,
       dataDir,
       analysis,
       patrol,
+      openLink,
       onEvent: (level, text) => this.event(vehicleId, level, text),
       onProgress: () => {
         const session = this.sessions.get(vehicleId);

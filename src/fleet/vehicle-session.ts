@@ -43,6 +43,11 @@ export interface SessionContext {
   /** A line for the log and the pilot: level and text. */
   onEvent: (level: 'info' | 'warning' | 'error', text: string) => void;
   onProgress: () => void;
+  /**
+   * Opens a vehicle's link (default: MavLinkConnection.open on its `connect` URL). The vehicle and its
+   * patrols run on the link's clock: a test gives links on its fake clock over an in-memory transport.
+   */
+  openLink?: (config: VehicleLinkConfig) => Promise<MavLinkConnection>;
 }
 
 /** One patrol in the air (or being launched): the flight, its analytics and its log. */
@@ -86,7 +91,7 @@ export class VehicleSession {
 
   /** Opens the link and waits for the vehicle's first heartbeat (LINK_TIMING.vehicleDiscoveryTimeoutMs). */
   static async open(config: VehicleLinkConfig, ctx: SessionContext, signal?: AbortSignal) {
-    const link = await MavLinkConnection.open(config.connect);
+    const link = await (ctx.openLink?.(config) ?? MavLinkConnection.open(config.connect));
     const session = new VehicleSession(config, link, ctx);
     try {
       session.vehicle = await Vehicle.connect(link, signal);
