@@ -8,3 +8,12 @@ export function autopilotHeartbeat(): minimal.Heartbeat {
   hb.mavlinkVersion = 3;
   return hb;
 }
+
+/** A ground station's HEARTBEAT (type GCS, autopilot INVALID), as MavLinkConnection beats it. */
+export function gcsHeartbeat(): minimal.Heartbeat {
+  const hb = new minimal.Heartbeat();
+  hb.type = minimal.MavType.GCS;
+  hb.autopilot = minimal.MavAutopilot.INVALID;
+  hb.mavlinkVersion = 3;
+  return hb;
+}

@@ -43,7 +43,9 @@ export async function openLinkPair(faults: Partial<LinkFaults> = {}, seed = 1): 
 
 /**
  * One end of an in-memory link whose packets take `latencyMs` of `clock` time to reach the other end,
- * so that a test's simulated clock governs the round trip as well as the protocol's timers.
+ * so that a test's simulated clock governs the round trip as well as the protocol's timers. An end
+ * that `answersLatest` (a vehicle's) sends to the end it last heard from, as a vehicle's udpin answers
+ * the ground station that spoke last: a second ground-station end (a restarted daemon) takes it over.
  */
 class SimulatedTransport extends EventEmitter implements Transport {
   peer: SimulatedTransport | undefined;
@@ -53,6 +55,7 @@ class SimulatedTransport extends EventEmitter implements Transport {
     readonly url: ConnectionUrl,
     private readonly clock: Clock,
     private readonly latencyMs: number,
+    private readonly answersLatest = false,
   ) {
     super();
   }
@@ -62,7 +65,9 @@ class SimulatedTransport extends EventEmitter implements Transport {
     if (this.closed || !peer) return false;
     const copy = Buffer.from(bytes);
     this.clock.setTimeout(() => {
-      if (!peer.closed) peer.emit('data', copy);
+      if (peer.closed) return;
+      if (peer.answersLatest) peer.peer = this;
+      peer.emit('data', copy);
     }, this.latencyMs);
     return true;
   }
@@ -74,18 +79,23 @@ class SimulatedTransport extends EventEmitter implements Transport {
 
 /**
  * The two ends of an in-memory link whose packets take `latencyMs` of `clock` time each way: for a
- * simulator (on the same clock) and a ground-station link.
+ * simulator (on the same clock) and a ground-station link. `connectGcs` opens another ground-station
+ * end to the same vehicle end (a restarted daemon's new link): the vehicle answers it once it hears it.
  */
 export function openSimulatedTransportPair(
   clock: Clock,
   latencyMs = 5,
-): { gcs: Transport; vehicle: Transport } {
+): { gcs: Transport; vehicle: Transport; connectGcs(): Transport } {
   const url: ConnectionUrl = { kind: 'udpout', host: 'simulated', port: 0 };
-  const gcs = new SimulatedTransport(url, clock, latencyMs);
-  const vehicle = new SimulatedTransport(url, clock, latencyMs);
-  gcs.peer = vehicle;
+  const vehicle = new SimulatedTransport(url, clock, latencyMs, true);
+  const connectGcs = () => {
+    const gcs = new SimulatedTransport(url, clock, latencyMs);
+    gcs.peer = vehicle;
+    return gcs;
+  };
+  const gcs = connectGcs();
   vehicle.peer = gcs;
-  return { gcs, vehicle };
+  return { gcs, vehicle, connectGcs };
 }
 
 /**

@@ -5,7 +5,7 @@ import { UserError } from '../../src/errors.js';
 import { openListenWarning } from '../../src/mavlink/connection-url.js';
 import { LINK_TIMING, MavLinkConnection, parseConnectionUrl } from '../../src/mavlink/index.js';
 import { FakeClock } from '../helpers/fake-clock.js';
-import { autopilotHeartbeat } from '../helpers/heartbeat.js';
+import { autopilotHeartbeat, gcsHeartbeat } from '../helpers/heartbeat.js';
 import { openSimulatedTransportPair } from '../helpers/link-pair.js';
 import { freeTcpPort, freeUdpPort } from '../helpers/ports.js';
 
@@ -96,6 +96,34 @@ describe('link over UDP', () => {
     vehicle.send(autopilotHeartbeat());
     const peer = await gcs.waitForVehicle(3000);
     expect(peer).toMatchObject({ sysid: 1, compid: 1, type: 2, autopilot: 3 });
+  });
+
+  // Over real sockets, as the one check of the choice a vehicle's udpin makes: the flights and adoptions
+  // that rely on it (test/vehicle/patrol-adopt, test/fleet/adopted-alerts) run in simulated time over an
+  // in-memory link that stands in for it.
+  it("on a vehicle's udpin, answers the ground station that spoke last at once: a daemon restarted on a new port", async () => {
+    const port = await freeUdpPort();
+    const vehicle = await link(`udpin://127.0.0.1:${port}`, {
+      systemId: 1,
+      componentId: 1,
+      gcsHeartbeat: false,
+    });
+    // Ground stations that beat only when told, so that the test says which one spoke last.
+    const before = await link(`udpout://127.0.0.1:${port}`, { gcsHeartbeat: false });
+    before.send(gcsHeartbeat());
+    await vehicle.waitFor(minimal.Heartbeat, () => true, { timeoutMs: 3000 });
+    vehicle.send(autopilotHeartbeat());
+    await before.waitForVehicle(3000);
+
+    // The daemon restarts on a new source port while the old one is not yet silent for long.
+    const after = await link(`udpout://127.0.0.1:${port}`, { gcsHeartbeat: false });
+    after.send(gcsHeartbeat());
+    await vehicle.waitFor(minimal.Heartbeat, () => true, { timeoutMs: 3000 });
+    const heardBefore = before.stats.packetsIn;
+    vehicle.send(autopilotHeartbeat());
+    await after.waitForVehicle(3000);
+    expect(before.stats.packetsIn).toBe(heardBefore);
+    expect(vehicle.stats.ignoredDatagrams).toBe(0);
   });
 
   it('on udpin, answers a vehicle back from a new address once the old one has gone silent', async () => {
