@@ -1,15 +1,9 @@
 import { expect, it } from 'vitest';
 import { resumeMission } from '../../src/plan/index.js';
 import { PatrolFlight, type PatrolProgress } from '../../src/vehicle/index.js';
-import {
-  closestApproach,
-  distanceFromHomeM,
-  nextEvent,
-  patrolMission,
-  recordPatrol,
-  rigPerTest,
-} from './patrol-sim.js';
+import { closestApproach, distanceFromHomeM, patrolMission, recordPatrol, rigPerTest } from './patrol-sim.js';
 
+// In simulated time (PatrolRig): the simulator, the link and the patrol on one fake clock.
 const startRig = rigPerTest();
 
 const A = { northM: 100, eastM: 0 };
@@ -24,9 +18,9 @@ it('abort returns home and lands; after a battery swap the resumed mission flies
   const patrol = new PatrolFlight(rig.vehicle, items, options);
   const { notices, statuses } = recordPatrol(patrol);
   const flight = patrol.fly();
-  await nextEvent(patrol, 'reached', (seq) => seq === 3);
+  await rig.next(patrol, 'reached', (seq) => seq === 3);
 
-  await patrol.abort();
+  await rig.run(patrol.abort());
   expect(patrol.progress).toMatchObject({ status: 'returning', modeName: 'RTL', ending: 'aborted' });
   await expect(patrol.abort()).rejects.toThrow(
     'cannot abort: the vehicle is already going home (aborted by the pilot)',
@@ -34,7 +28,7 @@ it('abort returns home and lands; after a battery swap the resumed mission flies
   await expect(patrol.pause()).rejects.toThrow(
     'cannot pause: the vehicle is going home (aborted by the pilot)',
   );
-  const result = await flight;
+  const result = await rig.run(flight);
 
   expect(result).toMatchObject({ ending: 'aborted', endingText: 'aborted by the pilot', lastReachedSeq: 3 });
   expect(statuses.slice(-3)).toEqual(['flying', 'returning', 'aborted']);
@@ -49,7 +43,7 @@ it('abort returns home and lands; after a battery swap the resumed mission flies
   const resumed = resumeMission(items, result.lastReachedSeq);
   const resumedFromS = rig.sim.state().simTimeS;
   const second = new PatrolFlight(rig.vehicle, resumed, options);
-  const secondResult = await second.fly();
+  const secondResult = await rig.run(second.fly());
 
   expect(secondResult.ending).toBe('completed');
   const visits = [B, C, D].map((p) => closestApproach(rig?.track ?? [], p, resumedFromS));
@@ -66,10 +60,10 @@ it('abort before take-off cancels the sortie: the vehicle never arms', async () 
   const { notices, statuses } = recordPatrol(patrol);
   await expect(patrol.abort()).rejects.toThrow('cannot abort: the patrol has not started');
   const flight = patrol.fly();
-  await nextEvent(patrol, 'progress', (p: PatrolProgress) => p.status === 'checks');
+  await rig.next(patrol, 'progress', (p: PatrolProgress) => p.status === 'checks');
 
-  await patrol.abort();
-  const result = await flight;
+  await rig.run(patrol.abort());
+  const result = await rig.run(flight);
 
   expect(result).toMatchObject({ ending: 'aborted', lastReachedSeq: null, reachedSeqs: [] });
   expect(statuses).toEqual(['uploading', 'checks', 'aborted']);

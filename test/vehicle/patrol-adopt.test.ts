@@ -1,15 +1,12 @@
 import { common } from 'node-mavlink';
 import { expect, it } from 'vitest';
 import { PatrolFlight } from '../../src/vehicle/index.js';
-import {
-  closestApproach,
-  distanceFromHomeM,
-  nextEvent,
-  patrolMission,
-  recordPatrol,
-  rigPerTest,
-} from './patrol-sim.js';
+import { closestApproach, distanceFromHomeM, patrolMission, recordPatrol, rigPerTest } from './patrol-sim.js';
 
+// In simulated time (PatrolRig): the simulator, the links and the patrols on one fake clock; the
+// restarted daemon's new link is a second in-memory ground-station end, which the simulator answers once
+// it hears it, as its udpin answers the ground station that spoke last (test/mavlink/link.test.ts checks
+// that over real UDP).
 const startRig = rigPerTest();
 
 const A = { northM: 150, eastM: 0 };
@@ -23,12 +20,14 @@ it('a restarted daemon adopts the flight in the air on a new link and follows it
   const stop = new AbortController();
   const first = new PatrolFlight(rig.vehicle, items, { ...options, signal: stop.signal });
   const flight = first.fly();
-  await nextEvent(first, 'reached', (seq) => seq === 2);
+  await rig.next(first, 'reached', (seq) => seq === 2);
   const lastKnown = first.progress.lastReachedSeq;
 
   // The process dies: the first patrol stops following, its link goes; the vehicle flies on.
   stop.abort();
-  await expect(flight).rejects.toThrow('flight monitoring cancelled; the vehicle keeps flying its mission');
+  await expect(rig.run(flight)).rejects.toThrow(
+    'flight monitoring cancelled; the vehicle keeps flying its mission',
+  );
   expect(first.status).toBe('detached');
   rig.vehicle.close();
   await rig.link.close();
@@ -42,7 +41,7 @@ it('a restarted daemon adopts the flight in the air on a new link and follows it
   const second = new PatrolFlight(vehicle, items, options);
   const { statuses } = recordPatrol(second);
   const adoptedAtS = rig.sim.state().simTimeS;
-  const result = await second.adopt(lastKnown);
+  const result = await rig.run(second.adopt(lastKnown));
 
   expect(lastKnown).toBe(2);
   expect(result).toMatchObject({ adopted: true, ending: 'completed', lastReachedSeq: 5 });
@@ -57,7 +56,7 @@ it('a restarted daemon adopts the flight in the air on a new link and follows it
   expect(distanceFromHomeM(rig.sim)).toBeLessThan(3);
 
   // On the ground there is nothing to adopt.
-  await expect(new PatrolFlight(vehicle, items, options).adopt(null)).rejects.toThrow(
+  await expect(rig.run(new PatrolFlight(vehicle, items, options).adopt(null))).rejects.toThrow(
     /^cannot adopt the flight: the vehicle is not armed \(mode AUTO\)/,
   );
 });

@@ -5,7 +5,7 @@ import {
   describePx4DataLinkLoss,
   fenceBreach,
 } from '../../src/vehicle/index.js';
-import { toLatLon } from './patrol-sim.js';
+import { toLatLon } from './patrol-geo.js';
 
 const square = (halfM: number, northM = 0, eastM = 0) =>
   [

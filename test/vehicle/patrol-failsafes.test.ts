@@ -12,6 +12,7 @@ import {
   toLatLon,
 } from './patrol-sim.js';
 
+// In simulated time (PatrolRig): the battery, the fence and the patrol's reactions on one fake clock.
 const startRig = rigPerTest();
 
 it('battery at the reserve in flight: one notice, RTL, lands at home, ended by the battery reserve', async () => {
@@ -21,7 +22,7 @@ it('battery at the reserve in flight: one notice, RTL, lands at home, ended by t
   const patrol = new PatrolFlight(rig.vehicle, items, { minBatteryPct: 95, reserveBatteryPct: 85 });
   const { notices, statuses } = recordPatrol(patrol);
 
-  const result = await patrol.fly();
+  const result = await rig.run(patrol.fly());
 
   expect(result.ending).toBe('battery-reserve');
   expect(result.endingText).toMatch(/^battery at (8[0-5]) %, at or below the 85 % reserve$/);
@@ -67,7 +68,7 @@ it("fence breach seen by our own check (the vehicle's fence is off): RTL from th
   });
   const { notices } = recordPatrol(patrol);
 
-  const result = await patrol.fly();
+  const result = await rig.run(patrol.fly());
 
   expect(result.ending).toBe('geofence');
   expect(notices.map((n) => n.kind)).toEqual(['geofence']);
@@ -86,16 +87,18 @@ it("fence breach reported by the vehicle's FENCE_STATUS (its own fence on): the 
   const rig = await startRig();
   const { vehicle } = rig;
   // The vehicle holds the fence and enforces it; the patrol is not given the fence to check itself.
-  await waitForBoot(vehicle);
-  await uploadMission(vehicle.link, vehicle.target, toFenceItems(SQUARE), { missionType: MissionType.Fence });
-  await setParam(vehicle.link, vehicle.target, 'FENCE_ENABLE', 1);
+  await rig.run(waitForBoot(vehicle));
+  await rig.run(
+    uploadMission(vehicle.link, vehicle.target, toFenceItems(SQUARE), { missionType: MissionType.Fence }),
+  );
+  await rig.run(setParam(vehicle.link, vehicle.target, 'FENCE_ENABLE', 1));
   const patrol = new PatrolFlight(vehicle, patrolMission(OUT_OF_FENCE), {
     minBatteryPct: 50,
     reserveBatteryPct: 20,
   });
   const { notices } = recordPatrol(patrol);
 
-  const result = await patrol.fly();
+  const result = await rig.run(patrol.fly());
 
   expect(result.ending).toBe('geofence');
   expect(result.endingText).toBe(

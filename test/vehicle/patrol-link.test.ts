@@ -1,20 +1,21 @@
 import { expect, it } from 'vitest';
 import { setParam } from '../../src/mavlink/index.js';
 import { PatrolFlight } from '../../src/vehicle/index.js';
-import {
-  distanceFromHomeM,
-  LONG_LEGS,
-  nextEvent,
-  patrolMission,
-  recordPatrol,
-  rigPerTest,
-} from './patrol-sim.js';
+import { distanceFromHomeM, LONG_LEGS, patrolMission, recordPatrol, rigPerTest } from './patrol-sim.js';
 
+// In simulated time (PatrolRig): the outage, the link's loss and the vehicle's GCS failsafe all count
+// the one fake clock, so no scheduling delay under load can move one against another.
 const startRig = rigPerTest();
 
 const OUTAGE_S = 5;
 /** Just past LINK_TIMING.vehicleLostAfterMs (3.5 s) and inside the outage. */
 const WARN_AFTER_S = 4;
+/**
+ * An outage long enough for the vehicle's GCS failsafe to bring it home from just after take-off and
+ * land it (some 35 s), and shorter than LINK_TIMING.flightLinkLossGiveUpMs (60 s), after which the patrol
+ * stops waiting for a silent vehicle. (Sped up ×20 on the wall clock, 5 s of outage were 100 s of flight.)
+ */
+const RTL_OUTAGE_S = 45;
 
 it("a 5 s link outage: lost, a warning saying what the vehicle's failsafe does, back, and the patrol lands", async () => {
   const rig = await startRig();
@@ -27,10 +28,10 @@ it("a 5 s link outage: lost, a warning saying what the vehicle's failsafe does, 
   const lostSeen: boolean[] = [];
   patrol.on('progress', (p) => lostSeen.push(p.linkLost));
   const flight = patrol.fly();
-  await nextEvent(patrol, 'reached', (seq) => seq === 2);
+  await rig.next(patrol, 'reached', (seq) => seq === 2);
   rig.sim.startOutage(OUTAGE_S);
 
-  const result = await flight;
+  const result = await rig.run(flight);
 
   expect(notices.map((n) => n.kind)).toEqual(['link-lost', 'link-warning', 'link-regained']);
   expect(notices[0].message).toMatch(/^link lost: no heartbeat for 3.5 s \(last seen in AUTO at item 3\/6\)/);
@@ -51,8 +52,8 @@ it("a 5 s link outage: lost, a warning saying what the vehicle's failsafe does, 
 it('with FS_GCS_ENABLE 1 the vehicle returns and lands on its own during the outage; the patrol says so', async () => {
   const rig = await startRig();
   const { vehicle } = rig;
-  await setParam(vehicle.link, vehicle.target, 'FS_GCS_ENABLE', 1);
-  await setParam(vehicle.link, vehicle.target, 'FS_GCS_TIMEOUT', 2);
+  await rig.run(setParam(vehicle.link, vehicle.target, 'FS_GCS_ENABLE', 1));
+  await rig.run(setParam(vehicle.link, vehicle.target, 'FS_GCS_TIMEOUT', 2));
   const patrol = new PatrolFlight(vehicle, patrolMission(LONG_LEGS), {
     minBatteryPct: 50,
     reserveBatteryPct: 20,
@@ -60,17 +61,18 @@ it('with FS_GCS_ENABLE 1 the vehicle returns and lands on its own during the out
   });
   const { notices } = recordPatrol(patrol);
   const flight = patrol.fly();
-  await nextEvent(patrol, 'reached', (seq) => seq === 2);
-  rig.sim.startOutage(OUTAGE_S);
+  // Just after take-off, near home: the outage outlasts the trip home and the landing.
+  await rig.next(patrol, 'reached', (seq) => seq === 1);
+  rig.sim.startOutage(RTL_OUTAGE_S);
 
-  const result = await flight;
+  const result = await rig.run(flight);
 
   expect(notices.map((n) => n.kind)).toEqual(['link-lost', 'link-warning', 'link-regained', 'vehicle']);
   expect(notices[1].message).toBe(
     'no link for 4 s: its GCS failsafe (FS_GCS_ENABLE 1, FS_GCS_TIMEOUT 2 s): after 2 s without the ' +
       'ground station it returns to launch (RTL)',
   );
-  // Sped up ×20, the vehicle is home and disarmed before the link is back.
+  // The vehicle is home and disarmed before the link is back.
   expect(notices[3].message).toMatch(/^the vehicle landed in RTL without finishing the mission \(it said: /);
   expect(result).toMatchObject({
     ending: 'vehicle',

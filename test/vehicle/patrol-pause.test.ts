@@ -4,13 +4,12 @@ import {
   closestApproach,
   distanceFromHomeM,
   fromLatLon,
-  nextEvent,
   patrolMission,
   recordPatrol,
   rigPerTest,
-  sleep,
 } from './patrol-sim.js';
 
+// In simulated time (PatrolRig): the simulator, the link and the patrol on one fake clock.
 const startRig = rigPerTest();
 
 const A = { northM: 120, eastM: 0 };
@@ -27,10 +26,10 @@ it('pause holds the vehicle where it is; resume flies the rest of the mission in
 
   await expect(patrol.pause()).rejects.toThrow('cannot pause while idle: the mission has not started yet');
   const flight = patrol.fly();
-  await nextEvent(patrol, 'reached', (seq) => seq === 2);
+  await rig.next(patrol, 'reached', (seq) => seq === 2);
   await expect(patrol.resume()).rejects.toThrow('cannot resume: the patrol is not paused (it is flying)');
 
-  await patrol.pause();
+  await rig.run(patrol.pause());
   expect(patrol.progress).toMatchObject({
     status: 'paused',
     modeName: 'LOITER',
@@ -39,10 +38,10 @@ it('pause holds the vehicle where it is; resume flies the rest of the mission in
     totalItems: 5,
   });
   await expect(patrol.pause()).rejects.toThrow('cannot pause: the patrol is already paused');
-  // Let it brake to a stop, then it must stay put: 3 s of wall time is a minute of simulated hover.
-  await sleep(500);
+  // Let it brake to a stop, then it must stay put for a minute of hover.
+  await rig.clock.advance(10_000);
   const heldFrom = rig.sim.state().simTimeS;
-  await sleep(3000);
+  await rig.clock.advance(60_000);
   const held = rig.track.filter((p) => p.simTimeS >= heldFrom);
   expect(held.length).toBeGreaterThan(50);
   const first = held[0];
@@ -54,9 +53,9 @@ it('pause holds the vehicle where it is; resume flies the rest of the mission in
   expect(Math.hypot(first.northM - B.northM, first.eastM - B.eastM)).toBeGreaterThan(10);
   expect(reached).toEqual([1, 2]);
 
-  await patrol.resume();
+  await rig.run(patrol.resume());
   expect(patrol.progress).toMatchObject({ status: 'flying', modeName: 'AUTO', currentSeq: 3 });
-  const result = await flight;
+  const result = await rig.run(flight);
 
   expect(reached).toEqual([1, 2, 3, 4, 5]);
   const atB = closestApproach(rig.track, B, heldFrom);

@@ -1,29 +1,17 @@
 import type { EventEmitter } from 'node:events';
 import { common } from 'node-mavlink';
 import { afterEach } from 'vitest';
-import { MavLinkConnection, type MissionItem } from '../../src/mavlink/index.js';
+import type { Clock } from '../../src/clock.js';
+import { MavLinkConnection, type MissionItem, type Transport } from '../../src/mavlink/index.js';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../../src/sim/index.js';
 import { type PatrolNotice, type PatrolStatus, Vehicle } from '../../src/vehicle/index.js';
-import { freeUdpPort } from '../helpers/ports.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+import { openSimulatedTransportPair } from '../helpers/link-pair.js';
+import { fromLatLon, HOME, type NorthEast, toLatLon } from './patrol-geo.js';
 
-export const HOME = { latDeg: 34.7245, lonDeg: 113.6302, altAmslM: 110 };
-const M_PER_DEG_LAT = 111_319.49;
-const M_PER_DEG_LON = M_PER_DEG_LAT * Math.cos((HOME.latDeg * Math.PI) / 180);
+export { fromLatLon, HOME, type NorthEast, toLatLon };
+
 const { MavCmd, MavFrame } = common;
-
-/** Metres north and east of home. */
-export interface NorthEast {
-  northM: number;
-  eastM: number;
-}
-
-export function toLatLon(p: NorthEast): { latDeg: number; lonDeg: number } {
-  return { latDeg: HOME.latDeg + p.northM / M_PER_DEG_LAT, lonDeg: HOME.lonDeg + p.eastM / M_PER_DEG_LON };
-}
-
-export function fromLatLon(latDeg: number, lonDeg: number): NorthEast {
-  return { northM: (latDeg - HOME.latDeg) * M_PER_DEG_LAT, eastM: (lonDeg - HOME.lonDeg) * M_PER_DEG_LON };
-}
 
 const distanceM = (a: NorthEast, b: NorthEast) => Math.hypot(a.northM - b.northM, a.eastM - b.eastM);
 
@@ -45,22 +33,40 @@ export function patrolMission(waypoints: NorthEast[], altRelM = 20): MissionItem
   ];
 }
 
-/** The simulator on a real UDP port and a Vehicle on a ground-station link to it. */
+/**
+ * The simulator and a Vehicle on a ground-station link to it, in simulated time: both on one FakeClock,
+ * over an in-memory link whose packets take LATENCY_MS of it. Nothing moves until the test advances the
+ * clock (`run`, `next`, `clock.advance`), and then as fast as the CPU computes the flight; the simulator
+ * runs at ×1, so its time is the clock's and the vehicle's timeouts are those a real flight meets.
+ */
 export interface PatrolRig {
+  clock: FakeClock;
   sim: Simulator;
-  port: number;
   link: MavLinkConnection;
   vehicle: Vehicle;
   /** Where the vehicle truly was, every simulated half second. */
   track: (NorthEast & { simTimeS: number; altRelM: number })[];
-  /** Opens a second ground-station link (another local port) and its Vehicle, as a restarted daemon would. */
+  /** Settles `promise` by advancing the clock timer by timer, and returns it (to await or assert on). */
+  run<T>(promise: Promise<T>): Promise<T>;
+  /** Runs the clock until `emitter` emits `event` with arguments that pass `accept`, and returns them. */
+  next<A extends unknown[]>(
+    emitter: EventEmitter,
+    event: string,
+    accept?: (...args: A) => boolean,
+  ): Promise<A>;
+  /**
+   * Opens a second ground-station link to the simulator and its Vehicle, as a restarted daemon would
+   * on a new port: the simulator answers the ground station it heard last.
+   */
   reconnect(): Promise<{ link: MavLinkConnection; vehicle: Vehicle }>;
   close(): Promise<void>;
 }
 
+/** One way, ms: a radio link's. */
+const LATENCY_MS = 5;
 const TRACK_PERIOD_S = 0.5;
 
-/** A long patrol for the failsafe and link tests: 300 m legs, some 2 minutes of flight (6 s of wall time at ×20). */
+/** A long patrol for the failsafe and link tests: 300 m legs, some 3 minutes of flight. */
 export const LONG_LEGS: NorthEast[] = [
   { northM: 300, eastM: 0 },
   { northM: 300, eastM: 300 },
@@ -68,8 +74,10 @@ export const LONG_LEGS: NorthEast[] = [
   { northM: -300, eastM: 300 },
 ];
 
+type RigOptions = Omit<SimulatorOptions, 'connect' | 'transport' | 'home' | 'clock'>;
+
 /** For a test file: starts a rig for a test and closes it after that test, passed or failed. */
-export function rigPerTest(): (options?: Omit<SimulatorOptions, 'connect' | 'home'>) => Promise<PatrolRig> {
+export function rigPerTest(): (options?: RigOptions) => Promise<PatrolRig> {
   let rig: PatrolRig | null = null;
   afterEach(async () => {
     await rig?.close();
@@ -81,24 +89,20 @@ export function rigPerTest(): (options?: Omit<SimulatorOptions, 'connect' | 'hom
   };
 }
 
-export async function startRig(options: Omit<SimulatorOptions, 'connect' | 'home'> = {}): Promise<PatrolRig> {
-  const port = await freeUdpPort();
-  const sim = await startSimulator({
-    connect: `udpin://127.0.0.1:${port}`,
-    home: HOME,
-    speedup: 20,
-    ...options,
-  });
+export async function startRig(options: RigOptions = {}): Promise<PatrolRig> {
+  const clock = new FakeClock();
+  const ends = openSimulatedTransportPair(clock, LATENCY_MS);
+  const sim = await startSimulator({ transport: ends.vehicle, home: HOME, clock, ...options });
   const links: MavLinkConnection[] = [];
   const vehicles: Vehicle[] = [];
-  const connect = async () => {
-    const link = await MavLinkConnection.open(`udpout://127.0.0.1:${port}`);
+  const connect = async (transport: Transport) => {
+    const link = new MavLinkConnection(transport, { clock });
     links.push(link);
-    const vehicle = await Vehicle.connect(link);
+    const vehicle = await clock.run(Vehicle.connect(link));
     vehicles.push(vehicle);
     return { link, vehicle };
   };
-  const { link, vehicle } = await connect();
+  const { link, vehicle } = await connect(ends.gcs);
   const track: PatrolRig['track'] = [];
   let nextS = 0;
   const stopTracking = sim.onStep((simTimeS) => {
@@ -108,12 +112,14 @@ export async function startRig(options: Omit<SimulatorOptions, 'connect' | 'home
     track.push({ ...fromLatLon(state.latDeg, state.lonDeg), simTimeS, altRelM: state.altRelM });
   });
   return {
+    clock,
     sim,
-    port,
     link,
     vehicle,
     track,
-    reconnect: connect,
+    run: (promise) => clock.run(promise),
+    next: (emitter, event, accept) => clock.run(nextEvent(clock, emitter, event, accept)),
+    reconnect: () => connect(ends.connectGcs()),
     close: async () => {
       stopTracking();
       for (const v of vehicles) v.close();
@@ -143,21 +149,25 @@ export function distanceFromHomeM(sim: Simulator): number {
   return distanceM(fromLatLon(s.latDeg, s.lonDeg), { northM: 0, eastM: 0 });
 }
 
-/** Resolves with the arguments of the first `event` that passes `accept`; rejects after `timeoutMs`. */
+/**
+ * Resolves with the arguments of the first `event` that passes `accept`; rejects after `timeoutMs` of
+ * `clock` (simulated) time.
+ */
 export function nextEvent<A extends unknown[]>(
+  clock: Clock,
   emitter: EventEmitter,
   event: string,
   accept: (...args: A) => boolean = () => true,
-  timeoutMs = 30_000,
+  timeoutMs = 600_000,
 ): Promise<A> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
+    const timer = clock.setTimeout(() => {
       emitter.off(event, listener);
       reject(new Error(`no '${event}' event within ${timeoutMs} ms`));
     }, timeoutMs);
     const listener = (...args: unknown[]) => {
       if (!accept(...(args as A))) return;
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
       emitter.off(event, listener);
       resolve(args as A);
     };
@@ -175,5 +185,3 @@ export function recordPatrol(patrol: EventEmitter): { notices: PatrolNotice[]; s
   });
   return { notices, statuses };
 }
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
