@@ -1,11 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { missionsDiffer, uploadAndVerifyMission, uploadMission } from '../../src/mavlink/index.js';
 import type { LinkFaults } from '../../src/sim/index.js';
-import { type SimAndGcs, startSimAndGcs, waitForBoot } from '../helpers/sim-gcs.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+import { type SimAndGcs, startSimulatedSimAndGcs, waitForBoot } from '../helpers/sim-gcs.js';
 import { patrolItems } from './mission-items.js';
 
-// The built-in simulator over real UDP, with its link faults: the vehicle side is the same mission
-// endpoint every simulated flight uses.
+// The built-in simulator with its link faults: the vehicle side is the same mission endpoint every
+// simulated flight uses. In simulated time (startSimulatedSimAndGcs): the transfers' resends and
+// timeouts, the jitter and the in-memory link's latency all count one fake clock, and the transfers use
+// the link's clock.
 describe('mission transfer against the simulator', () => {
   let s: SimAndGcs | undefined;
   afterEach(async () => {
@@ -17,11 +20,11 @@ describe('mission transfer against the simulator', () => {
     ['10 % loss each way', { lossIn: 0.1, lossOut: 0.1 }, 7],
     ['20 % duplicates and 30 ms jitter (reordering)', { duplicate: 0.2, jitterMs: 30 }, 11],
   ])('uploads 300 items and reads them back identical with %s', async (_, faults, seed) => {
-    s = await startSimAndGcs({ faults, seed });
-    await waitForBoot(s);
+    s = await startSimulatedSimAndGcs(new FakeClock(), { faults, seed });
+    await s.run(waitForBoot(s));
     const items = patrolItems(300);
 
-    const back = await uploadAndVerifyMission(s.gcs, s.target, items);
+    const back = await s.run(uploadAndVerifyMission(s.gcs, s.target, items));
 
     expect(back).toHaveLength(300);
     // Seq 0 is home, which the vehicle replaces with its own, as ArduPilot does.
@@ -29,9 +32,9 @@ describe('mission transfer against the simulator', () => {
   });
 
   it('says clearly that a vehicle without room refuses the mission', async () => {
-    s = await startSimAndGcs({ missionCapacity: 100 });
-    await waitForBoot(s);
-    await expect(uploadMission(s.gcs, s.target, patrolItems(300))).rejects.toThrow(
+    s = await startSimulatedSimAndGcs(new FakeClock(), { missionCapacity: 100 });
+    await s.run(waitForBoot(s));
+    await expect(s.run(uploadMission(s.gcs, s.target, patrolItems(300)))).rejects.toThrow(
       'vehicle has no space for 300 items (MAV_MISSION_NO_SPACE)',
     );
   });

@@ -13,7 +13,8 @@ import {
 import { loadSiteFiles } from '../../../src/sites/index.js';
 import { flyMission, Vehicle } from '../../../src/vehicle/index.js';
 import { REPO_ROOT } from '../../helpers/cli.js';
-import { type SimAndGcs, startSimAndGcs } from '../../helpers/sim-gcs.js';
+import { FakeClock } from '../../helpers/fake-clock.js';
+import { type SimAndGcs, startSimulatedSimAndGcs } from '../../helpers/sim-gcs.js';
 import { patrolPlan, registry, shortSortie } from './sorties.js';
 
 let s: SimAndGcs | null = null;
@@ -32,12 +33,16 @@ function navSeqs(items: MissionItem[]): number[] {
   return items.flatMap((item, seq) => (seq > 0 && item.command < 95 ? [seq] : []));
 }
 
-/** Uploads `file` to a fresh simulator, arms, takes off, flies it in AUTO and waits for the landing. */
-async function fly(file: string, speedup: number) {
-  s = await startSimAndGcs({ speedup });
-  vehicle = await Vehicle.connect(s.gcs);
+/**
+ * Uploads `file` to a fresh simulator, arms, takes off, flies it in AUTO and waits for the landing: in
+ * simulated time (the simulator, the link and the Vehicle on one fake clock), as fast as the CPU flies it.
+ */
+async function fly(file: string) {
+  const sim = await startSimulatedSimAndGcs(new FakeClock());
+  s = sim;
+  vehicle = await sim.run(Vehicle.connect(sim.gcs));
   const items = toMissionItems(await loadMissionFile(file));
-  const summary = await flyMission(vehicle, items, { minBatteryPct: 50 });
+  const summary = await sim.run(flyMission(vehicle, items, { minBatteryPct: 50 }));
   // The simulator's own state: telemetry may still be on its way when the disarm arrives.
   return { items, summary, texts: s.texts, simState: s.sim.state(), armed: vehicle.state.armed };
 }
@@ -47,7 +52,7 @@ it('flies an exported sortie-01.plan: every waypoint, the camera items, home, la
   dirs.push(dir);
   await writePlanFiles(patrolPlan([shortSortie()]), registry(), dir);
 
-  const { items, summary, texts, simState, armed } = await fly(path.join(dir, 'sortie-01.plan'), 30);
+  const { items, summary, texts, simState, armed } = await fly(path.join(dir, 'sortie-01.plan'));
 
   expect(summary.reachedSeqs).toEqual(navSeqs(items));
   expect(summary.reachedSeqs.at(-1)).toBe(items.length - 1);
@@ -74,7 +79,7 @@ it('flies sortie-01.plan as planned for one demo site: perimeter watch with the 
   const planned = planPatrol(registry, planSettings({ patternOverride: 'perimeter' }));
   await writePlanFiles(planned, registry, dir);
 
-  const { items, summary, texts, simState, armed } = await fly(path.join(dir, 'sortie-01.plan'), 30);
+  const { items, summary, texts, simState, armed } = await fly(path.join(dir, 'sortie-01.plan'));
 
   expect(summary.reachedSeqs).toEqual(navSeqs(items));
   expect(texts.some((t) => / SetROI$/.test(t))).toBe(true);
@@ -86,7 +91,6 @@ it('flies sortie-01.plan as planned for one demo site: perimeter watch with the 
 it('flies the QGroundControl-written survey plan, survey items included', async () => {
   const { items, summary, simState, armed } = await fly(
     path.join(REPO_ROOT, 'fixtures/plans/site-survey.plan'),
-    50,
   );
 
   // Takeoff, one waypoint, the 16 survey legs and RTL.
