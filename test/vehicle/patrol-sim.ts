@@ -66,7 +66,7 @@ export interface PatrolRig {
 const LATENCY_MS = 5;
 const TRACK_PERIOD_S = 0.5;
 
-/** A long patrol for the failsafe and link tests: 300 m legs, some 3 minutes of flight. */
+/** A long patrol for the failsafe and link tests: 300 m legs, some 220 s of flight. */
 export const LONG_LEGS: NorthEast[] = [
   { northM: 300, eastM: 0 },
   { northM: 300, eastM: 300 },
