@@ -65,12 +65,13 @@ export function heartbeat({ vehicle }: TelemetrySource): minimal.Heartbeat {
   if (vehicle.armed) baseMode |= MavModeFlag.SAFETY_ARMED;
   m.baseMode = baseMode;
   m.customMode = vehicle.mode;
+  // As Copter's vehicle_system_status(): a failsafe first, then landed (armed or not) is STANDBY.
   m.systemStatus = vehicle.booting
     ? MavState.BOOT
-    : !vehicle.armed
-      ? MavState.STANDBY
-      : vehicle.inFailsafe
-        ? MavState.CRITICAL
+    : vehicle.inFailsafe
+      ? MavState.CRITICAL
+      : vehicle.landed
+        ? MavState.STANDBY
         : MavState.ACTIVE;
   m.mavlinkVersion = 3;
   return m;
