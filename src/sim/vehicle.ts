@@ -362,7 +362,10 @@ export class SimVehicle {
       this.events.text(MavSeverity.INFO, `Field Elevation Set: ${Math.round(homeAmslM)}m`);
     }
     if (this.ekf.usesGps !== usedGps) {
-      this.events.text(MavSeverity.INFO, `EKF3 IMU0 ${this.ekf.usesGps ? 'is using GPS' : 'has stopped aiding'}`);
+      this.events.text(
+        MavSeverity.INFO,
+        `EKF3 IMU0 ${this.ekf.usesGps ? 'is using GPS' : 'has stopped aiding'}`,
+      );
     }
     this.checkFailsafes();
 
