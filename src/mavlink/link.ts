@@ -149,11 +149,10 @@ export class MavLinkConnection extends EventEmitter {
       options.clockUs ?? (this.clock === systemClock ? () => Date.now() * 1000 : unixClockUs(this.clock));
     this.tlog = options.tlog ?? null;
     if (options.signing) this.setSigning(options.signing);
-    // A udpin transport chooses whom to answer by heartbeat: on a signed link, only a signed one counts.
-    transport.setHeartbeatCheck?.((frame) => {
-      const { sysid, compid, msgid } = frameSender(frame);
-      return this.signer?.wouldAccept(frame, sysid, compid, msgid) ?? true;
-    });
+    // A udpin transport chooses whom to answer by heartbeat: on a signed link, only one signed with the key.
+    transport.setHeartbeatCheck?.(
+      (frame) => this.signer?.vouchesFor(frame, frameSender(frame).msgid) ?? true,
+    );
     this.splitter = new FrameSplitter((frame) => this.onFrame(frame));
     transport.on('data', (chunk: Buffer) => {
       this.stats.bytesIn += chunk.length;

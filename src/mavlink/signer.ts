@@ -89,19 +89,31 @@ export class LinkSigner {
     return verdict;
   }
 
-  /** Whether `check` would deliver the frame, without changing any state (a udpin choosing its peer). */
-  wouldAccept(frame: Buffer, sysid: number, compid: number, msgid: number): boolean {
-    const verdict = this.judge(frame, sysid, compid, msgid);
+  /**
+   * Whether the frame is signed with our key (or may come unsigned), whatever its timestamp, without
+   * changing any state: whom a udpin answers. A restarted ground station's first packets are stale
+   * (the vehicle moved our stream's timestamp up to its own, ArduPilot's a minute ahead) until it
+   * hears the vehicle, so answering waits for no fresh timestamp; the link still drops stale packets.
+   */
+  vouchesFor(frame: Buffer, msgid: number): boolean {
+    const verdict = this.judgeSignature(frame, msgid);
     return verdict === 'signed' || verdict === 'unsigned-allowed';
   }
 
   private judge(frame: Buffer, sysid: number, compid: number, msgid: number): SigningVerdict {
-    const block = readSignatureBlock(frame);
-    if (!block) return ACCEPTED_UNSIGNED.has(msgid) || this.acceptUnsigned ? 'unsigned-allowed' : 'unsigned';
-    if (!hasValidSignature(frame, this.key)) return 'bad-signature';
+    const verdict = this.judgeSignature(frame, msgid);
+    if (verdict !== 'signed') return verdict;
+    const block = readSignatureBlock(frame) as NonNullable<ReturnType<typeof readSignatureBlock>>;
     const last = this.streams.get(streamKey(sysid, compid, block.linkId));
     if (last !== undefined) return block.timestampTicks > last ? 'signed' : 'stale';
     return block.timestampTicks + ONE_MINUTE_TICKS >= this.currentTicks ? 'signed' : 'stale';
+  }
+
+  /** The frame's signature alone: made with our key, missing (allowed or not), or not ours. */
+  private judgeSignature(frame: Buffer, msgid: number): SigningVerdict {
+    if (!readSignatureBlock(frame))
+      return ACCEPTED_UNSIGNED.has(msgid) || this.acceptUnsigned ? 'unsigned-allowed' : 'unsigned';
+    return hasValidSignature(frame, this.key) ? 'signed' : 'bad-signature';
   }
 
   private wallTicks(): number {

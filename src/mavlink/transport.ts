@@ -22,7 +22,7 @@ export interface Transport extends EventEmitter {
   close(): Promise<void>;
   /**
    * udpin: a heartbeat chooses the peer only when `check` passes its frame (a signed link's: signed
-   * with its key, not a replay), so that a stranger's heartbeat cannot turn the answers to itself.
+   * with its key), so that a stranger's heartbeat cannot turn the answers to itself.
    */
   setHeartbeatCheck?(check: (frame: Buffer) => boolean): void;
 }

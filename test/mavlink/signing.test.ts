@@ -244,14 +244,16 @@ describe('incoming packets', () => {
     expect(setup.check(sender(OTHER_KEY, 1).frame(), 1, 1, 0)).toBe('bad-signature');
   });
 
-  it('can be judged without changing any state (a udpin choosing its peer)', () => {
+  it('are vouched for by their signature alone, timestamps aside and nothing changed (whom a udpin answers)', () => {
     const wall = wallClock();
     const ours = new LinkSigner({ key: KEY }, wall.unixUs);
     const frame = sender(KEY, 1, {}, wall.unixUs).frame();
-    expect(ours.wouldAccept(frame, 1, 1, 0)).toBe(true);
-    expect(ours.wouldAccept(frame, 1, 1, 0)).toBe(true);
+    expect(ours.vouchesFor(frame, 0)).toBe(true);
     expect(ours.check(frame, 1, 1, 0)).toBe('signed');
-    expect(ours.wouldAccept(frame, 1, 1, 0)).toBe(false);
+    expect(ours.check(frame, 1, 1, 0)).toBe('stale');
+    expect(ours.vouchesFor(frame, 0)).toBe(true);
+    expect(ours.vouchesFor(sender(OTHER_KEY, 1).frame(), 0)).toBe(false);
+    expect(ours.vouchesFor(new FrameEncoder(1, 1).encode(new minimal.Heartbeat()), 0)).toBe(false);
   });
 });
 
