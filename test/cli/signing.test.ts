@@ -1,9 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startSimulator } from '../../src/sim/index.js';
 import { REPO_ROOT, runCli, startCli } from '../helpers/cli.js';
-import { freeUdpPort } from '../helpers/ports.js';
+import { freeTcpPort, freeUdpPort } from '../helpers/ports.js';
+import { DEMO_HOME } from '../helpers/sim-flight.js';
 
 const HEX = 'c0ffee00112233445566778899aabbccddeeff00112233445566778899aabbcc';
 
@@ -121,4 +124,48 @@ describe('--signing-key', () => {
       `dustpatrol: ${config}: vehicles[0].signingKeyFile: ${path.join(dir, 'daemon.key')}: the passphrase after 'passphrase:' is empty`,
     );
   });
+
+  it("signs the daemon's link to a vehicle with its signingKeyFile", async () => {
+    keyFile('fleet.key', `${HEX}\n`);
+    const simPort = await freeUdpPort();
+    const sim = await startSimulator({
+      connect: `udpin://127.0.0.1:${simPort}`,
+      home: DEMO_HOME,
+      speedup: 20,
+      signingKey: Buffer.from(HEX, 'hex'),
+    });
+    const port = await freeTcpPort();
+    const config = path.join(dir, 'serve-signed.json');
+    const token = 'viewer-0123456789abcdef';
+    fs.writeFileSync(
+      config,
+      JSON.stringify({
+        listen: { host: '127.0.0.1', port },
+        tokens: [{ token, role: 'viewer' }],
+        sites: [path.join(REPO_ROOT, 'missions/demo-sites.geojson')],
+        db: 'alerts-signed.db',
+        vehicles: [{ id: 'drone-1', connect: `udpout://127.0.0.1:${simPort}`, signingKeyFile: 'fleet.key' }],
+      }),
+    );
+    const daemon = startCli(['serve', '--config', config]);
+    children.push(daemon);
+    try {
+      // The vehicle connects in the background: bounded polling until the viewer sees it connected.
+      let connected = false;
+      for (let i = 0; i < 200 && !connected && daemon.exitCode === null; i++) {
+        await sleep(100);
+        const res = await fetch(`http://127.0.0.1:${port}/api/vehicles`, {
+          headers: { authorization: `Bearer ${token}` },
+          signal: AbortSignal.timeout(2000),
+        }).catch(() => null);
+        if (res?.ok) connected = ((await res.json()) as { connected: boolean }[])[0]?.connected === true;
+      }
+      expect(connected).toBe(true);
+      expect(sim.link.stats).toMatchObject({ unsignedPackets: 0, badSignatures: 0 });
+      expect(sim.link.stats.packetsIn).toBeGreaterThan(0);
+    } finally {
+      daemon.kill();
+      await sim.close();
+    }
+  }, 30_000);
 });
