@@ -31,6 +31,8 @@ export interface VehicleLinkConfig {
   camera: CameraModel;
   /** Camera to arrival here, ms (see FrameClock). */
   videoLatencyMs: number;
+  /** The MAVLink 2 signing key its link signs with and demands; none: unsigned. */
+  signingKey?: Buffer;
 }
 
 export interface SessionContext {
@@ -86,7 +88,8 @@ export class VehicleSession {
 
   /** Opens the link and waits for the vehicle's first heartbeat (LINK_TIMING.vehicleDiscoveryTimeoutMs). */
   static async open(config: VehicleLinkConfig, ctx: SessionContext, signal?: AbortSignal) {
-    const link = await MavLinkConnection.open(config.connect);
+    const key = config.signingKey;
+    const link = await MavLinkConnection.open(config.connect, { signing: key ? { key } : undefined });
     const session = new VehicleSession(config, link, ctx);
     try {
       session.vehicle = await Vehicle.connect(link, signal);
