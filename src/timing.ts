@@ -54,6 +54,14 @@ export const LINK_TIMING = {
   /** After MAV_RESULT_IN_PROGRESS, wait this long for the final ack. */
   commandInProgressTimeoutMs: 30_000,
 
+  /**
+   * Giving a vehicle the signing key (SETUP_SIGNING): each try waits this long for a heartbeat signed
+   * with the key (two beats at 1 Hz; ArduPilot signs from its next packet), and is sent again this
+   * many times before the setup fails.
+   */
+  signingSetupTimeoutMs: 3000,
+  signingSetupRetries: 2,
+
   /** Parameter protocol: wait for PARAM_VALUE, and resends. */
   paramTimeoutMs: 1000,
   paramRetries: 3,

@@ -14,6 +14,8 @@ export interface VehicleSpec {
   /** The camera the patrol was planned for, as the pilot described it; default DEFAULT_CAMERA. */
   camera?: CameraSpec;
   videoLatencyMs?: number;
+  /** The MAVLink 2 signing key of its link; none: unsigned. */
+  signingKey?: Buffer;
 }
 
 export interface FleetSetup {
@@ -46,6 +48,7 @@ export async function openFleet(setup: FleetSetup): Promise<OpenedFleet> {
       videoUrl: v.video,
       camera: cameraFromSpec(v.camera ?? DEFAULT_CAMERA),
       videoLatencyMs: v.videoLatencyMs ?? DEFAULT_VIDEO_LATENCY_MS,
+      signingKey: v.signingKey,
     };
   });
   const fleet = new PatrolFleet({

@@ -14,7 +14,7 @@ export async function runFly(file: string, opts: FlyOptions): Promise<void> {
   const plan = await loadMissionFile(file);
   const items = toMissionItems(plan);
   const signal = interruptSignal();
-  const { vehicle, link, close } = await connectVehicle(opts.connect, opts.tlog, signal);
+  const { vehicle, link, close } = await connectVehicle(opts.connect, opts.tlog, signal, opts.signingKey);
   const out = process.stdout;
   const line = new LiveLine(process.stderr);
   out.write(

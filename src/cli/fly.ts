@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { percent } from './options.js';
+import { percent, SIGNING_KEY_OPTION } from './options.js';
 
 const DEFAULT_MIN_BATTERY_PCT = 50;
 
@@ -12,6 +12,7 @@ export function registerFly(program: Command): void {
     .argument('<file>', 'QGroundControl .plan or Mission Planner .waypoints file')
     .requiredOption('--connect <url>', 'vehicle link: udpin://, udpout://, tcpout://, serial://')
     .option('--tlog <path>', 'write every packet in and out to this telemetry log')
+    .option(...SIGNING_KEY_OPTION)
     .option('--min-battery <pct>', 'battery floor for the pre-flight check', percent, DEFAULT_MIN_BATTERY_PCT)
     .action(async (file: string, opts: FlyOptions) => {
       const { runFly } = await import('./fly-run.js');
@@ -22,5 +23,6 @@ export function registerFly(program: Command): void {
 export interface FlyOptions {
   connect: string;
   tlog?: string;
+  signingKey?: string;
   minBattery: number;
 }

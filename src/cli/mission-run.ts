@@ -37,7 +37,7 @@ function missionType(value: string): MissionType {
 export async function runUpload(file: string, opts: UploadOptions): Promise<void> {
   const items = toMissionItems(await loadMissionFile(file));
   const signal = interruptSignal();
-  const { vehicle, close } = await connectVehicle(opts.connect, undefined, signal);
+  const { vehicle, close } = await connectVehicle(opts.connect, undefined, signal, opts.signingKey);
   const line = new LiveLine();
   try {
     const upload = () =>
@@ -60,7 +60,7 @@ export async function runUpload(file: string, opts: UploadOptions): Promise<void
 export async function runDownload(opts: DownloadOptions): Promise<void> {
   const type = missionType(opts.type);
   const signal = interruptSignal();
-  const { vehicle, close } = await connectVehicle(opts.connect, undefined, signal);
+  const { vehicle, close } = await connectVehicle(opts.connect, undefined, signal, opts.signingKey);
   let items: MissionItem[];
   try {
     items = await downloadMission(vehicle.link, vehicle.target, { missionType: type, signal });
@@ -82,7 +82,7 @@ export async function runDownload(opts: DownloadOptions): Promise<void> {
 export async function runClear(opts: ClearOptions): Promise<void> {
   const type = missionType(opts.type);
   const signal = interruptSignal();
-  const { vehicle, close } = await connectVehicle(opts.connect, undefined, signal);
+  const { vehicle, close } = await connectVehicle(opts.connect, undefined, signal, opts.signingKey);
   try {
     await clearMission(vehicle.link, vehicle.target, { missionType: type, signal });
     process.stdout.write(`cleared the vehicle's ${opts.type}\n`);

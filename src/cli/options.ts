@@ -68,3 +68,10 @@ export function parseSize(value: string): { widthPx: number; heightPx: number } 
   }
   return { widthPx, heightPx };
 }
+
+/** The `--signing-key` flag of every command that talks to a vehicle: its flag and its help. */
+export const SIGNING_KEY_OPTION = [
+  '--signing-key <file>',
+  "MAVLink 2 signing key (64 hex digits, 32 raw bytes, or 'passphrase: TEXT'): sign what is sent, " +
+    'drop what is not signed with it',
+] as const;

@@ -12,6 +12,7 @@ import { type OpenedFleet, openFleet } from './fleet-setup.js';
 import { LiveLine, table } from './output.js';
 import type { PatrolCliOptions } from './patrol.js';
 import { PilotKeys } from './pilot-keys.js';
+import { readSigningKeyFlag } from './signing-key.js';
 
 /** Exit status of a patrol that landed before its last waypoint (a failsafe or the pilot's abort). */
 const EXIT_PATROL_UNFINISHED = 3;
@@ -27,6 +28,7 @@ export async function runPatrol(file: string, opts: PatrolCliOptions): Promise<v
   };
   // A malformed URL is the pilot's mistake, refused now: the fleet would retry it as a silent vehicle.
   parseConnectionUrl(opts.connect);
+  const signingKey = readSigningKeyFlag(opts.signingKey);
   const plan = await loadPatrolPlan(file, { settings: patrolPlanSettings(opts), sortie: opts.sortie });
   const registry = opts.sites ? await loadSiteFiles(opts.sites) : plan.registry;
   if (!registry)
@@ -47,6 +49,7 @@ export async function runPatrol(file: string, opts: PatrolCliOptions): Promise<v
         video: opts.video ?? null,
         camera: patrolCamera(opts),
         videoLatencyMs: opts.videoLatency,
+        signingKey,
       },
     ],
     plans: new Map([[opts.vehicle, plan]]),

@@ -11,6 +11,7 @@ import {
   parseSize,
   percent,
   repeatable,
+  SIGNING_KEY_OPTION,
 } from './options.js';
 
 const DEFAULT_DATA_DIR = 'patrols';
@@ -20,6 +21,7 @@ const DEFAULT_LINK_LOSS_WARN_S = 5;
 const DEFAULT_VEHICLE = 'drone-1';
 export interface PatrolCliOptions {
   connect: string;
+  signingKey?: string;
   video?: string;
   db: string;
   dataDir: string;
@@ -49,6 +51,7 @@ export function registerPatrol(program: Command): void {
     )
     .argument('<plan-or-sites>', 'a .plan / .waypoints mission, or a .geojson / .kml site file to plan')
     .requiredOption('--connect <url>', 'vehicle link: udpin://, udpout://, tcpout://, serial://')
+    .option(...SIGNING_KEY_OPTION)
     .option('--video <url>', "the drone's video stream: udp://HOST:PORT (MPEG-TS) or rtsp://…")
     .option('--db <file>', 'alert database (SQLite)', DEFAULT_DB)
     .option('--data-dir <dir>', 'where each flight’s tlog is written', DEFAULT_DATA_DIR)

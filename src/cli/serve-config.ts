@@ -22,6 +22,8 @@ const vehicleSchema = z.strictObject({
   /** What `start` flies: a .plan / .waypoints, or a site file planned at start-up. */
   plan: z.string().min(1).optional(),
   sortie: z.int().min(1).default(1),
+  /** Its MAVLink 2 signing key file (see `--signing-key`); none: an unsigned link. */
+  signingKeyFile: z.string().min(1).optional(),
 });
 
 const configSchema = z.strictObject({
@@ -106,6 +108,10 @@ export function loadServeConfig(file: string): ServeConfig {
     db: from(config.db),
     dataDir: from(config.dataDir),
     sites: config.sites.map(from),
-    vehicles: config.vehicles.map((v) => ({ ...v, plan: v.plan === undefined ? undefined : from(v.plan) })),
+    vehicles: config.vehicles.map((v) => ({
+      ...v,
+      plan: v.plan === undefined ? undefined : from(v.plan),
+      signingKeyFile: v.signingKeyFile === undefined ? undefined : from(v.signingKeyFile),
+    })),
   };
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.js';
 import { loadPatrolPlan, type SortiePlan } from '../fleet/index.js';
+import { loadSigningKey } from '../mavlink/index.js';
 import { planSettings } from '../plan/index.js';
 import { startServer } from '../server/index.js';
 import { loadSiteFiles } from '../sites/index.js';
@@ -27,11 +28,20 @@ export async function runServe(configFile?: string): Promise<void> {
     const load = () => loadPatrolPlan(file, { settings, sortie: v.sortie });
     plans.set(v.id, await fromConfig(configFile, `vehicles[${i}].plan`, load));
   }
+  const vehicles = config.vehicles.map((v, i) => {
+    const file = v.signingKeyFile;
+    if (!file) return v;
+    const { key, warning } = fromConfigNow(configFile, `vehicles[${i}].signingKeyFile`, () =>
+      loadSigningKey(file),
+    );
+    if (warning) log('warning', warning);
+    return { ...v, signingKey: key };
+  });
   const opened = await openFleet({
     registry,
     db: config.db,
     dataDir: config.dataDir,
-    vehicles: config.vehicles,
+    vehicles,
     plans,
     analysisFps: config.analysis.fps,
     patrol: {
@@ -73,10 +83,23 @@ async function fromConfig<T>(
   try {
     return await load();
   } catch (err) {
-    if (configFile && err instanceof UserError)
-      throw new UserError(`${configFile}: ${field}: ${err.message}`, err.exitCode);
-    throw err;
+    throw asConfigError(configFile, field, err);
   }
+}
+
+/** `fromConfig` for a file read at once. */
+function fromConfigNow<T>(configFile: string | undefined, field: string, load: () => T): T {
+  try {
+    return load();
+  } catch (err) {
+    throw asConfigError(configFile, field, err);
+  }
+}
+
+function asConfigError(configFile: string | undefined, field: string, err: unknown): unknown {
+  if (configFile && err instanceof UserError)
+    return new UserError(`${configFile}: ${field}: ${err.message}`, err.exitCode);
+  return err;
 }
 
 /** Without --config: the demo sites and one vehicle where a simulator or SITL talks by default. */

@@ -13,6 +13,7 @@ import {
 } from '../sim/index.js';
 import { interruptSignal, stopped } from './interrupt.js';
 import { LiveLine } from './output.js';
+import { readSigningKeyFlag } from './signing-key.js';
 import { type SimOptions, WORLD_WIND_MS } from './sim.js';
 
 const REFRESH_MS = 1000;
@@ -21,6 +22,7 @@ export async function runSim(opts: SimOptions): Promise<void> {
   if ((opts.video || opts.record) && !opts.world) {
     throw new UserError('sim: --video and --record need --world FILE (what the camera sees)');
   }
+  const signingKey = readSigningKeyFlag(opts.signingKey);
   const world = opts.world ? await loadWorld(opts.world, { windFromDeg: opts.windFrom }) : null;
   // The world's plumes drift with its wind: the vehicle feels (and reports in WIND) the same one.
   const windSpeedMs = opts.windSpeed ?? (world ? WORLD_WIND_MS : 0);
@@ -34,6 +36,7 @@ export async function runSim(opts: SimOptions): Promise<void> {
     attitudeNoiseDeg: opts.attitudeNoise,
     tlog,
     connect: opts.connect,
+    signingKey,
     home: opts.home,
     speedup: opts.speedup,
     seed: opts.seed,
@@ -50,7 +53,7 @@ export async function runSim(opts: SimOptions): Promise<void> {
   });
   process.stdout.write(
     `simulated copter on ${opts.connect}, home ${opts.home.latDeg},${opts.home.lonDeg},${opts.home.altAmslM}, ` +
-      `speed-up ×${opts.speedup} (Ctrl-C to stop)\n`,
+      `speed-up ×${opts.speedup}${signingKey ? `, signing with the key of ${opts.signingKey}` : ''} (Ctrl-C to stop)\n`,
   );
   const camera =
     world && (streamUrl || recordDir)

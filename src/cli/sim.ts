@@ -11,6 +11,7 @@ export const WORLD_WIND_MS = 3;
 
 export interface SimOptions {
   connect: string;
+  signingKey?: string;
   home: { latDeg: number; lonDeg: number; altAmslM: number };
   speedup: number;
   loss: number;
@@ -42,6 +43,12 @@ export function registerSim(program: Command): void {
       '--connect <url>',
       'where the vehicle talks: udpout://HOST:PORT, udpin://, tcpin:// (SITL-style)',
       'udpout://127.0.0.1:14550',
+    )
+    .option(
+      '--signing-key <file>',
+      "start with this MAVLink 2 signing key (64 hex digits, 32 raw bytes, or 'passphrase: TEXT'), as a " +
+        'vehicle given one: sign what it sends, drop what is not signed with it. Without one, a ' +
+        "SETUP_SIGNING ('dustpatrol signing setup') gives it a key",
     )
     .option('--home <lat,lon,alt>', 'home position in degrees and metres AMSL', parseLatLonAlt, DEFAULT_HOME)
     .option(

@@ -27,11 +27,17 @@ export function formatStatusLine(state: VehicleState, stats: LinkStats): string 
   ].join(' | ');
 }
 
-/** Packets in and lost, frames dropped; junk and strangers' datagrams only when there were any. */
+/**
+ * Packets in and lost, frames dropped; junk, strangers' datagrams and what a signed link refused only
+ * when there were any.
+ */
 function linkHealth(stats: LinkStats): string {
   const parts = [`link ${stats.packetsIn} in`, `${stats.dropped} lost`, `${stats.badFrames} bad`];
   if (stats.unknownMessages > 0) parts.push(`${stats.unknownMessages} unknown`);
   if (stats.junkBytes > 0) parts.push(`${stats.junkBytes} B junk`);
   if (stats.ignoredDatagrams > 0) parts.push(`${stats.ignoredDatagrams} from others ignored`);
+  if (stats.unsignedPackets > 0) parts.push(`${stats.unsignedPackets} unsigned dropped`);
+  if (stats.badSignatures > 0) parts.push(`${stats.badSignatures} badly signed dropped`);
+  if (stats.staleSignatures > 0) parts.push(`${stats.staleSignatures} stale signed dropped`);
   return parts.join(', ');
 }

@@ -8,7 +8,7 @@ const REFRESH_MS = 500;
 
 export async function runStatus(opts: StatusOptions): Promise<void> {
   const signal = interruptSignal();
-  const { vehicle, link, close } = await connectVehicle(opts.connect, undefined, signal);
+  const { vehicle, link, close } = await connectVehicle(opts.connect, undefined, signal, opts.signingKey);
   const line = new LiveLine(process.stdout);
   const show = () => {
     if (opts.json) process.stdout.write(`${JSON.stringify({ ...vehicle.state, link: link.stats })}\n`);

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import { parseNumberIn } from './options.js';
+import { parseNumberIn, SIGNING_KEY_OPTION } from './options.js';
 
 export interface StatusOptions {
   connect: string;
+  signingKey?: string;
   duration?: number;
   json?: boolean;
 }
@@ -12,6 +13,7 @@ export function registerStatus(program: Command): void {
     .command('status')
     .description('Show a live status line for the vehicle on a link (Ctrl-C to stop)')
     .requiredOption('--connect <url>', 'vehicle link: udpin://, udpout://, tcpout://, serial://')
+    .option(...SIGNING_KEY_OPTION)
     .option('--duration <s>', 'stop after this many seconds', parseNumberIn(0.5, 86_400))
     .option('--json', 'print the vehicle state as one JSON object per refresh, for machines')
     .action(async (opts: StatusOptions) => {

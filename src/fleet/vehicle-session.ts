@@ -31,6 +31,8 @@ export interface VehicleLinkConfig {
   camera: CameraModel;
   /** Camera to arrival here, ms (see FrameClock). */
   videoLatencyMs: number;
+  /** The MAVLink 2 signing key its link signs with and demands; none: unsigned. */
+  signingKey?: Buffer;
 }
 
 export interface SessionContext {
@@ -44,8 +46,9 @@ export interface SessionContext {
   onEvent: (level: 'info' | 'warning' | 'error', text: string) => void;
   onProgress: () => void;
   /**
-   * Opens a vehicle's link (default: MavLinkConnection.open on its `connect` URL). The vehicle and its
-   * patrols run on the link's clock: a test gives links on its fake clock over an in-memory transport.
+   * Opens a vehicle's link (default: MavLinkConnection.open on its `connect` URL, signed with its
+   * `signingKey`). The vehicle and its patrols run on the link's clock: a test gives links on its fake
+   * clock over an in-memory transport.
    */
   openLink?: (config: VehicleLinkConfig) => Promise<MavLinkConnection>;
 }
@@ -91,7 +94,9 @@ export class VehicleSession {
 
   /** Opens the link and waits for the vehicle's first heartbeat (LINK_TIMING.vehicleDiscoveryTimeoutMs). */
   static async open(config: VehicleLinkConfig, ctx: SessionContext, signal?: AbortSignal) {
-    const link = await (ctx.openLink?.(config) ?? MavLinkConnection.open(config.connect));
+    const key = config.signingKey;
+    const link = await (ctx.openLink?.(config) ??
+      MavLinkConnection.open(config.connect, { signing: key ? { key } : undefined }));
     const session = new VehicleSession(config, link, ctx);
     try {
       session.vehicle = await Vehicle.connect(link, signal);

@@ -29,13 +29,22 @@ export interface ReceivedMessage<T extends MavLinkData = MavLinkData> {
   timeUs: number;
   /** The packet's bytes as they came off the wire. */
   bytes: Buffer;
+  /** True when it came signed with the link's key, its signature and timestamp checked. */
+  signed?: boolean;
 }
 
 export type MessageClass<T extends MavLinkData = MavLinkData> = MavLinkDataConstructor<T>;
 
+/** Signs a MAVLink 2 frame built with the signed flag set (a link's `LinkSigner`). */
+export interface FrameSigner {
+  sign(frame: Buffer): Buffer;
+}
+
 /** Builds MAVLink 2 frames for one sender (system, component) with its own sequence counter. */
 export class FrameEncoder {
   private readonly protocol: MavLinkProtocolV2;
+  /** The same with the signed incompatibility flag, which the checksum covers. */
+  private readonly signedProtocol: MavLinkProtocolV2;
   private seq = 0;
 
   constructor(
@@ -43,10 +52,14 @@ export class FrameEncoder {
     readonly componentId: number,
   ) {
     this.protocol = new MavLinkProtocolV2(systemId, componentId);
+    this.signedProtocol = new MavLinkProtocolV2(systemId, componentId, MavLinkProtocolV2.IFLAG_SIGNED);
   }
 
-  encode(message: MavLinkData): Buffer {
-    const frame = this.protocol.serialize(message, this.seq);
+  /** The frame of `message`, signed by `signer` when there is one. */
+  encode(message: MavLinkData, signer?: FrameSigner | null): Buffer {
+    const frame = signer
+      ? signer.sign(this.signedProtocol.serialize(message, this.seq))
+      : this.protocol.serialize(message, this.seq);
     this.seq = (this.seq + 1) & 0xff;
     return frame;
   }

@@ -1,4 +1,5 @@
 import { MESSAGE_REGISTRY } from './codec.js';
+import { crc16, crcAccumulate } from './crc.js';
 
 /**
  * Receive-side MAVLink framing (serialization spec: https://mavlink.io/en/guide/serialization.html).
@@ -123,18 +124,6 @@ function examine(bytes: Buffer, start: number): Candidate {
   return { kind: 'bad' };
 }
 
-function crc16(bytes: Buffer, from: number, to: number): number {
-  let crc = 0xffff;
-  for (let i = from; i < to; i++) crc = crcAccumulate(bytes[i], crc);
-  return crc;
-}
-
-function crcAccumulate(byte: number, crc: number): number {
-  let tmp = (byte ^ crc) & 0xff;
-  tmp = (tmp ^ (tmp << 4)) & 0xff;
-  return ((crc >> 8) ^ (tmp << 8) ^ (tmp << 3) ^ (tmp >> 4)) & 0xffff;
-}
-
 /** HEARTBEAT's sender kind, read straight from a checked frame's payload (MAVLink 2 trims zeros). */
 export function heartbeatSender(frame: Buffer): { type: number; autopilot: number } | null {
   const v2 = frame[0] === STX_V2;
@@ -145,4 +134,11 @@ export function heartbeatSender(frame: Buffer): { type: number; autopilot: numbe
   const field = (offset: number) => (offset < payloadBytes ? frame[payloadAt + offset] : 0);
   // HEARTBEAT payload: custom_mode uint32, then type, autopilot (wire order by size).
   return { type: field(4), autopilot: field(5) };
+}
+
+/** Who sent a checked frame and which message it holds, read from its header. */
+export function frameSender(frame: Buffer): { sysid: number; compid: number; msgid: number } {
+  return frame[0] === STX_V2
+    ? { sysid: frame[5], compid: frame[6], msgid: frame.readUIntLE(7, 3) }
+    : { sysid: frame[3], compid: frame[4], msgid: frame[5] };
 }

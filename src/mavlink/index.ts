@@ -33,6 +33,19 @@ export {
   type SetParamOptions,
   setParam,
 } from './param-client.js';
+export { type SetupSigningOptions, type SetupSigningResult, setupSigning } from './setup-signing.js';
+export { LinkSigner, type SigningOptions, type SigningVerdict } from './signer.js';
+export {
+  appendSignature,
+  computeSignature,
+  hasValidSignature,
+  isSignedFrame,
+  ONE_MINUTE_TICKS,
+  readSignatureBlock,
+  SIGNING_KEY_BYTES,
+  signingTicksFromUnixUs,
+} from './signing.js';
+export { loadSigningKey, type SigningKeyFile } from './signing-key.js';
 export type { Target } from './target.js';
 export {
   type BatteryPack,

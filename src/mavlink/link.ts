@@ -10,9 +10,10 @@ import {
   openListenWarning,
   parseConnectionUrl,
 } from './connection-url.js';
-import { FrameSplitter } from './framing.js';
+import { FrameSplitter, frameSender } from './framing.js';
 import { MissionTransferClient } from './mission-transfer.js';
 import { isAutopilotKind, MAV_AUTOPILOT_INVALID, MAV_TYPE_GCS } from './sender-kind.js';
+import { LinkSigner, type SigningOptions } from './signer.js';
 import type { TlogWriter } from './tlog.js';
 import { openTransport, type Transport } from './transport.js';
 
@@ -40,6 +41,16 @@ export interface LinkStats {
   dropped: number;
   /** Sends that had nobody to go to (udpin before its peer's heartbeat, tcp while reconnecting). */
   unsent: number;
+  /** Signed link: unsigned packets dropped (RADIO_STATUS, which radios inject unsigned, passes). */
+  unsignedPackets: number;
+  /** Signed link: packets dropped because their signature was not made with our key. */
+  badSignatures: number;
+  /**
+   * Signed link: correctly signed packets dropped for their timestamp, not newer than the last one of
+   * their (sysid, compid, link id) stream (a replay, or reordered), or a new stream's more than a
+   * minute behind ours.
+   */
+  staleSignatures: number;
 }
 
 /** A system/component heard through its HEARTBEAT. */
@@ -72,6 +83,8 @@ export interface LinkOptions {
    * that clock's time since (on the system clock, with Date.now as before).
    */
   clock?: Clock;
+  /** Sign every packet sent and drop received ones that are not signed with this key (see LinkSigner). */
+  signing?: SigningOptions;
 }
 
 export interface WaitOptions {
@@ -104,6 +117,9 @@ export class MavLinkConnection extends EventEmitter {
     ignoredDatagrams: 0,
     dropped: 0,
     unsent: 0,
+    unsignedPackets: 0,
+    badSignatures: 0,
+    staleSignatures: 0,
   };
   readonly peers = new Map<string, Peer>();
   readonly encoder: FrameEncoder;
@@ -117,6 +133,7 @@ export class MavLinkConnection extends EventEmitter {
   private tlog: TlogWriter | null;
   private closed = false;
   private missionClient: MissionTransferClient | undefined;
+  private signer: LinkSigner | null = null;
 
   constructor(
     readonly transport: Transport,
@@ -131,6 +148,11 @@ export class MavLinkConnection extends EventEmitter {
     this.clockUs =
       options.clockUs ?? (this.clock === systemClock ? () => Date.now() * 1000 : unixClockUs(this.clock));
     this.tlog = options.tlog ?? null;
+    if (options.signing) this.setSigning(options.signing);
+    // A udpin transport chooses whom to answer by heartbeat: on a signed link, only one signed with the key.
+    transport.setHeartbeatCheck?.(
+      (frame) => this.signer?.vouchesFor(frame, frameSender(frame).msgid) ?? true,
+    );
     this.splitter = new FrameSplitter((frame) => this.onFrame(frame));
     transport.on('data', (chunk: Buffer) => {
       this.stats.bytesIn += chunk.length;
@@ -196,10 +218,31 @@ export class MavLinkConnection extends EventEmitter {
     return this.clockUs();
   }
 
+  /**
+   * Signs from now on with `options.key` and drops what is not signed with it (null: signing off).
+   * The same key again (a vehicle given it twice) keeps the streams seen and never moves our timestamp back.
+   */
+  setSigning(options: SigningOptions | null): void {
+    const previous = this.signer;
+    this.signer = options ? new LinkSigner(options, this.clockUs) : null;
+    if (previous && this.signer?.key.equals(previous.key)) this.signer.continueFrom(previous);
+  }
+
+  /** This link's signing: its link id and current timestamp (ticks), or null when it does not sign. */
+  get signing(): { linkId: number; timestampTicks: number; acceptsUnsigned: boolean } | null {
+    const signer = this.signer;
+    if (!signer) return null;
+    return {
+      linkId: signer.linkId,
+      timestampTicks: signer.currentTicks,
+      acceptsUnsigned: signer.acceptUnsigned,
+    };
+  }
+
   /** Frames and sends a message as MAVLink 2 with this link's own sequence number. */
   send(message: MavLinkData): void {
     if (this.closed) return;
-    const frame = this.encoder.encode(message);
+    const frame = this.encoder.encode(message, this.signer);
     this.sendFrame(frame);
   }
 
@@ -212,7 +255,7 @@ export class MavLinkConnection extends EventEmitter {
     }
     this.stats.bytesOut += frame.length;
     this.stats.packetsOut++;
-    this.tlog?.write(this.clockUs(), frame);
+    this.tlog?.record(this.clockUs(), frame);
   }
 
   /** Subscribes to every decoded message; returns the unsubscribe function. */
@@ -274,10 +317,23 @@ export class MavLinkConnection extends EventEmitter {
       return this.peers.get(peerKey(rx.sysid, rx.compid)) as Peer;
     } catch (err) {
       if (err instanceof TimeoutError) {
-        throw new TimeoutError(`no vehicle heartbeat on ${this.description} within ${timeoutMs / 1000} s`);
+        throw new TimeoutError(
+          `no vehicle heartbeat on ${this.description} within ${timeoutMs / 1000} s${this.signingDropsNote()}`,
+        );
       }
       throw err;
     }
+  }
+
+  /** Why a signed link may have heard nothing: the packets it dropped, or '' when none. */
+  private signingDropsNote(): string {
+    const { unsignedPackets, badSignatures, staleSignatures } = this.stats;
+    if (badSignatures > 0)
+      return ` (${badSignatures} packets signed with another key dropped: check --signing-key)`;
+    if (unsignedPackets > 0)
+      return ` (${unsignedPackets} unsigned packets dropped: give the vehicle the key with 'dustpatrol signing setup')`;
+    if (staleSignatures > 0) return ` (${staleSignatures} signed packets with old timestamps dropped)`;
+    return '';
   }
 
   async close(): Promise<void> {
@@ -290,15 +346,38 @@ export class MavLinkConnection extends EventEmitter {
 
   private onFrame(bytes: Buffer): void {
     const timeUs = this.clockUs();
+    const signed = this.signer ? this.checkSignature(bytes) : false;
+    if (signed === null) return;
     // The splitter passes only frames of known messages.
     const rx = decodeFrame(bytes, timeUs);
     if (!rx) return;
+    if (signed) rx.signed = true;
     this.stats.packetsIn++;
-    this.tlog?.write(timeUs, bytes);
+    this.tlog?.record(timeUs, bytes);
     this.countGap(rx);
     if (rx.message instanceof minimal.Heartbeat) this.onHeartbeat(rx as ReceivedMessage<minimal.Heartbeat>);
     this.emit('message', rx);
     for (const handler of [...this.handlers]) handler(rx);
+  }
+
+  /** On a signed link: true for a correctly signed frame, false for an allowed unsigned one, null: dropped. */
+  private checkSignature(bytes: Buffer): boolean | null {
+    const { sysid, compid, msgid } = frameSender(bytes);
+    switch ((this.signer as LinkSigner).check(bytes, sysid, compid, msgid)) {
+      case 'signed':
+        return true;
+      case 'unsigned-allowed':
+        return false;
+      case 'unsigned':
+        this.stats.unsignedPackets++;
+        return null;
+      case 'bad-signature':
+        this.stats.badSignatures++;
+        return null;
+      case 'stale':
+        this.stats.staleSignatures++;
+        return null;
+    }
   }
 
   private countGap(rx: ReceivedMessage): void {

@@ -1,4 +1,11 @@
 import fs from 'node:fs';
+import { MESSAGE_REGISTRY } from './codec.js';
+import { crc16, crcAccumulate } from './crc.js';
+import { frameSender } from './framing.js';
+import { IFLAG_SIGNED, isSignedFrame, SIGNATURE_BLOCK_BYTES } from './signing.js';
+
+/** SETUP_SIGNING carries the secret key. */
+const SETUP_SIGNING_MSG_ID = 256;
 
 /**
  * Telemetry log writer in the layout pymavlink, MAVExplorer and Mission Planner use:
@@ -14,6 +21,17 @@ export class TlogWriter {
     this.fd = fs.openSync(path, 'a');
   }
 
+  /**
+   * Records a packet a link sent or received, as the signing spec asks: never SETUP_SIGNING (it holds
+   * the key), and a signed packet without its signature, so that a log shared for analysis gives
+   * nobody signatures to attack.
+   */
+  record(timeUs: number, frame: Buffer): void {
+    const packet = loggedFrame(frame);
+    if (packet) this.write(timeUs, packet);
+  }
+
+  /** Appends a packet as it is. */
   write(timeUs: number, packet: Buffer): void {
     if (this.closed) return;
     const record = Buffer.allocUnsafe(8 + packet.length);
@@ -29,4 +47,17 @@ export class TlogWriter {
     this.closed = true;
     fs.closeSync(this.fd);
   }
+}
+
+/** What a log keeps of a frame: null for SETUP_SIGNING, a signed frame unsigned (flag off, checksum redone). */
+function loggedFrame(frame: Buffer): Buffer | null {
+  const { msgid } = frameSender(frame);
+  if (msgid === SETUP_SIGNING_MSG_ID) return null;
+  const crcExtra = MESSAGE_REGISTRY[msgid]?.MAGIC_NUMBER;
+  if (!isSignedFrame(frame) || crcExtra === undefined) return frame;
+  const unsigned = Buffer.from(frame.subarray(0, frame.length - SIGNATURE_BLOCK_BYTES));
+  unsigned[2] &= ~IFLAG_SIGNED;
+  const checksumAt = unsigned.length - 2;
+  unsigned.writeUInt16LE(crcAccumulate(crcExtra, crc16(unsigned, 1, checksumAt)), checksumAt);
+  return unsigned;
 }

@@ -20,6 +20,11 @@ export interface Transport extends EventEmitter {
   /** Sends bytes; returns false when there is nobody to send to yet (udpin before its peer spoke). */
   write(bytes: Buffer): boolean;
   close(): Promise<void>;
+  /**
+   * udpin: a heartbeat chooses the peer only when `check` passes its frame (a signed link's: signed
+   * with its key), so that a stranger's heartbeat cannot turn the answers to itself.
+   */
+  setHeartbeatCheck?(check: (frame: Buffer) => boolean): void;
 }
 
 /**
@@ -73,10 +78,11 @@ class UdpTransport extends EventEmitter implements Transport {
   private lastFromPeerMs = 0;
   private closed = false;
   private readonly heartbeats: { type: number; autopilot: number }[] = [];
+  private heartbeatCheck: (frame: Buffer) => boolean = () => true;
   /** Finds heartbeats in a udpin datagram before its sender is chosen. */
   private readonly heartbeatFinder = new FrameSplitter((frame) => {
     const sender = heartbeatSender(frame);
-    if (sender) this.heartbeats.push(sender);
+    if (sender && this.heartbeatCheck(frame)) this.heartbeats.push(sender);
   });
 
   private constructor(
@@ -135,6 +141,10 @@ class UdpTransport extends EventEmitter implements Transport {
     this.heartbeats.length = 0;
     this.heartbeatFinder.pushDatagram(datagram);
     return this.heartbeats.some((hb) => this.answers === 'any' || isAutopilotKind(hb));
+  }
+
+  setHeartbeatCheck(check: (frame: Buffer) => boolean): void {
+    this.heartbeatCheck = check;
   }
 
   write(bytes: Buffer): boolean {

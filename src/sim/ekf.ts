@@ -52,29 +52,25 @@ export class Ekf {
   }
 
   /**
-   * Copter's `position_ok()`: in flight it needs the absolute position; on the ground the predicted
-   * one (an origin and a fix) is enough, which is why arming in GUIDED works before takeoff does.
+   * Copter's `position_ok()`. Disarmed it would take a predicted position, but SITL 4.7 reports none
+   * (no PRED_POS_HORIZ_ABS) before the EKF uses GPS: arming in GUIDED is refused with "Need Position
+   * Estimate" until then, on the ground as in the air.
    */
-  positionOk(armed: boolean): boolean {
-    return this.usesGps || (!armed && this.predictedPositionOk());
+  positionOk(): boolean {
+    return this.usesGps;
   }
 
+  /** EKF_STATUS_REPORT flags as SITL 4.7 sends them: 167 before GPS is in use, 831 after. */
   flags(): number {
     if (!this.attitudeOk) return F.UNINITIALIZED;
-    let flags = F.ATTITUDE | F.VELOCITY_VERT | F.POS_VERT_ABS;
-    if (this.usesGps) flags |= F.VELOCITY_HORIZ | F.POS_HORIZ_REL | F.POS_HORIZ_ABS;
-    else flags |= F.CONST_POS_MODE;
-    if (this.predictedPositionOk()) flags |= F.PRED_POS_HORIZ_REL | F.PRED_POS_HORIZ_ABS;
-    return flags;
+    const flags = F.ATTITUDE | F.VELOCITY_HORIZ | F.VELOCITY_VERT | F.POS_VERT_ABS;
+    if (!this.usesGps) return flags | F.CONST_POS_MODE;
+    return flags | F.POS_HORIZ_REL | F.POS_HORIZ_ABS | F.PRED_POS_HORIZ_REL | F.PRED_POS_HORIZ_ABS;
   }
 
   /** Horizontal position and velocity variance as EKF_STATUS_REPORT scales them (1 = failsafe level). */
   horizontalVariance(): number {
     if (this.usesGps) return GOOD_VARIANCE;
     return this.fix && this.originSet ? GOOD_VARIANCE : BAD_VARIANCE;
-  }
-
-  private predictedPositionOk(): boolean {
-    return this.originSet && (this.usesGps || this.fix);
   }
 }

@@ -47,6 +47,10 @@ export class FaultyTransport extends EventEmitter implements Transport {
     return this.inner.url;
   }
 
+  setHeartbeatCheck(check: (frame: Buffer) => boolean): void {
+    this.inner.setHeartbeatCheck?.(check);
+  }
+
   setFaults(faults: Partial<LinkFaults>): void {
     this.faults = { ...this.faults, ...faults };
   }

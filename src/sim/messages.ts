@@ -65,12 +65,13 @@ export function heartbeat({ vehicle }: TelemetrySource): minimal.Heartbeat {
   if (vehicle.armed) baseMode |= MavModeFlag.SAFETY_ARMED;
   m.baseMode = baseMode;
   m.customMode = vehicle.mode;
+  // As Copter's vehicle_system_status(): a failsafe first, then landed (armed or not) is STANDBY.
   m.systemStatus = vehicle.booting
     ? MavState.BOOT
-    : !vehicle.armed
-      ? MavState.STANDBY
-      : vehicle.inFailsafe
-        ? MavState.CRITICAL
+    : vehicle.inFailsafe
+      ? MavState.CRITICAL
+      : vehicle.landed
+        ? MavState.STANDBY
         : MavState.ACTIVE;
   m.mavlinkVersion = 3;
   return m;
@@ -324,15 +325,18 @@ function gimbalDeviceAttitudeStatus(src: TelemetrySource): common.GimbalDeviceAt
 function autopilotVersion(): standard.AutopilotVersion {
   const C = standard.MavProtocolCapability;
   const m = new standard.AutopilotVersion();
-  m.capabilities =
+  // A uint64 on the wire, which node-mavlink writes only from a bigint (a number throws) though it
+  // types the field as its enum.
+  m.capabilities = BigInt(
     C.MISSION_FLOAT |
-    C.PARAM_FLOAT |
-    C.MISSION_INT |
-    C.COMMAND_INT |
-    C.SET_POSITION_TARGET_GLOBAL_INT |
-    C.MAVLINK2 |
-    C.MISSION_FENCE |
-    C.MISSION_RALLY;
+      C.PARAM_FLOAT |
+      C.MISSION_INT |
+      C.COMMAND_INT |
+      C.SET_POSITION_TARGET_GLOBAL_INT |
+      C.MAVLINK2 |
+      C.MISSION_FENCE |
+      C.MISSION_RALLY,
+  ) as unknown as standard.MavProtocolCapability;
   m.flightSwVersion = FLIGHT_SW_VERSION;
   m.middlewareSwVersion = 0;
   m.osSwVersion = 0;

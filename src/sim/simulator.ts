@@ -29,6 +29,7 @@ import {
 import { modeName } from './modes.js';
 import { serveParams } from './params.js';
 import { ReportNoise } from './report-noise.js';
+import { serveSetupSigning } from './setup-signing.js';
 import { TelemetryStreams } from './telemetry.js';
 import { SimVehicle } from './vehicle.js';
 
@@ -79,6 +80,12 @@ export interface SimulatorOptions {
   tlog?: TlogWriter;
   systemId?: number;
   componentId?: number;
+  /**
+   * The 32-byte MAVLink signing key it holds from the start, as a vehicle given one earlier: it signs
+   * what it sends and drops what is not signed with the key. Without one it talks unsigned until a
+   * SETUP_SIGNING gives it a key.
+   */
+  signingKey?: Buffer;
 }
 
 /** A snapshot of the simulated vehicle, for tests and the `sim` command's status line. */
@@ -190,7 +197,7 @@ export class Simulator {
     const tlog = options.tlog;
     this.faulty = tlog
       ? new RecordedTransport(transport, options.faults, seededRandom(options.seed), clock, (frame) =>
-          tlog.write(this.unixTimeUs(), frame),
+          tlog.record(this.unixTimeUs(), frame),
         )
       : new FaultyTransport(transport, options.faults, seededRandom(options.seed), clock);
     this.noise = new ReportNoise(
@@ -198,7 +205,12 @@ export class Simulator {
       options.attitudeNoiseDeg,
       seededRandom(options.seed + 2),
     );
-    this.link = new MavLinkConnection(this.faulty, { ...ids, gcsHeartbeat: false, clock });
+    this.link = new MavLinkConnection(this.faulty, {
+      ...ids,
+      gcsHeartbeat: false,
+      clock,
+      signing: options.signingKey ? { key: options.signingKey } : undefined,
+    });
     this.missions = new MissionServer(this.link, {
       clock,
       capacity: options.missionCapacity,
@@ -256,6 +268,11 @@ export class Simulator {
     this.unsubscribes = [
       serveParams(this.link, this.vehicle.params, ids),
       serveCommands(this.link, { vehicle: this.vehicle, streams: this.streams, ids }),
+      serveSetupSigning(this.link, {
+        ids,
+        armed: () => this.vehicle.armed,
+        text: (severity, text) => this.link.send(statusText(severity, text)),
+      }),
       this.link.onMessage(({ message }) => {
         if (message instanceof minimal.Heartbeat && message.type === MAV_TYPE_GCS) {
           this.lastGcsHeartbeatMs = this.clock.nowMs();

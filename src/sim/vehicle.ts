@@ -180,14 +180,19 @@ export class SimVehicle {
     return this.failsafe.batteryLow || this.failsafe.ekf || this.failsafe.gcs || this.fenceState.breached;
   }
 
+  /**
+   * Copter's arming checks: the GPS and the position estimate only in a mode that needs a position
+   * (SITL arms in STABILIZE before its EKF uses GPS, and refuses GUIDED until then).
+   */
   arm(): common.MavResult {
     if (this.armed) return MavResult.ACCEPTED;
-    const refusal = !this.gps.hasFix(this.timeS)
-      ? 'GPS 1: Bad fix'
-      : !this.ekf.positionOk(false)
-        ? 'Need Position Estimate'
-        : !modeIsArmable(this.mode)
-          ? 'Mode not armable'
+    const needsPosition = modeRequiresPosition(this.mode);
+    const refusal = !modeIsArmable(this.mode)
+      ? 'Mode not armable'
+      : needsPosition && !this.gps.hasFix(this.timeS)
+        ? 'GPS 1: Bad fix'
+        : needsPosition && !this.ekf.positionOk()
+          ? 'Need Position Estimate'
           : null;
     if (refusal) {
       this.events.text(MavSeverity.CRITICAL, `Arm: ${refusal}`);
@@ -223,7 +228,12 @@ export class SimVehicle {
       return MavResult.FAILED;
     }
     if (customMode === this.mode) return MavResult.ACCEPTED;
-    if (modeRequiresPosition(customMode) && !this.ekf.positionOk(this.armed)) {
+    // Copter sets any mode while disarmed (its `ignore_checks`): arming checks the mode instead.
+    if (!this.armed) {
+      this.enterMode(customMode);
+      return MavResult.ACCEPTED;
+    }
+    if (modeRequiresPosition(customMode) && !this.ekf.positionOk()) {
       this.events.text(MavSeverity.WARNING, `Mode change failed: ${modeName(customMode)} requires position`);
       return MavResult.FAILED;
     }
@@ -233,7 +243,7 @@ export class SimVehicle {
         this.events.text(MavSeverity.WARNING, 'Mode change failed: AUTO has no mission');
         return MavResult.FAILED;
       }
-      if (this.armed && this.landed && first !== MavCmd.NAV_TAKEOFF) {
+      if (this.landed && first !== MavCmd.NAV_TAKEOFF) {
         this.events.text(MavSeverity.CRITICAL, 'Auto: Missing Takeoff Cmd');
         return MavResult.FAILED;
       }
@@ -343,8 +353,20 @@ export class SimVehicle {
       this.events.statusChanged();
     }
     this.gps.step(dtS);
+    const usedGps = this.ekf.usesGps;
     this.ekf.step(this.timeS, this.gps.hasFix(this.timeS));
-    if (!this.home && this.ekf.originSet) this.setHome({ ...this.model.position });
+    if (!this.home && this.ekf.originSet) {
+      this.setHome({ ...this.model.position });
+      this.events.text(MavSeverity.INFO, 'EKF3 IMU0 origin set');
+      const homeAmslM = this.frame.origin.altAmslM + this.model.position.upM;
+      this.events.text(MavSeverity.INFO, `Field Elevation Set: ${Math.round(homeAmslM)}m`);
+    }
+    if (this.ekf.usesGps !== usedGps) {
+      this.events.text(
+        MavSeverity.INFO,
+        `EKF3 IMU0 ${this.ekf.usesGps ? 'is using GPS' : 'has stopped aiding'}`,
+      );
+    }
     this.checkFailsafes();
 
     if (!this.armed) {
@@ -475,7 +497,7 @@ export class SimVehicle {
     }
     const landing = this.mode === M.LAND || this.currentManeuver()?.stage(this.navContext()) === 'landing';
     const returning = this.mode === M.RTL || this.currentManeuver() instanceof ReturnToLaunch;
-    if (action === 'land' || !this.ekf.positionOk(true)) {
+    if (action === 'land' || !this.ekf.positionOk()) {
       if (!landing) this.enterMode(M.LAND);
     } else if (!landing && !returning) {
       this.enterMode(action === 'brake' ? M.BRAKE : M.RTL);
@@ -490,10 +512,13 @@ export class SimVehicle {
     const ctx = this.navContext();
     const radiusM = this.params.get('WPNAV_RADIUS') / 100;
     this.maneuver = null;
-    if (mode === M.AUTO) this.mission.start(ctx);
-    else if (mode === M.RTL) this.maneuver = new ReturnToLaunch(ctx);
-    else if (mode === M.LAND) this.maneuver = new Land(this.model.position, null, radiusM);
-    else if (this.armed) this.maneuver = holdHere(ctx);
+    // Disarmed, a mode only waits: nothing flies until arming (which AUTO, RTL and LAND refuse).
+    if (this.armed) {
+      if (mode === M.AUTO) this.mission.start(ctx);
+      else if (mode === M.RTL) this.maneuver = new ReturnToLaunch(ctx);
+      else if (mode === M.LAND) this.maneuver = new Land(this.model.position, null, radiusM);
+      else this.maneuver = holdHere(ctx);
+    }
     this.events.missionCurrentChanged();
     this.events.statusChanged();
   }

@@ -18,6 +18,8 @@ const BINARY = path.join(SITL_DIR, 'arducopter');
 const DEFAULTS = ['copter.parm', 'copter-gimbal.parm'].map((name) => path.join(SITL_DIR, 'params', name));
 /** SITL's MAVLink TCP port for instance I is 5760 + 10 × I; its RC input is UDP 5501 + 10 × I. */
 const TCP_BASE_PORT = 5760;
+/** `--serial1 tcp:2`: SERIAL1 on TCP 5762 + 10 × I. */
+const SERIAL1_TCP_OFFSET = 2;
 /** Instances tried, from the first; dustpatrol's tests use none below it. */
 const FIRST_INSTANCE = 21;
 const INSTANCES_TRIED = 40;
@@ -38,6 +40,12 @@ export function sitlMissing(): string | null {
 export interface Sitl {
   /** dustpatrol's connection URL for it: tcpout://127.0.0.1:5760 + 10 × I. */
   url: string;
+  /**
+   * With `serial1`: its SERIAL1, MAVLink on TCP 5762 + 10 × I, open once the vehicle has booted.
+   * ArduPilot trusts SERIAL0 (channel 0, USB on a real board) with unsigned packets even when it signs;
+   * SERIAL1 demands signatures, as a telemetry radio's port does.
+   */
+  serial1Url?: string;
   instance: number;
   /** Its working folder (eeprom.bin, logs/, and its console output in sitl.log). */
   dir: string;
@@ -49,10 +57,14 @@ export interface Sitl {
 
 /**
  * Starts SITL as its README says (quad `+`, `-w` for a fresh vehicle, the copter and gimbal defaults,
- * serial 1 and 2 off) on the first free instance, in its own temporary working folder. It boots when
- * the first client connects to `url`.
+ * serial 1 and 2 off, or serial 1 on TCP with `serial1`) on the first free instance, in its own
+ * temporary working folder. It boots when the first client connects to `url`.
  */
-export async function startSitl(options: { home: GeoPoint; speedup: number }): Promise<Sitl> {
+export async function startSitl(options: {
+  home: GeoPoint;
+  speedup: number;
+  serial1?: boolean;
+}): Promise<Sitl> {
   const instance = await freeInstance();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `sitl-${instance}-`));
   const logPath = path.join(dir, 'sitl.log');
@@ -73,7 +85,7 @@ export async function startSitl(options: { home: GeoPoint; speedup: number }): P
       '-I',
       String(instance),
       '--serial1',
-      'none',
+      options.serial1 ? `tcp:${SERIAL1_TCP_OFFSET}` : 'none',
       '--serial2',
       'none',
     ],
@@ -82,6 +94,9 @@ export async function startSitl(options: { home: GeoPoint; speedup: number }): P
   fs.closeSync(out);
   return {
     url: `tcpout://127.0.0.1:${TCP_BASE_PORT + 10 * instance}`,
+    serial1Url: options.serial1
+      ? `tcpout://127.0.0.1:${TCP_BASE_PORT + SERIAL1_TCP_OFFSET + 10 * instance}`
+      : undefined,
     instance,
     dir,
     log: () => fs.readFileSync(logPath, 'utf8'),

@@ -148,7 +148,7 @@ describe('simulator on the link, before anything is asked', () => {
 });
 
 describe('boot timeline, as on ArduPilot Copter 4.7', () => {
-  it('reports 0,0 until the EKF origin, refuses to arm with a reason, refuses takeoff until the EKF uses GPS', async () => {
+  it('reports 0,0 until the EKF origin; refuses to arm in GUIDED, with a reason, until the EKF uses GPS, as SITL does', async () => {
     const { s } = await start();
     await s.run(nextMessage(s, minimal.Heartbeat));
     requestStreams(s, [[MavDataStream.POSITION, 20]]);
@@ -156,7 +156,8 @@ describe('boot timeline, as on ArduPilot Copter 4.7', () => {
     expect(early.timeBootMs).toBeLessThan(20_000);
     expect([early.lat, early.lon]).toEqual([0, 0]);
 
-    // Arming before the origin is set: MAV_RESULT_FAILED and a STATUSTEXT that says why.
+    // Disarmed, Copter takes any mode (its ignore_checks); arming in one that needs a position says why not.
+    await s.run(setMode(s, MODE.GUIDED));
     const refusal = nextMessage(s, common.StatusText, (m) => m.text.startsWith('Arm: '));
     await expect(s.run(arm(s))).rejects.toMatchObject({ result: MavResult.FAILED });
     expect((await s.run(refusal)).text).toMatch(/^Arm: (GPS 1: Bad fix|Need Position Estimate)$/);
@@ -165,9 +166,15 @@ describe('boot timeline, as on ArduPilot Copter 4.7', () => {
     expect(located.timeBootMs).toBeGreaterThanOrEqual(20_000);
     expect(located.lat / 1e7).toBeCloseTo(34.7245, 6);
     expect(located.lon / 1e7).toBeCloseTo(113.6302, 6);
+    expect(s.texts).toContain('EKF3 IMU0 origin set');
 
-    // With the origin set GUIDED and arming are accepted, but NAV_TAKEOFF fails until the EKF uses GPS.
-    await s.run(setMode(s, MODE.GUIDED));
+    // With the origin set, SITL 4.7 still refuses GUIDED (no predicted position before GPS is in use).
+    const stillRefused = nextMessage(s, common.StatusText, (m) => m.text.startsWith('Arm: '));
+    await expect(s.run(arm(s))).rejects.toMatchObject({ result: MavResult.FAILED });
+    expect((await s.run(stillRefused)).text).toBe('Arm: Need Position Estimate');
+
+    // STABILIZE needs no position: it arms now, but NAV_TAKEOFF is GUIDED's.
+    await s.run(setMode(s, MODE.STABILIZE));
     // Simulated time runs on while the ack travels: read before the command (the vehicle armed later)
     // for a lower bound on the arming time, after the ack for an upper one.
     const armSentAtS = s.sim.state().simTimeS;
@@ -175,6 +182,10 @@ describe('boot timeline, as on ArduPilot Copter 4.7', () => {
     const armAckedAtS = s.sim.state().simTimeS;
     expect(armAckedAtS).toBeLessThan(37);
     await expect(s.run(takeoff(s, 10))).rejects.toMatchObject({ result: MavResult.FAILED });
+    // Armed on the ground is still STANDBY, as Copter's land_complete says.
+    expect((await s.run(nextMessage(s, minimal.Heartbeat, isArmed))).systemStatus).toBe(
+      minimal.MavState.STANDBY,
+    );
 
     // Armed and left on the ground, it disarms itself after DISARM_DELAY (10 s), to a tick.
     await s.run(nextMessage(s, minimal.Heartbeat, (hb) => !isArmed(hb)));
@@ -184,6 +195,8 @@ describe('boot timeline, as on ArduPilot Copter 4.7', () => {
 
     await s.run(waitForEkfPosition(s, EKF_TIMEOUT_MS));
     expect(s.sim.state().simTimeS).toBeGreaterThanOrEqual(35);
+    expect(s.texts).toContain('EKF3 IMU0 is using GPS');
+    await s.run(setMode(s, MODE.GUIDED));
     await s.run(arm(s));
     await s.run(takeoff(s, 10));
     const climbing = await s.run(nextMessage(s, common.GlobalPositionInt, (m) => m.relativeAlt > 5_000));
@@ -191,15 +204,21 @@ describe('boot timeline, as on ArduPilot Copter 4.7', () => {
     const hb = await s.run(nextMessage(s, minimal.Heartbeat));
     expect(isArmed(hb)).toBe(true);
     expect(hb.customMode).toBe(MODE.GUIDED);
+    expect(hb.systemStatus).toBe(minimal.MavState.ACTIVE);
   });
 
-  it('refuses AUTO without a mission and modes it does not fly', async () => {
+  it('takes AUTO disarmed without a mission, as SITL does, but not armed; never a mode it does not fly', async () => {
     const { s } = await start();
     await s.run(waitForEkfPosition(s, EKF_TIMEOUT_MS));
-    await expect(s.run(setMode(s, MODE.AUTO))).rejects.toMatchObject({ result: MavResult.FAILED });
+    await s.run(setMode(s, MODE.AUTO));
     await expect(s.run(setMode(s, ardupilotmega.CopterMode.FLIP))).rejects.toMatchObject({
       result: MavResult.FAILED,
     });
+    // AUTO does not arm ("Mode not armable"); armed in GUIDED, AUTO without a mission is refused.
+    await expect(s.run(arm(s))).rejects.toMatchObject({ result: MavResult.FAILED });
+    await s.run(setMode(s, MODE.GUIDED));
+    await s.run(arm(s));
+    await expect(s.run(setMode(s, MODE.AUTO))).rejects.toMatchObject({ result: MavResult.FAILED });
     const loiter = nextMessage(s, minimal.Heartbeat, (hb) => hb.customMode === MODE.LOITER);
     await s.run(setMode(s, MODE.LOITER));
     expect((await s.run(loiter)).customMode).toBe(MODE.LOITER);

@@ -159,8 +159,10 @@ it('GPS lost in LOITER: the EKF gives up its position, the copter lands drifting
   expect(to.eastM - from.eastM).toBeGreaterThan(20);
   expect(Math.abs(to.northM - from.northM)).toBeLessThan(5);
 
-  // On the ground without GPS (lost for 120 s of sim time) it will not arm again, and says why.
+  // On the ground without GPS (lost for 120 s of sim time) it will not arm again in a mode that needs a
+  // position, and says why (disarmed, it takes the mode).
   expect(end.simTimeS - lostAt.simTimeS).toBeLessThan(120);
+  await s.run(setMode(s, MODE.GUIDED));
   const refusal = nextMessage(s, common.StatusText, (m) => m.text.startsWith('Arm: '));
   await expect(s.run(arm(s))).rejects.toMatchObject({ result: MavResult.FAILED });
   expect((await s.run(refusal)).text).toBe('Arm: GPS 1: Bad fix');
