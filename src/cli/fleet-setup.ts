@@ -74,7 +74,7 @@ export async function openFleet(setup: FleetSetup): Promise<OpenedFleet> {
         const s = p.sighting;
         setup.log(
           'error',
-          `store: alert not stored (the store is still unavailable): flight ${s.flightId}, ` +
+          `alert not stored (the store is still unavailable): flight ${s.flightId}, ` +
             `${p.site.siteId ?? 'no site'} at ${s.latDeg.toFixed(6)},${s.lonDeg.toFixed(6)} ` +
             `±${s.uncertaintyM.toFixed(0)} m, ${formatUtcUs(s.firstSeenUs)}, peak ${s.peakScore.toFixed(2)}`,
         );

@@ -143,7 +143,7 @@ function onHubEvent(event: HubEvent, say: (text: string) => void, line: LiveLine
   if (event.type === 'event')
     say(`${event.level === 'info' ? '' : `${event.level.toUpperCase()}: `}${event.text}`);
   else if (event.type === 'store' && event.text)
-    say(`${event.level === 'info' ? '' : `${event.level.toUpperCase()}: `}store: ${event.text}`);
+    say(`${event.level === 'info' ? '' : `${event.level.toUpperCase()}: `}${event.text}`);
   else if (event.type === 'alert' && event.change === 'created') {
     const a = event.alert;
     say(

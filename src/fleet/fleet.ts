@@ -48,7 +48,7 @@ export class PatrolFleet implements PatrolHub {
     // A store that takes no writes (a full disk, another process's lock) holds alerts in memory: the
     // pilot and supervisor are told on every channel, and the vehicles fly on.
     this.unsubscribeStore = opts.alerts.onStoreEvent(({ level, text, status }) => {
-      if (text) this.log(level, `store: ${text}`);
+      if (text) this.log(level, text);
       this.publish({ type: 'store', level, text, status, timeUs: Date.now() * 1000 });
     });
   }

@@ -80,7 +80,7 @@ it('a full store mid-patrol: the vehicle is followed and commanded, alerts held 
   expect(told).toContainEqual(
     expect.stringMatching(/^more than 1 alerts held: the evidence image of the alert held for D-02 /),
   );
-  expect(r.logs).toContainEqual({ level: 'error', text: `store: ${told[0]}` });
+  expect(r.logs).toContainEqual({ level: 'error', text: told[0] });
   await r.viewer.next((m) => m.type === 'store' && m.status.heldAlerts === 2);
   expect(storeMessages(r.viewer.messages)[0]).toMatchObject({ level: 'error', status: { available: false } });
   expect((await r.health()).body).toMatchObject({
