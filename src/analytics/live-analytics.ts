@@ -27,9 +27,10 @@ export interface LiveAnalyticsOptions extends FlightAnalysisOptions {
   videoLatencyMs: number;
   /**
    * Record the stream as it comes: the file for the n-th recording (1, 2, … one per time the stream
-   * was (re)opened). When its first frame was taken is noted beside it (see recordings.ts).
+   * was (re)opened); null: not this time (no room for it). When its first frame was taken is noted
+   * beside it (see recordings.ts).
    */
-  recordTo?: (n: number) => string;
+  recordTo?: (n: number) => string | null;
   /** Progress and trouble for the pilot: the stream came or went, a plume could not be placed. */
   onEvent?: (level: 'info' | 'warning', text: string) => void;
   /**
@@ -81,6 +82,7 @@ export class LiveAnalytics {
   private source: VideoSource | null = null;
   private running: Promise<void> | null = null;
   private seenVideo = false;
+  private noteFailed = false;
   private readonly clock: Clock;
 
   constructor(private readonly opts: LiveAnalyticsOptions) {
@@ -110,7 +112,7 @@ export class LiveAnalytics {
     this.unsubscribe();
     await this.source?.close();
     await this.running;
-    for (const r of this.stats.recordings) if (r.startUs !== null) noteRecordingStart(r.file, r.startUs);
+    for (const r of this.stats.recordings) if (r.startUs !== null) this.note(r.file, r.startUs);
     const skipped = this.stats.framesSkipped;
     if (skipped > 0)
       this.opts.onEvent?.(
@@ -128,13 +130,27 @@ export class LiveAnalytics {
     if (!recording) return;
     recording.startUs = this.frameClock.timeUs(frame.ptsS) - recorded.ptsS * 1e6;
     recording.frames++;
-    if (NOTED_AT_FRAMES.includes(recording.frames)) noteRecordingStart(recording.file, recording.startUs);
+    if (NOTED_AT_FRAMES.includes(recording.frames)) this.note(recording.file, recording.startUs);
   }
 
-  private newRecording(): string {
-    const file = (this.opts.recordTo as (n: number) => string)(this.stats.recordings.length + 1);
-    this.stats.recordings.push({ file, startUs: null, frames: 0 });
+  private newRecording(): string | null {
+    const file = this.opts.recordTo?.(this.stats.recordings.length + 1) ?? null;
+    if (file) this.stats.recordings.push({ file, startUs: null, frames: 0 });
     return file;
+  }
+
+  /** Notes a recording's start beside it; a note that cannot be written (a full disk) costs only itself. */
+  private note(file: string, startUs: number): void {
+    try {
+      noteRecordingStart(file, startUs);
+    } catch (err) {
+      if (this.noteFailed) return;
+      this.noteFailed = true;
+      this.opts.onEvent?.(
+        'warning',
+        `${file}: when its first frame was taken could not be noted beside it (${(err as Error).message}); replaying it will need --video-start`,
+      );
+    }
   }
 
   private async run(): Promise<void> {

@@ -19,6 +19,12 @@ import {
 } from '../vehicle/index.js';
 import { type SortiePlan, storedMission } from './patrol-plan.js';
 
+/**
+ * A video stream is recorded only while its disk has this much free (a minute or more of an HD stream);
+ * below it the stream is analysed unrecorded.
+ */
+const RECORDING_MIN_FREE_BYTES = 32 * 2 ** 20;
+
 /** Vehicle messages up to MAV_SEVERITY_WARNING reach the pilot; the rest stay in the tlog. */
 const MAV_SEVERITY_WARNING = 4;
 
@@ -81,6 +87,8 @@ export class VehicleSession {
   private readonly detaching = new AbortController();
   private lastOutcome: PatrolOutcome | null = null;
   private readonly alertsByFlight = new Map<string, number>();
+  /** Whether the last (re)opened video stream was recorded (false: no room on the data disk). */
+  private recordingVideo = true;
 
   private constructor(
     readonly config: VehicleLinkConfig,
@@ -370,10 +378,39 @@ export class VehicleSession {
       fps: this.ctx.analysis.fps,
       analysisWidthPx: this.ctx.analysis.widthPx,
       videoLatencyMs: this.config.videoLatencyMs,
-      recordTo: (n) => nextRecordingFile(this.ctx.dataDir, flightId, n),
+      recordTo: (n) => this.recordingFile(flightId, n),
       onEvent: (level, text) => this.ctx.onEvent(level, text),
       onFault: (what, err) => this.ctx.onFault(what, err),
     });
+  }
+
+  /**
+   * The file for the stream's n-th recording, or null while its disk has less than
+   * RECORDING_MIN_FREE_BYTES free: ffmpeg decodes nothing when one of its outputs cannot be written, so a
+   * recording on a full disk would cost the live analytics. The pilot is told when it stops and resumes.
+   */
+  private recordingFile(flightId: string, n: number): string | null {
+    let freeBytes = Number.POSITIVE_INFINITY;
+    try {
+      fs.mkdirSync(this.ctx.dataDir, { recursive: true });
+      const stats = fs.statfsSync(this.ctx.dataDir);
+      freeBytes = stats.bavail * stats.bsize;
+    } catch {
+      // Unknown: try to record; a failure shows as a stream that restarts.
+    }
+    const room = freeBytes >= RECORDING_MIN_FREE_BYTES;
+    if (room === this.recordingVideo) return room ? nextRecordingFile(this.ctx.dataDir, flightId, n) : null;
+    this.recordingVideo = room;
+    const mib = (bytes: number) => `${Math.floor(bytes / 2 ** 20)} MiB`;
+    if (!room) {
+      this.ctx.onEvent(
+        'warning',
+        `${this.ctx.dataDir}: ${mib(freeBytes)} free: the video is analysed but not recorded until there is ${mib(RECORDING_MIN_FREE_BYTES)}`,
+      );
+      return null;
+    }
+    this.ctx.onEvent('info', `${this.ctx.dataDir}: room again: recording the video`);
+    return nextRecordingFile(this.ctx.dataDir, flightId, n);
   }
 
   /** The flight's progress into its stored record (so a restart can adopt it), its events to the pilot. */

@@ -90,7 +90,12 @@ interface Started {
 }
 
 /** Live analytics on a fresh UDP stream (a real-time test pattern for `seconds`). */
-async function startAnalytics(detector: Detector, clock?: FakeClock, seconds = 120): Promise<Started> {
+async function startAnalytics(
+  detector: Detector,
+  clock?: FakeClock,
+  seconds = 120,
+  recordTo?: (n: number) => string | null,
+): Promise<Started> {
   const port = await freeUdpPort();
   const events: Started['events'] = [];
   const faults: Started['faults'] = [];
@@ -108,6 +113,7 @@ async function startAnalytics(detector: Detector, clock?: FakeClock, seconds = 1
     onFault: (what, err) => faults.push({ what, err }),
     clock,
     streamTiming: STREAM_TIMING,
+    recordTo,
   });
   analytics.start();
   await sleep(300); // ffmpeg listens before the sender starts
@@ -239,3 +245,22 @@ it('the stream is gone a while: tried again with bounded backoff (1, 2, 4, 8, 8 
     clearInterval(mover);
   }
 }, 180_000);
+
+it('a stream with no room to record it (its disk full) is analysed all the same, unrecorded', async () => {
+  // ffmpeg decodes nothing when one of its outputs cannot be written: the daemon asks for no recording
+  // while the data disk is (nearly) full, and the analysis must not need one.
+  const asked: number[] = [];
+  const s = await startAnalytics(
+    detectorWith(() => 'ok'),
+    undefined,
+    120,
+    (n) => {
+      asked.push(n);
+      return null;
+    },
+  );
+  await until(() => s.analytics.stats.framesAnalysed >= 5, 'frames analysed');
+  expect(asked.length).toBeGreaterThanOrEqual(1);
+  expect(s.analytics.stats.recordings).toEqual([]);
+  expect(s.faults).toEqual([]);
+});
