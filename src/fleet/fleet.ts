@@ -64,11 +64,13 @@ export class PatrolFleet implements PatrolHub {
 
   /** Resolves once the vehicle is connected (or rejects after timeoutMs). */
   async connected(vehicleId: string, timeoutMs: number): Promise<VehicleSession> {
-    const untilMs = Date.now() + timeoutMs;
+    // Monotonic: a wall clock set back must not stretch the wait.
+    const untilMs = performance.now() + timeoutMs;
     for (;;) {
       const session = this.sessions.get(vehicleId);
       if (session) return session;
-      if (Date.now() > untilMs) throw new UserError(`${vehicleId}: no vehicle after ${timeoutMs / 1000} s`);
+      if (performance.now() > untilMs)
+        throw new UserError(`${vehicleId}: no vehicle after ${timeoutMs / 1000} s`);
       await sleep(100);
     }
   }
