@@ -28,6 +28,20 @@ export class CancelledError extends UserError {
   }
 }
 
+/**
+ * A read or write that failed for the machine's state (a full disk, a lock held by another process, an
+ * I/O error), not for a bug: `code` is the system's or SQLite's (ENOSPC, SQLITE_FULL, SQLITE_BUSY…).
+ */
+export class IoError extends UserError {
+  readonly code: string;
+
+  constructor(message: string, code: string) {
+    super(message);
+    this.name = 'IoError';
+    this.code = code;
+  }
+}
+
 /** Why a read or write failed, in words, for the system and SQLite errors that are the machine's state, not a bug. */
 const IO_FAILURES: Record<string, string> = {
   ENOSPC: 'no space left on the device',
@@ -44,17 +58,19 @@ const IO_FAILURES: Record<string, string> = {
   SQLITE_IOERR: 'input/output error',
   SQLITE_READONLY: 'read-only (no write permission)',
   SQLITE_CANTOPEN: 'cannot open the file',
+  SQLITE_BUSY: 'locked by another process',
+  SQLITE_LOCKED: 'locked by another connection',
 };
 
 /**
  * The error as a UserError naming `file` when it is an I/O failure (a full disk, a read-only file
  * system, a missing folder…), so that the CLI says it in one line; undefined for anything else.
  */
-export function ioFailure(file: string, action: string, err: unknown): UserError | undefined {
+export function ioFailure(file: string, action: string, err: unknown): IoError | undefined {
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code !== 'string') return undefined;
   // SQLite's extended codes (SQLITE_IOERR_WRITE, SQLITE_READONLY_DIRECTORY…) share their base's meaning.
   const base = Object.keys(IO_FAILURES).find((k) => code === k || code.startsWith(`${k}_`));
   if (!base) return undefined;
-  return new UserError(`${file}: cannot ${action}: ${IO_FAILURES[base]} (${code})`);
+  return new IoError(`${file}: cannot ${action}: ${IO_FAILURES[base]} (${code})`, code);
 }

@@ -137,3 +137,23 @@ export const LIVE_TIMING = {
   /** No frame for this long is reported to the pilot (the source itself restarts ffmpeg later, see STREAM_TIMING). */
   videoSilentMs: 2000,
 } as const;
+
+/**
+ * The alert store (src/alerts/) as the daemon writes it during patrols. SQLite is synchronous: a write
+ * waiting on another process's lock holds the whole event loop (heartbeats, telemetry, failsafes)
+ * while it waits, so the daemon waits only briefly and holds in memory what it could not write.
+ */
+export const STORE_TIMING = {
+  /**
+   * The daemon's SQLite busy_timeout: a write waits this long for another process's lock before it is
+   * held in memory. Well under a heartbeat period, so the vehicle never misses the ground station.
+   * (Commands that fly nothing, `replay` and `alerts`, wait BUSY_TIMEOUT_MS.)
+   */
+  daemonBusyTimeoutMs: 200,
+  /** After a write failed (full disk, lock, I/O error), the held writes are tried again this long later, doubling per failure… */
+  retryDelayMs: 2000,
+  /** …up to this. It never gives up while the daemon runs: giving up would lose the alerts. */
+  retryMaxDelayMs: 30_000,
+} as const;
+
+export type StoreTiming = typeof STORE_TIMING;

@@ -6,6 +6,7 @@ export { alertsToCsv, csvField, writeAlertsCsv } from './export-csv.js';
 export type { AlertFields } from './export-fields.js';
 export { alertsToGeoJson, writeAlertsGeoJson } from './export-geojson.js';
 export { alertsToKml, type KmlExport, snapshotsDirFor, writeAlertsKml } from './export-kml.js';
+export { HELD_EVIDENCE_IMAGES, type PreparedSighting, type StoreStatus } from './held-writes.js';
 export { periodLabel } from './history.js';
 export { SCHEMA_VERSION } from './migrations.js';
 export { type AlertRules, DEFAULT_ALERT_RULES } from './rules.js';
@@ -14,7 +15,10 @@ export {
   type AlertListener,
   AlertService,
   type AlertServiceOptions,
+  type HeldRaise,
+  type HoldOptions,
   type RaiseResult,
+  type StoreEvent,
 } from './service.js';
 export { severityOf } from './severity.js';
 export {

@@ -34,6 +34,11 @@ export interface OpenAlertStoreOptions {
    * migration, so a read-only file or folder will do. Implies mustExist.
    */
   readOnly?: boolean;
+  /**
+   * How long a write waits for another process's lock, ms (default BUSY_TIMEOUT_MS). SQLite waits
+   * synchronously: the daemon, whose event loop flies vehicles, waits briefly (STORE_TIMING) and holds.
+   */
+  busyTimeoutMs?: number;
 }
 
 /** What a new alert is made of, besides the sighting's plume state. */
@@ -95,7 +100,7 @@ export function openAlertStore(file: string, opts: OpenAlertStoreOptions = {}): 
     throw cannotOpen(file, err);
   }
   try {
-    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma(`busy_timeout = ${Math.round(opts.busyTimeoutMs ?? BUSY_TIMEOUT_MS)}`);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
@@ -392,7 +397,7 @@ export class AlertStore {
   }
 
   /** Stores a sighting as one of the alert's detections; returns its id. */
-  insertDetection(alertId: number, s: PlumeSighting, nowUs: number): number {
+  insertDetection(alertId: number, s: Omit<PlumeSighting, 'evidence'>, nowUs: number): number {
     const { lastInsertRowid } = this.db
       .prepare(
         `INSERT INTO detections (alert_id, flight_id, sighting_key, first_seen_us, last_seen_us, frames, lat_deg,

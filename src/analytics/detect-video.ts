@@ -19,6 +19,11 @@ export interface ConfirmedPlume {
 export interface PlumeHandlers {
   ended: (plume: ConfirmedPlume) => void | Promise<void>;
   confirmed?: (plume: ConfirmedPlume) => void | Promise<void>;
+  /**
+   * The detector failed on a frame (the model could not run): given this, the frame is skipped (not
+   * yielded, not counted against any plume) and the next one analysed; without it the error ends the run.
+   */
+  detectFailed?: (frame: Frame, err: unknown) => void;
 }
 
 /**
@@ -41,7 +46,14 @@ export async function* detectVideo(
   for await (const frame of source) {
     recent.push(frame);
     if (recent.length > recentFrames) recent.shift();
-    const detection = await detector.detectFrame(frame);
+    let detection: Detection;
+    try {
+      detection = await detector.detectFrame(frame);
+    } catch (err) {
+      if (!handlers.detectFailed) throw err;
+      handlers.detectFailed(frame, err);
+      continue;
+    }
     const { confirmed, ended } = tracker.update(detection);
     for (const track of tracker.active()) {
       const best = frameAt(track.best.ptsS);

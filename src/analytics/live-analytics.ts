@@ -1,11 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { common } from 'node-mavlink';
-import type { RaiseResult } from '../alerts/index.js';
+import type { HeldRaise, RaiseResult } from '../alerts/index.js';
+import { type Clock, systemClock } from '../clock.js';
 import { CancelledError, UserError } from '../errors.js';
 import { TelemetryTrack } from '../geotag/index.js';
 import type { MavLinkConnection } from '../mavlink/index.js';
 import { LIVE_TIMING } from '../timing.js';
-import { type Frame, openVideo, type VideoSource } from '../video/index.js';
+import { type Frame, type OpenVideoOptions, openVideo, type VideoSource } from '../video/index.js';
 import { ArrivalClock, FrameClock } from './live-clock.js';
 import { analysePlumes, type FlightAnalysisOptions } from './plume-pipeline.js';
 import { noteRecordingStart } from './recordings.js';
@@ -26,21 +27,33 @@ export interface LiveAnalyticsOptions extends FlightAnalysisOptions {
   videoLatencyMs: number;
   /**
    * Record the stream as it comes: the file for the n-th recording (1, 2, … one per time the stream
-   * was (re)opened). When its first frame was taken is noted beside it (see recordings.ts).
+   * was (re)opened); null: not this time (no room for it). When its first frame was taken is noted
+   * beside it (see recordings.ts).
    */
-  recordTo?: (n: number) => string;
+  recordTo?: (n: number) => string | null;
   /** Progress and trouble for the pilot: the stream came or went, a plume could not be placed. */
   onEvent?: (level: 'info' | 'warning', text: string) => void;
+  /**
+   * A part of the analytics threw (a bug, not the stream or the model): one line for the pilot, the
+   * stack for the log. The analytics goes on (the stream opened again after a pause); default: onEvent.
+   */
+  onFault?: (what: string, err: unknown) => void;
+  /** The pauses between tries to open the stream (default: the system clock). */
+  clock?: Clock;
+  /** Overrides of STREAM_TIMING for the stream's ffmpeg (tests use shorter waits). */
+  streamTiming?: OpenVideoOptions['timing'];
 }
 
 export interface LiveAnalyticsStats {
   framesAnalysed: number;
+  /** Frames the model failed on (it threw): skipped, the flight and the analytics go on. */
+  framesSkipped: number;
   /** Frames are arriving. */
   live: boolean;
   /** Times the stream was opened again after it was lost. */
   reopens: number;
   plumesConfirmed: number;
-  raised: RaiseResult[];
+  raised: (RaiseResult | HeldRaise)[];
   /** The recorded video files and when each one's first frame was taken (µs since the epoch; null: no frame placed). */
   recordings: { file: string; startUs: number | null; frames: number }[];
 }
@@ -54,6 +67,7 @@ export interface LiveAnalyticsStats {
 export class LiveAnalytics {
   readonly stats: LiveAnalyticsStats = {
     framesAnalysed: 0,
+    framesSkipped: 0,
     live: false,
     reopens: 0,
     plumesConfirmed: 0,
@@ -68,8 +82,11 @@ export class LiveAnalytics {
   private source: VideoSource | null = null;
   private running: Promise<void> | null = null;
   private seenVideo = false;
+  private noteFailed = false;
+  private readonly clock: Clock;
 
   constructor(private readonly opts: LiveAnalyticsOptions) {
+    this.clock = opts.clock ?? systemClock;
     this.track = new TelemetryTrack({ sysid: opts.sysid });
     this.frameClock = new FrameClock(this.arrival, opts.videoLatencyMs);
     this.unsubscribe = opts.link.onMessage((rx) => {
@@ -95,7 +112,13 @@ export class LiveAnalytics {
     this.unsubscribe();
     await this.source?.close();
     await this.running;
-    for (const r of this.stats.recordings) if (r.startUs !== null) noteRecordingStart(r.file, r.startUs);
+    for (const r of this.stats.recordings) if (r.startUs !== null) this.note(r.file, r.startUs);
+    const skipped = this.stats.framesSkipped;
+    if (skipped > 0)
+      this.opts.onEvent?.(
+        'warning',
+        `${skipped} frame${skipped === 1 ? '' : 's'} skipped: the model failed on them`,
+      );
   }
 
   /**
@@ -107,18 +130,33 @@ export class LiveAnalytics {
     if (!recording) return;
     recording.startUs = this.frameClock.timeUs(frame.ptsS) - recorded.ptsS * 1e6;
     recording.frames++;
-    if (NOTED_AT_FRAMES.includes(recording.frames)) noteRecordingStart(recording.file, recording.startUs);
+    if (NOTED_AT_FRAMES.includes(recording.frames)) this.note(recording.file, recording.startUs);
   }
 
-  private newRecording(): string {
-    const file = (this.opts.recordTo as (n: number) => string)(this.stats.recordings.length + 1);
-    this.stats.recordings.push({ file, startUs: null, frames: 0 });
+  private newRecording(): string | null {
+    const file = this.opts.recordTo?.(this.stats.recordings.length + 1) ?? null;
+    if (file) this.stats.recordings.push({ file, startUs: null, frames: 0 });
     return file;
+  }
+
+  /** Notes a recording's start beside it; a note that cannot be written (a full disk) costs only itself. */
+  private note(file: string, startUs: number): void {
+    try {
+      noteRecordingStart(file, startUs);
+    } catch (err) {
+      if (this.noteFailed) return;
+      this.noteFailed = true;
+      this.opts.onEvent?.(
+        'warning',
+        `${file}: when its first frame was taken could not be noted beside it (${(err as Error).message}); replaying it will need --video-start`,
+      );
+    }
   }
 
   private async run(): Promise<void> {
     const { signal } = this.abort;
     let failuresInARow = 0;
+    let faultsInARow = 0;
     while (!signal.aborted) {
       try {
         this.source = await openVideo(this.opts.videoUrl, {
@@ -126,26 +164,60 @@ export class LiveAnalytics {
           width: this.opts.analysisWidthPx,
           signal,
           recordTo: this.opts.recordTo && (() => this.newRecording()),
+          timing: this.opts.streamTiming,
         });
       } catch (err) {
         if (signal.aborted) return;
         failuresInARow++;
-        const waitMs = Math.min(
-          LIVE_TIMING.videoReopenMaxDelayMs,
-          LIVE_TIMING.videoReopenDelayMs * 2 ** (failuresInARow - 1),
-        );
+        const waitMs = backoffMs(failuresInARow);
         this.opts.onEvent?.('warning', `${describe(err)}; trying again in ${(waitMs / 1000).toFixed(0)} s`);
-        await sleep(waitMs, undefined, { signal }).catch(() => undefined);
+        await this.pause(waitMs);
         continue;
       }
       failuresInARow = 0;
-      await this.analyse(this.source);
+      const framesBefore = this.stats.framesAnalysed;
+      let fault: unknown = null;
+      try {
+        await this.analyse(this.source);
+      } catch (err) {
+        fault = err;
+      }
       this.stats.live = false;
       await this.source.close();
       if (signal.aborted) return;
       this.stats.reopens++;
-      this.opts.onEvent?.('warning', `video ${this.opts.videoUrl} lost; reopening`);
+      if (fault === null) {
+        faultsInARow = 0;
+        this.opts.onEvent?.('warning', `video ${this.opts.videoUrl} lost; reopening`);
+        continue;
+      }
+      // A fault in the frame loop: the stream is opened again after a pause, longer while it repeats
+      // without a frame analysed in between.
+      faultsInARow = this.stats.framesAnalysed > framesBefore ? 1 : faultsInARow + 1;
+      const waitMs = backoffMs(faultsInARow);
+      this.fault(`the live analytics frame loop (video reopened in ${(waitMs / 1000).toFixed(0)} s)`, fault);
+      await this.pause(waitMs);
     }
+  }
+
+  /** Waits on the analytics' clock; stop() ends the wait early. */
+  private pause(ms: number): Promise<void> {
+    const { signal } = this.abort;
+    if (signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        this.clock.clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = this.clock.setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  private fault(what: string, err: unknown): void {
+    if (this.opts.onFault) this.opts.onFault(what, err);
+    else this.opts.onEvent?.('warning', `${what} failed: ${describe(err)}`);
   }
 
   /** One opened stream, until it ends: frames placed on the vehicle's clock, through the plume pipeline. */
@@ -163,7 +235,22 @@ export class LiveAnalytics {
         errors,
       },
       onSighting: async (sighting) => {
-        this.stats.raised.push(await this.opts.alerts.raise(sighting));
+        // A full or locked store holds the alert (raiseOrHold); anything else that goes wrong costs this
+        // alert alone, never the analytics.
+        try {
+          this.stats.raised.push(await this.opts.alerts.raiseOrHold(sighting));
+        } catch (err) {
+          this.fault(`raising the alert of plume ${sighting.sightingKey}`, err);
+        }
+      },
+      onDetectFailed: (_frame, err) => {
+        this.stats.framesSkipped++;
+        if (this.stats.framesSkipped === 1) {
+          this.opts.onEvent?.(
+            'warning',
+            `the model failed on a frame (${describe(err)}): frames it fails on are skipped and counted, the flight goes on`,
+          );
+        }
       },
       onUnplaced: ({ trackId, reason }) =>
         this.opts.onEvent?.('info', `plume ${trackId} not placed: ${reason}`),
@@ -199,14 +286,20 @@ export class LiveAnalytics {
           this.seenVideo = true;
         }
         if (source.reconnects !== reconnects) {
-          // ffmpeg was restarted on the stream: the pts no longer continue the camera's clock.
+          // ffmpeg was restarted on the stream (it died, or the stream froze): the pts no longer continue
+          // the camera's clock.
           reconnects = source.reconnects;
           this.frameClock.restart();
+          this.opts.onEvent?.(
+            'info',
+            `video stream restarted (${reconnects} time${reconnects === 1 ? '' : 's'} so far)`,
+          );
         }
         const timeUs = this.frameClock.frameArrived(frame.ptsS, frame.receivedAtMs);
         if (timeUs === null) continue;
-        const waitUntilMs = Date.now() + LIVE_TIMING.poseWaitMs;
-        while ((this.track.span()?.endUs ?? 0) < timeUs && Date.now() < waitUntilMs) {
+        // Monotonic: a wall clock set back must not hold the frame until it catches up.
+        const waitUntilMs = performance.now() + LIVE_TIMING.poseWaitMs;
+        while ((this.track.span()?.endUs ?? 0) < timeUs && performance.now() < waitUntilMs) {
           await sleep(LIVE_TIMING.posePollMs);
         }
         if (frame.recorded) this.noteRecording(frame, frame.recorded);
@@ -220,4 +313,9 @@ export class LiveAnalytics {
 
 function describe(err: unknown): string {
   return err instanceof UserError ? err.message : String(err);
+}
+
+/** The pause before the n-th try in a row (1, 2, …): doubling from videoReopenDelayMs up to videoReopenMaxDelayMs. */
+function backoffMs(tries: number): number {
+  return Math.min(LIVE_TIMING.videoReopenMaxDelayMs, LIVE_TIMING.videoReopenDelayMs * 2 ** (tries - 1));
 }

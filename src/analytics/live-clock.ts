@@ -41,8 +41,14 @@ export class ArrivalClock {
   /** One telemetry sample: stamped `vehicleUs` by the vehicle, arrived here at `arrivalUs`. */
   note(arrivalUs: number, vehicleUs: number): void {
     const last = this.fixes.at(-1);
-    // A reboot or a clock step on the vehicle: the old pairs describe another clock.
-    if (last && (vehicleUs < last.vehicleUs - JUMP_US || arrivalUs < last.arrivalUs)) this.fixes = [];
+    // A reboot or a clock step on the vehicle, or this machine's wall clock set back or forward (NTP,
+    // an operator): the old pairs describe another clock.
+    const stepped =
+      last &&
+      (vehicleUs < last.vehicleUs - JUMP_US ||
+        arrivalUs < last.arrivalUs ||
+        arrivalUs - last.arrivalUs > Math.max(0, vehicleUs - last.vehicleUs) + JUMP_US);
+    if (stepped) this.fixes = [];
     this.fixes.push({ arrivalUs, vehicleUs });
     while (this.fixes.length > 2 && arrivalUs - this.fixes[0].arrivalUs > TELEMETRY_WINDOW_US)
       this.fixes.shift();

@@ -59,6 +59,8 @@ export interface PlumePipelineOptions {
   onUnplaced?: (plume: UnplacedPlume) => void;
   /** A confirmed plume left the picture: its track with all its views and its evidence frame. */
   onPlumeEnded?: (plume: ConfirmedPlume) => Promise<void>;
+  /** The model failed on a frame: given this, the frame is skipped; without it the error ends the run. */
+  onDetectFailed?: (frame: Frame, err: unknown) => void;
 }
 
 /**
@@ -82,6 +84,7 @@ export async function* analysePlumes(
   });
   const raising = placing && new RaisePolicy(placing, opts, policy);
   const handlers = {
+    detectFailed: opts.onDetectFailed,
     confirmed: raising && ((c: ConfirmedPlume) => raising.confirmed(c)),
     ended: async (confirmed: ConfirmedPlume) => {
       await raising?.ended(confirmed);

@@ -1,9 +1,10 @@
-import { AlertService, openAlertStore } from '../alerts/index.js';
+import { AlertService, formatUtcUs, openAlertStore } from '../alerts/index.js';
 import { type CameraSpec, DEFAULT_CAMERA } from '../camera.js';
 import { loadDetector } from '../detect/index.js';
 import { PatrolFleet, type SortiePlan, type VehicleLinkConfig } from '../fleet/index.js';
 import { cameraFromSpec } from '../geotag/index.js';
 import type { SiteRegistry } from '../sites/index.js';
+import { STORE_TIMING } from '../timing.js';
 import type { PatrolOptions } from '../vehicle/index.js';
 import { DEFAULT_VIDEO_LATENCY_MS } from './options.js';
 
@@ -39,8 +40,10 @@ export interface OpenedFleet {
 /** The store, the model and the fleet of vehicles, as `patrol`, `serve` and `demo` run them. */
 export async function openFleet(setup: FleetSetup): Promise<OpenedFleet> {
   const detector = await loadDetector();
-  const store = openAlertStore(setup.db);
-  const alerts = new AlertService({ store, sites: setup.registry });
+  // The event loop flies the vehicles: a write waits briefly for another process's lock, and what the
+  // store cannot take now (that lock, a full disk) is held in memory and written when it can.
+  const store = openAlertStore(setup.db, { busyTimeoutMs: STORE_TIMING.daemonBusyTimeoutMs });
+  const alerts = new AlertService({ store, sites: setup.registry, hold: {} });
   const vehicles: VehicleLinkConfig[] = setup.vehicles.map((v) => {
     return {
       id: v.id,
@@ -68,6 +71,17 @@ export async function openFleet(setup: FleetSetup): Promise<OpenedFleet> {
     alerts,
     async close() {
       await fleet.close();
+      // Held alerts die with the process: a last try, then their facts in the log, one line each.
+      const lost = alerts.stopHolding();
+      for (const p of lost) {
+        const s = p.sighting;
+        setup.log(
+          'error',
+          `alert not stored (the store is still unavailable): flight ${s.flightId}, ` +
+            `${p.site.siteId ?? 'no site'} at ${s.latDeg.toFixed(6)},${s.lonDeg.toFixed(6)} ` +
+            `±${s.uncertaintyM.toFixed(0)} m, ${formatUtcUs(s.firstSeenUs)}, peak ${s.peakScore.toFixed(2)}`,
+        );
+      }
       store.close();
       await detector.close();
     },

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { formatUtcUs } from '../alerts/index.js';
 import type { CameraSpec } from '../camera.js';
@@ -12,6 +13,7 @@ import { type OpenedFleet, openFleet } from './fleet-setup.js';
 import { LiveLine, table } from './output.js';
 import type { PatrolCliOptions } from './patrol.js';
 import { PilotKeys } from './pilot-keys.js';
+import { guardProcess } from './process-guard.js';
 import { readSigningKeyFlag } from './signing-key.js';
 
 /** Exit status of a patrol that landed before its last waypoint (a failsafe or the pilot's abort). */
@@ -33,6 +35,13 @@ export async function runPatrol(file: string, opts: PatrolCliOptions): Promise<v
   const registry = opts.sites ? await loadSiteFiles(opts.sites) : plan.registry;
   if (!registry)
     throw new UserError(`${file} is a mission, not a site file: give --sites for attributing alerts`, 2);
+  // The pilot's screen gets one line per fault; the log beside the flights gets everything, stacks too.
+  const logFile = path.resolve(opts.dataDir, PATROL_LOG);
+  const log = fileLog(logFile);
+  const unguard = guardProcess((line, stack) => {
+    log('error', `${line}\n${stack}`);
+    say(`ERROR: internal error: ${line}; details in ${path.relative(process.cwd(), logFile)}`);
+  });
   if (!opts.video) say('no --video: flying without live analytics');
   say(
     `patrol: ${plan.name}, ${plan.items.length - 1} mission items, vehicle ${opts.vehicle} on ${opts.connect}`,
@@ -59,7 +68,7 @@ export async function runPatrol(file: string, opts: PatrolCliOptions): Promise<v
       reserveBatteryPct: opts.reserve,
       linkLossWarnAfterS: opts.linkLossWarn,
     },
-    log: () => {},
+    log,
   });
   const { fleet } = opened;
   let server: RunningServer | null = null;
@@ -95,7 +104,23 @@ export async function runPatrol(file: string, opts: PatrolCliOptions): Promise<v
     line.done();
     await server?.close();
     await opened.close();
+    unguard();
   }
+}
+
+/** The patrol's log, beside its flights: every event, and the stack of every fault. */
+const PATROL_LOG = 'patrol.log';
+
+/** Appends timestamped lines to `file`; a line that cannot be written (a full disk) is skipped. */
+function fileLog(file: string): (level: string, text: string) => void {
+  return (level, text) => {
+    try {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.appendFileSync(file, `${new Date().toISOString()} ${level.padEnd(7)} ${text}\n`);
+    } catch {
+      // The pilot has had the line on screen; the log keeps what its disk allows.
+    }
+  };
 }
 
 /** The camera the flags describe: geotagging uses it, and a patrol planned here spaces its swaths for it. */
@@ -120,6 +145,8 @@ export function patrolPlanSettings(
 function onHubEvent(event: HubEvent, say: (text: string) => void, line: LiveLine): void {
   if (event.type === 'event')
     say(`${event.level === 'info' ? '' : `${event.level.toUpperCase()}: `}${event.text}`);
+  else if (event.type === 'store' && event.text)
+    say(`${event.level === 'info' ? '' : `${event.level.toUpperCase()}: `}${event.text}`);
   else if (event.type === 'alert' && event.change === 'created') {
     const a = event.alert;
     say(
@@ -130,7 +157,8 @@ function onHubEvent(event: HubEvent, say: (text: string) => void, line: LiveLine
     const v = event.vehicle;
     const wp = v.waypoint ? `wp ${v.waypoint.current}/${v.waypoint.total}` : 'wp -';
     const video = v.video
-      ? `video ${v.video.live ? 'live' : 'DOWN'} ${v.video.framesAnalysed} frames`
+      ? `video ${v.video.live ? 'live' : 'DOWN'} ${v.video.framesAnalysed} frames` +
+        (v.video.framesSkipped > 0 ? ` (${v.video.framesSkipped} skipped)` : '')
       : 'no video';
     line.update(
       [

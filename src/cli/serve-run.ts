@@ -7,6 +7,7 @@ import { planSettings } from '../plan/index.js';
 import { startServer } from '../server/index.js';
 import { loadSiteFiles } from '../sites/index.js';
 import { openFleet } from './fleet-setup.js';
+import { guardProcess } from './process-guard.js';
 import { loadServeConfig, type ServeConfig, serveConfigOf } from './serve-config.js';
 
 const DEMO_SITES = fileURLToPath(new URL('../../missions/demo-sites.geojson', import.meta.url));
@@ -15,6 +16,8 @@ export async function runServe(configFile?: string): Promise<void> {
   const config = configFile ? loadServeConfig(configFile) : defaultConfig();
   const log = (level: string, text: string) =>
     process.stderr.write(`${new Date().toISOString()} ${level.padEnd(7)} ${text}\n`);
+  // From here on no fault of one part ends the daemon: the vehicles it follows stay followed.
+  const unguard = guardProcess((line, stack) => log('error', `${line}\n${indent(stack)}`));
   const registry = await fromConfig(configFile, 'sites', () => loadSiteFiles(config.sites));
   const plans = new Map<string, SortiePlan>();
   for (const [i, v] of config.vehicles.entries()) {
@@ -72,6 +75,14 @@ export async function runServe(configFile?: string): Promise<void> {
   log('info', 'stopping: vehicles in the air fly on; a restart follows them again');
   await server.close();
   await opened.close();
+  unguard();
+}
+
+function indent(stack: string): string {
+  return stack
+    .split('\n')
+    .map((l) => `    ${l.trimStart()}`)
+    .join('\n');
 }
 
 /** Loads a file the config names; its problem is told as the config's, naming the config file and field. */

@@ -1,5 +1,5 @@
 import type { Feature, FeatureCollection } from 'geojson';
-import type { AlertStore, FlightRecord, PatrolRecord } from '../alerts/index.js';
+import type { AlertStore, FlightRecord, PatrolRecord, StoreStatus } from '../alerts/index.js';
 import { type Clock, sleep, systemClock } from '../clock.js';
 import { UserError } from '../errors.js';
 import { resumeMission } from '../plan/index.js';
@@ -15,7 +15,7 @@ import {
   VehicleSession,
 } from './vehicle-session.js';
 
-export interface FleetOptions extends Omit<SessionContext, 'onEvent' | 'onProgress'> {
+export interface FleetOptions extends Omit<SessionContext, 'onEvent' | 'onProgress' | 'onFault'> {
   registry: SiteRegistry;
   vehicles: VehicleLinkConfig[];
   /** Each vehicle's plan for the 'start' command, by vehicle id. */
@@ -37,16 +37,23 @@ export class PatrolFleet implements PatrolHub {
   private readonly abort = new AbortController();
   private readonly unsubscribeAlerts: () => void;
   private readonly clock: Clock;
+  private readonly unsubscribeStore: () => void;
 
   constructor(private readonly opts: FleetOptions) {
     this.clock = opts.clock ?? systemClock;
     this.unsubscribeAlerts = opts.alerts.onAlert(({ alert, change }) => {
-      opts.log(
+      this.log(
         'info',
         `alert ${alert.code} ${change}: ${alert.siteId ?? 'no site'} at ${alert.latDeg.toFixed(6)},` +
           `${alert.lonDeg.toFixed(6)} ±${alert.uncertaintyM.toFixed(0)} m (flight ${alert.flightId})`,
       );
       this.publish({ type: 'alert', change, alert });
+    });
+    // A store that takes no writes (a full disk, another process's lock) holds alerts in memory: the
+    // pilot and supervisor are told on every channel, and the vehicles fly on.
+    this.unsubscribeStore = opts.alerts.onStoreEvent(({ level, text, status }) => {
+      if (text) this.log(level, text);
+      this.publish({ type: 'store', level, text, status, timeUs: Date.now() * 1000 });
     });
   }
 
@@ -61,6 +68,7 @@ export class PatrolFleet implements PatrolHub {
 
   /** Resolves once the vehicle is connected (or rejects after timeoutMs). */
   async connected(vehicleId: string, timeoutMs: number): Promise<VehicleSession> {
+    // The clock is monotonic: a wall clock set back must not stretch the wait.
     const untilMs = this.clock.nowMs() + timeoutMs;
     for (;;) {
       const session = this.sessions.get(vehicleId);
@@ -117,6 +125,10 @@ export class PatrolFleet implements PatrolHub {
     return this.store.listFlights();
   }
 
+  storeStatus(): StoreStatus {
+    return this.opts.alerts.storeStatus;
+  }
+
   async command(vehicleId: string, command: VehicleCommand): Promise<string> {
     const session = this.session(vehicleId);
     if (command !== 'start') return session.command(command);
@@ -142,6 +154,7 @@ export class PatrolFleet implements PatrolHub {
   async close(): Promise<void> {
     this.abort.abort();
     this.unsubscribeAlerts();
+    this.unsubscribeStore();
     await Promise.all([...this.sessions.values()].map((s) => s.close()));
     this.sessions.clear();
   }
@@ -220,7 +233,7 @@ export class PatrolFleet implements PatrolHub {
   /** Closes a patrol record the store held open, so that no later start adopts or resumes it wrongly. */
   private closeUnfinished(record: PatrolRecord, outcome: string): void {
     const nowUs = Date.now() * 1000;
-    this.store.savePatrol({ ...record, outcome, endedUs: nowUs, updatedUs: nowUs });
+    this.opts.alerts.savePatrol({ ...record, outcome, endedUs: nowUs, updatedUs: nowUs });
   }
 
   private track<T>(patrol: Promise<T>): Promise<T> {
@@ -240,6 +253,7 @@ export class PatrolFleet implements PatrolHub {
       patrol,
       openLink,
       onEvent: (level, text) => this.event(vehicleId, level, text),
+      onFault: (what, err) => this.fault(vehicleId, what, err),
       onProgress: () => {
         const session = this.sessions.get(vehicleId);
         if (session) this.publish({ type: 'telemetry', vehicle: session.snapshot() });
@@ -252,8 +266,28 @@ export class PatrolFleet implements PatrolHub {
   }
 
   private event(vehicleId: string, level: 'info' | 'warning' | 'error', text: string): void {
-    this.opts.log(level, `${vehicleId}: ${text}`);
+    this.log(level, `${vehicleId}: ${text}`);
     this.publish({ type: 'event', vehicleId, level, text, timeUs: Date.now() * 1000 });
+  }
+
+  /**
+   * A part of a vehicle's session threw (a bug): one line for the pilot and the log, the stack in the
+   * log alone; the vehicle flies on and the part goes on with its next message or timer.
+   */
+  private fault(vehicleId: string, what: string, err: unknown): void {
+    const line = `${what} failed: ${message(err)} (the vehicle flies on)`;
+    const stack = err instanceof Error && err.stack ? `\n${err.stack}` : '';
+    this.log('error', `${vehicleId}: ${line}${stack}`);
+    this.publish({ type: 'event', vehicleId, level: 'error', text: line, timeUs: Date.now() * 1000 });
+  }
+
+  /** The daemon's log; a log that throws (a closed stream) costs the line, not the caller's work. */
+  private log(level: 'info' | 'warning' | 'error', text: string): void {
+    try {
+      this.opts.log(level, text);
+    } catch {
+      // Nowhere left to say it.
+    }
   }
 
   private publish(event: HubEvent): void {
@@ -261,7 +295,7 @@ export class PatrolFleet implements PatrolHub {
       try {
         listener(event);
       } catch (err) {
-        this.opts.log('error', `event listener failed: ${message(err)}`);
+        this.log('error', `event listener failed: ${message(err)}`);
       }
     }
   }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { AlertService, PatrolRecord } from '../alerts/index.js';
 import { finishRecordings, flightIdAt, LiveAnalytics, nextRecordingFile } from '../analytics/index.js';
 import type { Detector } from '../detect/index.js';
-import { UserError } from '../errors.js';
+import { ioFailure, UserError } from '../errors.js';
 import type { CameraModel } from '../geotag/index.js';
 import { MavLinkConnection, TlogWriter } from '../mavlink/index.js';
 import type { VehicleCommand, VehicleSnapshot } from '../server/index.js';
@@ -13,9 +13,17 @@ import {
   type PatrolOptions,
   type PatrolProgress,
   type PatrolResult,
+  type PreflightCheck,
+  type StatusText,
   Vehicle,
 } from '../vehicle/index.js';
 import { type SortiePlan, storedMission } from './patrol-plan.js';
+
+/**
+ * A video stream is recorded only while its disk has this much free (a minute or more of an HD stream);
+ * below it the stream is analysed unrecorded.
+ */
+const RECORDING_MIN_FREE_BYTES = 32 * 2 ** 20;
 
 /** Vehicle messages up to MAV_SEVERITY_WARNING reach the pilot; the rest stay in the tlog. */
 const MAV_SEVERITY_WARNING = 4;
@@ -44,6 +52,8 @@ export interface SessionContext {
   patrol: Omit<PatrolOptions, 'fence' | 'rallyItems' | 'signal'>;
   /** A line for the log and the pilot: level and text. */
   onEvent: (level: 'info' | 'warning' | 'error', text: string) => void;
+  /** A part threw (a bug): one line for the pilot, the stack for the log; the vehicle flies on. */
+  onFault: (what: string, err: unknown) => void;
   onProgress: () => void;
   /**
    * Opens a vehicle's link (default: MavLinkConnection.open on its `connect` URL, signed with its
@@ -85,6 +95,8 @@ export class VehicleSession {
   private readonly detaching = new AbortController();
   private lastOutcome: PatrolOutcome | null = null;
   private readonly alertsByFlight = new Map<string, number>();
+  /** Whether the last (re)opened video stream was recorded (false: no room on the data disk). */
+  private recordingVideo = true;
 
   private constructor(
     readonly config: VehicleLinkConfig,
@@ -104,15 +116,26 @@ export class VehicleSession {
       await link.close();
       throw err;
     }
-    session.vehicle.on('change', () => ctx.onProgress());
-    session.vehicle.on('lost', () => {
-      session.linkUp = false;
-      ctx.onProgress();
-    });
-    session.vehicle.on('regained', () => {
-      session.linkUp = true;
-      ctx.onProgress();
-    });
+    // The link's packet handler calls these: a throw in one is reported, not carried into the link.
+    session.vehicle.on(
+      'change',
+      session.guard('the vehicle status update', () => ctx.onProgress()),
+    );
+    session.vehicle.on(
+      'lost',
+      session.guard('the link-lost handler', () => {
+        session.linkUp = false;
+        ctx.onProgress();
+      }),
+    );
+    session.vehicle.on(
+      'regained',
+      session.guard('the link-regained handler', () => {
+        session.linkUp = true;
+        ctx.onProgress();
+      }),
+    );
+    session.link.on('handler-error', (err: unknown) => ctx.onFault('a link message handler', err));
     ctx.alerts.onAlert(({ alert, change }) => {
       const flightId = session.active?.record.flightId;
       if (change === 'created' && alert.flightId === flightId) {
@@ -208,7 +231,11 @@ export class VehicleSession {
       patrolStatus: progress?.status ?? this.lastOutcome?.record.status ?? 'idle',
       alertsRaised: flightId ? (this.alertsByFlight.get(flightId) ?? 0) : 0,
       video: a?.analytics
-        ? { live: a.analytics.stats.live, framesAnalysed: a.analytics.stats.framesAnalysed }
+        ? {
+            live: a.analytics.stats.live,
+            framesAnalysed: a.analytics.stats.framesAnalysed,
+            framesSkipped: a.analytics.stats.framesSkipped,
+          }
         : null,
       timeUs: Date.now() * 1000,
     };
@@ -220,6 +247,20 @@ export class VehicleSession {
     await this.runningPatrol?.catch(() => undefined);
     this.vehicle?.close();
     await this.link.close();
+  }
+
+  /**
+   * A listener the link's packet handler or a timer calls: a throw in it (a bug) is reported as a fault
+   * and goes no further, so the link, the timers and the patrol's state machine go on.
+   */
+  private guard<A extends unknown[]>(what: string, fn: (...args: A) => void): (...args: A) => void {
+    return (...args: A) => {
+      try {
+        fn(...args);
+      } catch (err) {
+        this.ctx.onFault(what, err);
+      }
+    };
   }
 
   private mustBeConnected(): Vehicle {
@@ -281,7 +322,7 @@ export class VehicleSession {
       throw err;
     } finally {
       this.link.recordTo(null);
-      tlog.writer.close();
+      tlog.writer?.close();
       this.active = null;
       this.ctx.onProgress();
     }
@@ -289,9 +330,8 @@ export class VehicleSession {
 
   /** The flight's tlog (every packet on the link from now on), and its flight and patrol records. */
   private openFlightLog(vehicle: Vehicle, plan: SortiePlan, record: PatrolRecord) {
-    fs.mkdirSync(this.ctx.dataDir, { recursive: true });
     const tlogPath = path.resolve(this.ctx.dataDir, `${record.flightId}.tlog`);
-    const writer = new TlogWriter(tlogPath);
+    const writer = this.openTlog(tlogPath);
     this.link.recordTo(writer);
     this.ctx.alerts.registerFlight({
       id: record.flightId,
@@ -300,8 +340,38 @@ export class VehicleSession {
       vehicleSysid: vehicle.state.sysid,
       startedUs: record.startedUs,
     });
-    this.ctx.alerts.store.savePatrol(record);
+    this.ctx.alerts.savePatrol(record);
     return { path: tlogPath, writer };
+  }
+
+  /**
+   * The flight's tlog, kept while its disk allows: a full disk costs the packets it could not take (the
+   * pilot is told), never the flight; a log that cannot even be opened leaves the flight without one.
+   */
+  private openTlog(tlogPath: string): TlogWriter | null {
+    const lostSince = { packets: 0 };
+    try {
+      fs.mkdirSync(this.ctx.dataDir, { recursive: true });
+      const writer: TlogWriter = new TlogWriter(tlogPath, {
+        onTrouble: (failing, err) => {
+          if (failing) {
+            lostSince.packets = writer.lostPackets - 1;
+            const why =
+              ioFailure(tlogPath, 'write the flight log', err)?.message ?? `${tlogPath}: ${err?.message}`;
+            this.ctx.onEvent('warning', `${why}; packets go unrecorded until it can (the flight goes on)`);
+          } else {
+            const lost = writer.lostPackets - lostSince.packets;
+            this.ctx.onEvent('info', `${tlogPath}: flight log written again (${lost} packets missing)`);
+          }
+        },
+      });
+      return writer;
+    } catch (err) {
+      const why =
+        ioFailure(tlogPath, 'open the flight log', err)?.message ?? `${tlogPath}: ${(err as Error).message}`;
+      this.ctx.onEvent('warning', `${why}; flying without a flight log`);
+      return null;
+    }
   }
 
   /** The vehicle's video through the plume pipeline, recorded beside the tlog; null without a stream. */
@@ -318,35 +388,86 @@ export class VehicleSession {
       fps: this.ctx.analysis.fps,
       analysisWidthPx: this.ctx.analysis.widthPx,
       videoLatencyMs: this.config.videoLatencyMs,
-      recordTo: (n) => nextRecordingFile(this.ctx.dataDir, flightId, n),
+      recordTo: (n) => this.recordingFile(flightId, n),
       onEvent: (level, text) => this.ctx.onEvent(level, text),
+      onFault: (what, err) => this.ctx.onFault(what, err),
     });
+  }
+
+  /**
+   * The file for the stream's n-th recording, or null while its disk has less than
+   * RECORDING_MIN_FREE_BYTES free: ffmpeg decodes nothing when one of its outputs cannot be written, so a
+   * recording on a full disk would cost the live analytics. The pilot is told when it stops and resumes.
+   */
+  private recordingFile(flightId: string, n: number): string | null {
+    let freeBytes = Number.POSITIVE_INFINITY;
+    try {
+      fs.mkdirSync(this.ctx.dataDir, { recursive: true });
+      const stats = fs.statfsSync(this.ctx.dataDir);
+      freeBytes = stats.bavail * stats.bsize;
+    } catch {
+      // Unknown: try to record; a failure shows as a stream that restarts.
+    }
+    const room = freeBytes >= RECORDING_MIN_FREE_BYTES;
+    if (room === this.recordingVideo) return room ? nextRecordingFile(this.ctx.dataDir, flightId, n) : null;
+    this.recordingVideo = room;
+    const mib = (bytes: number) => `${Math.floor(bytes / 2 ** 20)} MiB`;
+    if (!room) {
+      this.ctx.onEvent(
+        'warning',
+        `${this.ctx.dataDir}: ${mib(freeBytes)} free: the video is analysed but not recorded until there is ${mib(RECORDING_MIN_FREE_BYTES)}`,
+      );
+      return null;
+    }
+    this.ctx.onEvent('info', `${this.ctx.dataDir}: room again: recording the video`);
+    return nextRecordingFile(this.ctx.dataDir, flightId, n);
   }
 
   /** The flight's progress into its stored record (so a restart can adopt it), its events to the pilot. */
   private reportFlight(flight: PatrolFlight, record: PatrolRecord, seqShift: number): void {
-    flight.on('progress', (progress: PatrolProgress) => {
-      const reached = progress.lastReachedSeq;
-      record.status = progress.status;
-      if (reached !== null) record.lastReachedSeq = Math.max(record.lastReachedSeq ?? 0, reached - seqShift);
-      record.updatedUs = Date.now() * 1000;
-      this.ctx.alerts.store.savePatrol(record);
-      this.ctx.onProgress();
-    });
-    flight.on('checks', (checks) => {
-      const failed = checks.filter((c) => !c.ok);
-      if (failed.length === 0) this.ctx.onEvent('info', `pre-flight checks passed (${checks.length})`);
-      else
-        this.ctx.onEvent(
-          'error',
-          `pre-flight checks failed: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}`,
-        );
-    });
-    flight.on('reached', (seq, lastSeq) => this.ctx.onEvent('info', `reached waypoint ${seq}/${lastSeq}`));
-    flight.on('statusText', (text) => {
-      if (text.severity <= MAV_SEVERITY_WARNING) this.ctx.onEvent('warning', `vehicle says: ${text.text}`);
-    });
-    flight.on('notice', (notice: PatrolNotice) => this.ctx.onEvent(levelOf(notice), notice.message));
+    flight.on(
+      'progress',
+      this.guard("recording the patrol's progress", (progress: PatrolProgress) => {
+        const reached = progress.lastReachedSeq;
+        record.status = progress.status;
+        if (reached !== null)
+          record.lastReachedSeq = Math.max(record.lastReachedSeq ?? 0, reached - seqShift);
+        record.updatedUs = Date.now() * 1000;
+        this.ctx.alerts.savePatrol(record);
+        this.ctx.onProgress();
+      }),
+    );
+    flight.on(
+      'checks',
+      this.guard('reporting the pre-flight checks', (checks: PreflightCheck[]) => {
+        const failed = checks.filter((c) => !c.ok);
+        if (failed.length === 0) this.ctx.onEvent('info', `pre-flight checks passed (${checks.length})`);
+        else
+          this.ctx.onEvent(
+            'error',
+            `pre-flight checks failed: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}`,
+          );
+      }),
+    );
+    flight.on(
+      'reached',
+      this.guard('reporting a waypoint reached', (seq: number, lastSeq: number) =>
+        this.ctx.onEvent('info', `reached waypoint ${seq}/${lastSeq}`),
+      ),
+    );
+    flight.on(
+      'statusText',
+      this.guard("reporting the vehicle's message", (text: StatusText) => {
+        if (text.severity <= MAV_SEVERITY_WARNING) this.ctx.onEvent('warning', `vehicle says: ${text.text}`);
+      }),
+    );
+    // Notices come from the link's packets and from the patrol's timers (the link-loss warning).
+    flight.on(
+      'notice',
+      this.guard("reporting the patrol's notice", (notice: PatrolNotice) =>
+        this.ctx.onEvent(levelOf(notice), notice.message),
+      ),
+    );
   }
 
   /** The patrol landed (or was aborted and landed): its record closed, its recordings stamped. */
@@ -359,7 +480,7 @@ export class VehicleSession {
     record.outcome = result.ending;
     record.endedUs = Date.now() * 1000;
     record.updatedUs = record.endedUs;
-    this.ctx.alerts.store.savePatrol(record);
+    this.ctx.alerts.savePatrol(record);
     const videoFiles = await finishRecordings(this.ctx.dataDir, record.flightId, (text) =>
       this.ctx.onEvent('warning', text),
     );
@@ -388,7 +509,7 @@ export class VehicleSession {
       record.endedUs = Date.now() * 1000;
       record.updatedUs = record.endedUs;
     }
-    this.ctx.alerts.store.savePatrol(record);
+    this.ctx.alerts.savePatrol(record);
   }
 }
 

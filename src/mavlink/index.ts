@@ -70,7 +70,7 @@ export {
   type HomePosition,
   type MountAngles,
 } from './telemetry.js';
-export { TlogWriter } from './tlog.js';
+export { TlogWriter, type TlogWriterOptions } from './tlog.js';
 export {
   countTlogPackets,
   type ReadTlogOptions,

@@ -51,6 +51,8 @@ export interface LinkStats {
    * minute behind ours.
    */
   staleSignatures: number;
+  /** Messages a subscriber threw on (a bug in it); the other subscribers still got them. */
+  handlerErrors: number;
 }
 
 /** A system/component heard through its HEARTBEAT. */
@@ -103,7 +105,10 @@ type MessageHandler = (rx: ReceivedMessage) => void;
  * peer discovery and loss, counters, and waits with timeouts.
  *
  * Events: 'message' (ReceivedMessage), 'peer' (Peer, first heard), 'peer-lost' (Peer),
- * 'peer-regained' (Peer), 'transport-disconnected', 'transport-connected'.
+ * 'peer-regained' (Peer), 'transport-disconnected', 'transport-connected', 'handler-error' (an error
+ * a subscriber or listener threw: each is called on its own, so one that throws keeps no message from
+ * the others nor the link from its heartbeat and peer checks; with no 'handler-error' listener the
+ * error is thrown on after them all).
  */
 export class MavLinkConnection extends EventEmitter {
   readonly stats: LinkStats = {
@@ -120,11 +125,14 @@ export class MavLinkConnection extends EventEmitter {
     unsignedPackets: 0,
     badSignatures: 0,
     staleSignatures: 0,
+    handlerErrors: 0,
   };
   readonly peers = new Map<string, Peer>();
   readonly encoder: FrameEncoder;
   private readonly splitter: FrameSplitter;
   private readonly expectedSeq = new Map<string, number>();
+  /** When each peer's last heartbeat came, on the link's monotonic clock: loss is judged by it, not by the wall clock. */
+  private readonly heardAtMs = new Map<string, number>();
   private readonly handlers = new Set<MessageHandler>();
   private readonly stopTimers: (() => void)[] = [];
   private readonly clockUs: () => number;
@@ -237,6 +245,15 @@ export class MavLinkConnection extends EventEmitter {
       timestampTicks: signer.currentTicks,
       acceptsUnsigned: signer.acceptUnsigned,
     };
+  }
+
+  /**
+   * How long the peer's heartbeat has been silent, ms, on the link's monotonic clock (a wall clock set
+   * forward or back does not change it); null for a peer never heard.
+   */
+  silentMs(sysid: number, compid: number): number | null {
+    const heard = this.heardAtMs.get(peerKey(sysid, compid));
+    return heard === undefined ? null : this.clock.nowMs() - heard;
   }
 
   /** Frames and sends a message as MAVLink 2 with this link's own sequence number. */
@@ -355,9 +372,33 @@ export class MavLinkConnection extends EventEmitter {
     this.stats.packetsIn++;
     this.tlog?.record(timeUs, bytes);
     this.countGap(rx);
-    if (rx.message instanceof minimal.Heartbeat) this.onHeartbeat(rx as ReceivedMessage<minimal.Heartbeat>);
-    this.emit('message', rx);
-    for (const handler of [...this.handlers]) handler(rx);
+    const errors: unknown[] = [];
+    const deliver = (fn: () => void) => {
+      try {
+        fn();
+      } catch (err) {
+        errors.push(err);
+      }
+    };
+    if (rx.message instanceof minimal.Heartbeat)
+      deliver(() => this.onHeartbeat(rx as ReceivedMessage<minimal.Heartbeat>));
+    deliver(() => this.emit('message', rx));
+    for (const handler of [...this.handlers]) deliver(() => handler(rx));
+    this.handlerFailed(errors);
+  }
+
+  /** Errors subscribers threw: told to the 'handler-error' listeners, or thrown on when there are none. */
+  private handlerFailed(errors: unknown[]): void {
+    if (errors.length === 0) return;
+    this.stats.handlerErrors += errors.length;
+    if (this.listenerCount('handler-error') === 0) throw errors[0];
+    for (const err of errors) {
+      try {
+        this.emit('handler-error', err);
+      } catch {
+        // A report that fails has nowhere left to go.
+      }
+    }
   }
 
   /** On a signed link: true for a correctly signed frame, false for an allowed unsigned one, null: dropped. */
@@ -407,18 +448,25 @@ export class MavLinkConnection extends EventEmitter {
       lost: false,
     };
     this.peers.set(key, peer);
+    this.heardAtMs.set(key, this.clock.nowMs());
     if (!known) this.emit('peer', peer);
     else if (known.lost) this.emit('peer-regained', peer);
   }
 
   private checkPeers(): void {
-    const now = this.clockUs();
-    for (const peer of this.peers.values()) {
-      if (!peer.lost && now - peer.lastHeartbeatUs > LINK_TIMING.vehicleLostAfterMs * 1000) {
+    const errors: unknown[] = [];
+    for (const [key, peer] of this.peers) {
+      const silentMs = this.clock.nowMs() - (this.heardAtMs.get(key) ?? Number.NEGATIVE_INFINITY);
+      if (!peer.lost && silentMs > LINK_TIMING.vehicleLostAfterMs) {
         peer.lost = true;
-        this.emit('peer-lost', peer);
+        try {
+          this.emit('peer-lost', peer);
+        } catch (err) {
+          errors.push(err);
+        }
       }
     }
+    this.handlerFailed(errors);
   }
 
   private sendGcsHeartbeat(): void {

@@ -12,13 +12,31 @@ const SETUP_SIGNING_MSG_ID = 256;
  * each record is an 8-byte big-endian timestamp (microseconds since the Unix epoch)
  * followed by the raw MAVLink packet.
  */
+export interface TlogWriterOptions {
+  /**
+   * The log could not be written (a full disk, an I/O error: `failing` true, with the error) or is
+   * written again (`failing` false). Given it, a failed write drops that packet, the log stays whole and
+   * writing goes on when it can; without it, a failed write throws.
+   */
+  onTrouble?: (failing: boolean, err?: NodeJS.ErrnoException) => void;
+}
+
 export class TlogWriter {
   private readonly fd: number;
   private closed = false;
+  /** Bytes written whole: a record cut short by a full disk is taken back to here. */
+  private size: number;
+  private failing = false;
   packets = 0;
+  /** Packets not recorded because the log could not be written. */
+  lostPackets = 0;
 
-  constructor(readonly path: string) {
+  constructor(
+    readonly path: string,
+    private readonly options: TlogWriterOptions = {},
+  ) {
     this.fd = fs.openSync(path, 'a');
+    this.size = fs.fstatSync(this.fd).size;
   }
 
   /**
@@ -38,8 +56,38 @@ export class TlogWriter {
     record.writeBigUInt64BE(BigInt(Math.round(timeUs)), 0);
     packet.copy(record, 8);
     // Synchronous append: a crash loses at most the packet being written, never earlier ones.
-    fs.writeSync(this.fd, record);
+    try {
+      const written = fs.writeSync(this.fd, record);
+      if (written < record.length) {
+        throw Object.assign(new Error(`${this.path}: wrote ${written} of ${record.length} bytes`), {
+          code: 'ENOSPC',
+        });
+      }
+    } catch (err) {
+      if (!this.options.onTrouble) throw err;
+      this.dropRecord(err as NodeJS.ErrnoException);
+      return;
+    }
+    this.size += record.length;
     this.packets++;
+    if (this.failing) {
+      this.failing = false;
+      this.options.onTrouble?.(false);
+    }
+  }
+
+  /** A record that could not be written whole: whatever of it reached the file is cut off again. */
+  private dropRecord(err: NodeJS.ErrnoException): void {
+    this.lostPackets++;
+    try {
+      if (fs.fstatSync(this.fd).size !== this.size) fs.ftruncateSync(this.fd, this.size);
+    } catch {
+      // The next whole record would follow a torn one; nothing more can be done about it here.
+    }
+    if (!this.failing) {
+      this.failing = true;
+      this.options.onTrouble?.(true, err);
+    }
   }
 
   close(): void {

@@ -120,7 +120,8 @@ class UdpTransport extends EventEmitter implements Transport {
 
   /** udpin: whether a datagram from `from` goes on to the link; chooses the peer on its heartbeat. */
   private admit(datagram: Buffer, from: UdpAddress): boolean {
-    const nowMs = Date.now();
+    // Monotonic: a wall clock set back must not keep a silent peer's place for an hour.
+    const nowMs = performance.now();
     const peer = this.peer;
     if (peer && peer.address === from.address && peer.port === from.port) {
       this.lastFromPeerMs = nowMs;

@@ -62,13 +62,18 @@ const ROUTES: Route[] = [
     method: 'GET',
     pattern: /^\/api\/health$/,
     access: 'public',
-    handle: (ctx) => ({
-      json: {
-        ok: true,
-        vehicles: ctx.hub.vehicles().length,
-        uptimeS: Math.round((Date.now() - ctx.startedAtMs) / 1000),
-      },
-    }),
+    handle: (ctx) => {
+      // The counts only: the failure's text names files, which is for those with a token (WebSocket).
+      const { available, heldAlerts, heldRecords, evidenceDropped } = ctx.hub.storeStatus();
+      return {
+        json: {
+          ok: true,
+          vehicles: ctx.hub.vehicles().length,
+          uptimeS: Math.round((performance.now() - ctx.startedAtMs) / 1000),
+          store: { available, heldAlerts, heldRecords, evidenceDropped },
+        },
+      };
+    },
   },
   {
     method: 'GET',

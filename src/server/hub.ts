@@ -1,5 +1,5 @@
 import type { FeatureCollection } from 'geojson';
-import type { Alert, AlertStore, FlightRecord } from '../alerts/index.js';
+import type { Alert, AlertStore, FlightRecord, StoreStatus } from '../alerts/index.js';
 
 /**
  * What the server shows and commands: the daemon's vehicles, their plans, the store. The server only
@@ -13,6 +13,8 @@ export interface PatrolHub {
   plans(): PlanView[];
   flights(): FlightRecord[];
   readonly store: AlertStore;
+  /** Whether the store takes writes, and what is held in memory until it does. */
+  storeStatus(): StoreStatus;
   /** Runs a pilot's command on one vehicle; rejects with a UserError saying why it cannot. */
   command(vehicleId: string, command: VehicleCommand): Promise<string>;
   /** Live events for WebSocket clients; returns the unsubscribe function. */
@@ -41,8 +43,8 @@ export interface VehicleSnapshot {
   /** What the patrol is doing: 'idle', 'checks', 'uploading', 'flying', 'paused', 'returning', 'landed', … */
   patrolStatus: string;
   alertsRaised: number;
-  /** Live video: frames analysed and whether frames are arriving. */
-  video: { live: boolean; framesAnalysed: number } | null;
+  /** Live video: frames analysed, frames the model failed on (skipped), and whether frames are arriving. */
+  video: { live: boolean; framesAnalysed: number; framesSkipped: number } | null;
   timeUs: number;
 }
 
@@ -64,4 +66,13 @@ export type HubEvent =
       text: string;
       timeUs: number;
     }
-  | { type: 'plan'; plan: PlanView };
+  | { type: 'plan'; plan: PlanView }
+  | {
+      type: 'store';
+      /** error: the store stopped taking writes; warning: an alert held or its image dropped; info: back. */
+      level: 'info' | 'warning' | 'error';
+      /** One line for the pilot; null when only the counts changed. */
+      text: string | null;
+      status: StoreStatus;
+      timeUs: number;
+    };

@@ -61,7 +61,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const tokens = new TokenTable(options.tokens);
   if (tokens.size === 0) throw new UserError('no tokens: every request but /api/health needs one');
   const tileUrl = checkTileUrl(options.tileUrl);
-  const startedAtMs = Date.now();
+  // Monotonic: the uptime does not jump with the wall clock.
+  const startedAtMs = performance.now();
 
   const files = new StaticFiles(
     [

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Alert } from '../alerts/index.js';
+import type { Alert, StoreStatus } from '../alerts/index.js';
 import type { Role } from './auth.js';
 import { type PlanView, VEHICLE_COMMANDS, type VehicleSnapshot } from './hub.js';
 
@@ -23,11 +23,20 @@ export type ServerMessage =
       name: string;
       serverTimeUs: number;
       vehicles: VehicleSnapshot[];
+      /** The store as it stands (unavailable: alerts held in memory until it takes writes again). */
+      store: StoreStatus;
     }
   | { type: 'telemetry'; vehicle: VehicleSnapshot }
   | { type: 'alert'; change: 'created' | 'updated'; alert: AlertView }
   | { type: 'event'; vehicleId: string; level: 'info' | 'warning' | 'error'; text: string; timeUs: number }
   | { type: 'plan'; plan: PlanView }
+  | {
+      type: 'store';
+      level: 'info' | 'warning' | 'error';
+      text: string | null;
+      status: StoreStatus;
+      timeUs: number;
+    }
   | { type: 'pong'; id: MessageId | null; serverTimeUs: number }
   | { type: 'result'; id: MessageId; ok: true; text: string }
   | { type: 'result'; id: MessageId; ok: false; error: string }

@@ -5,7 +5,8 @@ export class RateWindow {
   constructor(
     private readonly max: number,
     private readonly windowMs: number,
-    private readonly now: () => number = Date.now,
+    /** Monotonic by default: a wall clock set back must not keep old events in the window. */
+    private readonly now: () => number = () => performance.now(),
   ) {}
 
   hit(): boolean {

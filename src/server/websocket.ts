@@ -124,6 +124,7 @@ export class WsGateway {
         name: principal.name,
         serverTimeUs: Date.now() * US_PER_MS,
         vehicles: this.hub.vehicles(),
+        store: this.hub.storeStatus(),
       });
     } catch (err) {
       this.log('error', `ws ${session.who}: could not say hello: ${(err as Error)?.stack ?? err}`);
@@ -146,6 +147,9 @@ export class WsGateway {
       } else if (event.type === 'event') {
         const { vehicleId, level, text, timeUs } = event;
         message = { type: 'event', vehicleId, level, text, timeUs };
+      } else if (event.type === 'store') {
+        const { level, text, status, timeUs } = event;
+        message = { type: 'store', level, text, status, timeUs };
       } else {
         message = { type: 'plan', plan: event.plan };
       }
@@ -232,7 +236,8 @@ class ClientSession {
     if (!this.isOpen()) return;
     this.pendingTelemetry.set(vehicleId, text);
     if (this.telemetryTimers.has(vehicleId)) return;
-    const sinceLast = Date.now() - (this.lastTelemetryMs.get(vehicleId) ?? 0);
+    // Monotonic time: a wall clock set back an hour would hold telemetry back an hour.
+    const sinceLast = performance.now() - (this.lastTelemetryMs.get(vehicleId) ?? Number.NEGATIVE_INFINITY);
     if (sinceLast >= SERVER_LIMITS.wsTelemetryIntervalMs) this.flushTelemetry(vehicleId);
     else this.scheduleTelemetry(vehicleId, SERVER_LIMITS.wsTelemetryIntervalMs - sinceLast);
   }
@@ -267,7 +272,7 @@ class ClientSession {
       return;
     }
     this.pendingTelemetry.delete(vehicleId);
-    this.lastTelemetryMs.set(vehicleId, Date.now());
+    this.lastTelemetryMs.set(vehicleId, performance.now());
     this.ws.send(text);
   }
 

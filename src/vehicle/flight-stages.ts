@@ -127,7 +127,8 @@ export interface FlightSummary {
  */
 export class FlightRecorder {
   private readonly startBatteryPct: number | null;
-  private readonly startedUs: number;
+  /** On the link's monotonic clock: the flight's duration does not jump with the wall clock. */
+  private readonly startedMs: number;
   private readonly reachedSeqs: number[] = [];
   private readonly unwatchReached: () => void;
   private maxAltRelM = 0;
@@ -145,7 +146,7 @@ export class FlightRecorder {
     afterSeq: number,
   ) {
     this.startBatteryPct = vehicle.state.battery?.remainingPct ?? null;
-    this.startedUs = vehicle.link.nowUs();
+    this.startedMs = vehicle.link.clock.nowMs();
     this.onChange();
     vehicle.on('change', this.onChange);
     vehicle.on('lost', this.onLost);
@@ -163,7 +164,7 @@ export class FlightRecorder {
     return {
       reachedSeqs: [...this.reachedSeqs],
       lastSeq,
-      durationS: (this.vehicle.link.nowUs() - this.startedUs) / 1e6,
+      durationS: (this.vehicle.link.clock.nowMs() - this.startedMs) / 1000,
       maxAltRelM: this.maxAltRelM,
       batteryUsedPct:
         this.startBatteryPct !== null && endBatteryPct !== null ? this.startBatteryPct - endBatteryPct : null,

@@ -87,7 +87,8 @@ export class PatrolFlight extends EventEmitter<PatrolFlightEvents> {
   private readonly acting = new Set<PatrolFailsafe>();
   private pilotCommand: PilotCommand | null = null;
   private linkLost = false;
-  private silenceStartUs = 0;
+  /** When the link fell silent, on the link's monotonic clock (a wall clock step does not move it). */
+  private silenceStartMs = 0;
   private warningTimer: TimerHandle | null = null;
   private lastFixUs = -1;
   private lastProgressKey = '';
@@ -403,13 +404,14 @@ export class PatrolFlight extends EventEmitter<PatrolFlightEvents> {
   private onLinkLost(): void {
     const state = this.vehicle.state;
     this.linkLost = true;
-    this.silenceStartUs = state.lastHeartbeatUs || this.vehicle.link.nowUs();
+    const link = this.vehicle.link;
+    this.silenceStartMs = link.clock.nowMs() - (link.silentMs(state.sysid, state.compid) ?? 0);
     this.notice(
       'link-lost',
       `link lost: no heartbeat for ${LINK_TIMING.vehicleLostAfterMs / 1000} s ` +
         `(last seen in ${state.modeName} at item ${this.itemText()}); waiting for it to come back`,
     );
-    const silentMs = (this.vehicle.link.nowUs() - this.silenceStartUs) / 1000;
+    const silentMs = link.clock.nowMs() - this.silenceStartMs;
     this.warningTimer = this.clock.setTimeout(
       () => {
         this.warningTimer = null;
@@ -427,7 +429,7 @@ export class PatrolFlight extends EventEmitter<PatrolFlightEvents> {
   private onLinkRegained(): void {
     this.clearWarning();
     this.linkLost = false;
-    const silentS = (this.vehicle.link.nowUs() - this.silenceStartUs) / 1e6;
+    const silentS = (this.vehicle.link.clock.nowMs() - this.silenceStartMs) / 1000;
     this.notice('link-regained', `link back after ${silentS.toFixed(0)} s without heartbeats`);
     this.emitProgress();
   }

@@ -100,7 +100,7 @@ class FfmpegSource implements VideoSource {
     this.runHasFrames = false;
     this.stopReason = undefined;
     this.runs++;
-    this.recordFile = this.live ? this.opts.recordTo?.(this.runs) : undefined;
+    this.recordFile = (this.live && this.opts.recordTo?.(this.runs)) || undefined;
     const args = ffmpegArgs(this.input, {
       ...this.opts,
       live: this.live,

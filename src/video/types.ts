@@ -39,9 +39,10 @@ export interface OpenVideoOptions {
   signal?: AbortSignal;
   /**
    * Live only: each run of ffmpeg on the stream (the first, then one per reconnect: 1, 2, …) also
-   * copies the stream as it comes, without re-encoding, into the Matroska file this names.
+   * copies the stream as it comes, without re-encoding, into the Matroska file this names (null: this
+   * run is not recorded, e.g. its disk is full: ffmpeg decodes nothing when an output cannot be written).
    */
-  recordTo?: (run: number) => string;
+  recordTo?: (run: number) => string | null;
   /** Overrides of STREAM_TIMING (tests use shorter waits). */
   timing?: Partial<Record<keyof StreamTiming, number>>;
 }

@@ -92,6 +92,24 @@ describe('ArrivalClock', () => {
     const hereUs = HERE0_US + 20e6;
     expect(Math.abs((clock.vehicleUsAt(hereUs) as number) - after.at(hereUs))).toBeLessThan(5 * MS);
   });
+
+  for (const jumpUs of [HOUR_US, -HOUR_US]) {
+    it(`starts over when this machine's wall clock jumps ${jumpUs > 0 ? 'an hour forward' : 'an hour back'}: vehicle times stay the vehicle's`, () => {
+      // Arrival stamps are Date.now()'s, which an NTP step or an operator moves; the vehicle's clock goes on.
+      const vehicle = vehicleClock(1);
+      const clock = new ArrivalClock();
+      for (const f of telemetry(vehicle, 0, 10, 80, 6)) clock.note(f.arrivalUs, f.vehicleUs);
+      const after = telemetry(vehicle, 10, 20, 80, 7);
+      for (const f of after) {
+        clock.note(f.arrivalUs + jumpUs, f.vehicleUs);
+        // A frame between two fixes, stamped on the jumped clock: placed where the vehicle was, from
+        // the first fix after the jump on (within that fix's delay, at most 80 ms).
+        const hereUs = f.arrivalUs + 50 * MS;
+        const errorUs = (clock.vehicleUsAt(hereUs + jumpUs) as number) - vehicle.at(hereUs);
+        expect(Math.abs(errorUs)).toBeLessThanOrEqual(80 * MS);
+      }
+    });
+  }
 });
 
 // A camera at 30 fps whose frames reach us `LATENCY_MS` after they were taken, plus whatever the decoder
@@ -207,6 +225,34 @@ describe('FrameClock', () => {
     expect(after.length).toBeGreaterThan(250);
     for (const e of after) expect(Math.abs(e)).toBeLessThan(5 * MS);
     expect(Math.abs(clock.timeUs(second[0].ptsS) - second[0].takenVehicleUs)).toBeLessThan(5 * MS);
+  });
+
+  it("places frames right again soon after this machine's wall clock jumps an hour back mid-stream", () => {
+    const vehicle = vehicleClock(1);
+    const arrival = new ArrivalClock();
+    const clock = new FrameClock(arrival, LATENCY_MS);
+    const jumped = (atS: number, us: number) => (us >= HERE0_US + atS * 1e6 ? us - HOUR_US : us);
+    const fixes = telemetry(vehicle, 0, 20, 20, 8).map((f) => ({ ...f, arrivalUs: jumped(10, f.arrivalUs) }));
+    const stream = frames(vehicle, 0.5, 20, 3, 9).map((f) => ({
+      ...f,
+      receivedAtMs: jumped(10, f.receivedAtMs * MS) / MS,
+    }));
+    // Fed in the order they arrive (before the jump, then after it).
+    const events = [
+      ...arrivals(
+        fixes.filter((f) => f.arrivalUs >= HERE0_US),
+        stream.filter((f) => f.receivedAtMs * MS >= HERE0_US),
+      ),
+      ...arrivals(
+        fixes.filter((f) => f.arrivalUs < HERE0_US),
+        stream.filter((f) => f.receivedAtMs * MS < HERE0_US),
+      ),
+    ];
+    const errors = play(arrival, clock, events);
+    // After the first second past the jump, every frame is placed within a few ms, as before it.
+    const settled = errors.slice(-8 * FPS);
+    expect(settled.length).toBeGreaterThan(200);
+    for (const e of settled) expect(Math.abs(e)).toBeLessThan(5 * MS);
   });
 
   it('takes a jump in the pts as a restart, back or forward, without being told', () => {

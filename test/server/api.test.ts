@@ -64,8 +64,14 @@ describe('the HTTP API without a token', () => {
     const res = await get('/api/health');
     expect(res.status).toBe(200);
     const body = await json(res);
-    expect(Object.keys(body).sort()).toEqual(['ok', 'uptimeS', 'vehicles']);
-    expect(body).toMatchObject({ ok: true, vehicles: 2 });
+    expect(Object.keys(body).sort()).toEqual(['ok', 'store', 'uptimeS', 'vehicles']);
+    // The store's counts, not its failure's text (which names files).
+    expect(body).toMatchObject({
+      ok: true,
+      vehicles: 2,
+      store: { available: true, heldAlerts: 0, heldRecords: 0, evidenceDropped: 0 },
+    });
+    expect(Object.keys(body.store)).not.toContain('reason');
   });
 
   it.each([

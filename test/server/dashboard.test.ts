@@ -144,6 +144,42 @@ describe('the dashboard', () => {
     expect(pageErrors).toEqual([]);
   }, 110_000);
 
+  it('shows the supervisor a red line while the store holds alerts in memory, gone once it is back', async () => {
+    const page = await openPage(VIEWER_TOKEN);
+    await page.waitForSelector('#link-status[data-state="live"]', { timeout: WAIT_MS });
+    expect(await page.locator('#store-status').isHidden()).toBe(true);
+    const status = {
+      available: false,
+      reason: '/data/alerts.db: cannot write the alert database: no space left on the device (SQLITE_FULL)',
+      heldAlerts: 2,
+      heldRecords: 1,
+      evidenceDropped: 0,
+    };
+    hub.emit({
+      type: 'store',
+      level: 'warning',
+      text: 'alert held, not stored yet: D-01 at 34.72620,113.63173 (store unavailable: 2 alerts held)',
+      status,
+      timeUs: Date.now() * 1000,
+    });
+    const line = page.locator('#store-status');
+    await line.waitFor({ state: 'visible', timeout: WAIT_MS });
+    expect(await line.textContent()).toBe('store unavailable: 2 alerts held, 1 patrol record held');
+    expect(await line.getAttribute('title')).toBe(status.reason);
+    expect(await page.locator('#events').textContent()).toContain('alert held, not stored yet: D-01');
+
+    hub.emit({
+      type: 'store',
+      level: 'info',
+      text: 'store available again: 2 held alerts and 1 record written',
+      status: { ...status, available: true, reason: null, heldAlerts: 0, heldRecords: 0 },
+      timeUs: Date.now() * 1000,
+    });
+    await line.waitFor({ state: 'hidden', timeout: WAIT_MS });
+    await page.close();
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
+
   it('shows a viewer no command buttons', async () => {
     const page = await openPage(VIEWER_TOKEN);
     await page.waitForSelector('#vehicles [data-vehicle-id="V1"]', { timeout: WAIT_MS });

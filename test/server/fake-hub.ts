@@ -4,7 +4,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FeatureCollection } from 'geojson';
-import { AlertService, type AlertStore, type FlightRecord, openAlertStore } from '../../src/alerts/index.js';
+import {
+  AlertService,
+  type AlertStore,
+  type FlightRecord,
+  openAlertStore,
+  type StoreStatus,
+} from '../../src/alerts/index.js';
 import { UserError } from '../../src/errors.js';
 import type { HubEvent, PatrolHub, PlanView, VehicleCommand, VehicleSnapshot } from '../../src/server/hub.js';
 import { loadSiteFiles } from '../../src/sites/index.js';
@@ -114,6 +120,10 @@ export class FakeHub implements PatrolHub {
   flights(): FlightRecord[] {
     const flight = this.store.getFlight('F-1');
     return flight ? [flight] : [];
+  }
+
+  storeStatus(): StoreStatus {
+    return this.alerts.storeStatus;
   }
 
   async command(vehicleId: string, command: VehicleCommand): Promise<string> {

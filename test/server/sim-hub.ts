@@ -11,6 +11,7 @@ import {
   type FlightRecord,
   openAlertStore,
   type PlumeSighting,
+  type StoreStatus,
 } from '../../src/alerts/index.js';
 import { UserError } from '../../src/errors.js';
 import { MavLinkConnection, type MissionItem } from '../../src/mavlink/index.js';
@@ -120,6 +121,10 @@ export class SimHub implements PatrolHub {
     return f ? [f] : [];
   }
 
+  storeStatus(): StoreStatus {
+    return this.alerts.storeStatus;
+  }
+
   async command(vehicleId: string, command: VehicleCommand): Promise<string> {
     if (vehicleId !== VEHICLE_ID) throw new UserError(`no vehicle ${vehicleId}`);
     if (command === 'start') {
@@ -158,7 +163,8 @@ export class SimHub implements PatrolHub {
     this.store.close();
   }
 
-  private emit(event: HubEvent): void {
+  /** Hands an event to the subscribers (the server), as the fleet publishes one. */
+  emit(event: HubEvent): void {
     for (const l of this.listeners) l(event);
   }
 

@@ -70,6 +70,13 @@ describe('the WebSocket upgrade', () => {
     const hello = c.messages[0] as Of<'hello'>;
     expect(hello).toMatchObject({ type: 'hello', protocol: 1, role: 'viewer', name: 'Vic Viewer' });
     expect(hello.vehicles.map((v) => v.id)).toEqual(['V1', 'V2']);
+    expect(hello.store).toEqual({
+      available: true,
+      reason: null,
+      heldAlerts: 0,
+      heldRecords: 0,
+      evidenceDropped: 0,
+    });
   });
 
   it('accepts the token as a bearer subprotocol and selects dustpatrol.v1', async () => {
@@ -104,6 +111,43 @@ describe('hub events', () => {
       });
       expect(await c.next((x) => x.type === 'plan')).toMatchObject({ plan: { vehicleId: 'V1' } });
     }
+  });
+
+  it("tell every client the store's state: unavailable with alerts held, then back", async () => {
+    const a = await open({ token: VIEWER_TOKEN });
+    const from = a.messages.length;
+    const held = {
+      available: false,
+      reason: '/data/alerts.db: cannot write (SQLITE_FULL)',
+      heldAlerts: 2,
+      heldRecords: 1,
+      evidenceDropped: 0,
+    };
+    hub.emit({
+      type: 'store',
+      level: 'warning',
+      text: 'alert held, not stored yet: D-01',
+      status: held,
+      timeUs: 7,
+    });
+    hub.emit({
+      type: 'store',
+      level: 'info',
+      text: 'store available again: 2 held alerts and 1 record written',
+      status: { ...held, available: true, reason: null, heldAlerts: 0, heldRecords: 0 },
+      timeUs: 8,
+    });
+    expect(await a.next((x) => x.type === 'store', { from })).toEqual({
+      type: 'store',
+      level: 'warning',
+      text: 'alert held, not stored yet: D-01',
+      status: held,
+      timeUs: 7,
+    });
+    expect(await a.next((x) => x.type === 'store' && x.status.available, { from })).toMatchObject({
+      level: 'info',
+      status: { heldAlerts: 0 },
+    });
   });
 
   it('never sends evidence bytes even if the hub hands an alert with them', async () => {

@@ -82,3 +82,32 @@ it('with FS_GCS_ENABLE 1 the vehicle returns and lands on its own during the out
   expect(rig.sim.state()).toMatchObject({ armed: false, landed: true, modeName: 'RTL' });
   expect(distanceFromHomeM(rig.sim)).toBeLessThan(3);
 });
+
+it("the ground station's wall clock set an hour back mid-flight: the loss, the warning and the return are timed as before", async () => {
+  // Date.now() jumps (NTP, an operator); the link's and the patrol's clock (performance.now() in
+  // production, the rig's fake clock here) does not: whatever read Date.now() would see the jump.
+  const rig = await startRig();
+  const patrol = new PatrolFlight(rig.vehicle, patrolMission(LONG_LEGS), {
+    minBatteryPct: 50,
+    reserveBatteryPct: 20,
+    linkLossWarnAfterS: WARN_AFTER_S,
+  });
+  const { notices } = recordPatrol(patrol);
+  const flight = patrol.fly();
+  await rig.next(patrol, 'reached', (seq) => seq === 2);
+  const realNow = Date.now;
+  Date.now = () => realNow() - 3_600_000;
+  try {
+    rig.sim.startOutage(OUTAGE_S);
+    const result = await rig.run(flight);
+    expect(notices.map((n) => n.kind)).toEqual(['link-lost', 'link-warning', 'link-regained']);
+    expect(notices[1].message).toMatch(/^no link for 4 s: /);
+    expect(notices[2].message).toMatch(/^link back after [5-7] s without heartbeats$/);
+    expect(result).toMatchObject({ ending: 'completed', linkLosses: 1, lastReachedSeq: 6 });
+    // The flight's duration is its own, not the clock's jump.
+    expect(result.durationS).toBeGreaterThan(0);
+    expect(result.durationS).toBeLessThan(600);
+  } finally {
+    Date.now = realNow;
+  }
+});

@@ -91,6 +91,26 @@ function notice(text) {
   p.hidden = !text;
 }
 
+/**
+ * The store's state: while it takes no writes (a full disk, a lock), a red line saying how many alerts
+ * the daemon holds in memory; hidden while it is available.
+ */
+function showStore(status) {
+  const p = $('#store-status');
+  if (!status || status.available) {
+    p.hidden = true;
+    p.textContent = '';
+    return;
+  }
+  const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const parts = [`store unavailable: ${plural(status.heldAlerts, 'alert')} held`];
+  if (status.heldRecords > 0) parts.push(`${plural(status.heldRecords, 'patrol record')} held`);
+  if (status.evidenceDropped > 0) parts.push(`${plural(status.evidenceDropped, 'evidence image')} dropped`);
+  p.textContent = parts.join(', ');
+  p.title = status.reason ?? '';
+  p.hidden = false;
+}
+
 function setLink(stateName, text) {
   const s = $('#link-status');
   s.dataset.state = stateName;
@@ -683,6 +703,7 @@ function onMessage(m) {
       setLink('live', 'live');
       notice(null);
       for (const v of m.vehicles) updateVehicle(v);
+      showStore(m.store);
       // Catch up on whatever happened while the feed was down.
       catchUp().catch(report);
       break;
@@ -699,6 +720,10 @@ function onMessage(m) {
       break;
     case 'plan':
       drawPlan(m.plan);
+      break;
+    case 'store':
+      showStore(m.status);
+      if (m.text) addEvent({ vehicleId: 'store', level: m.level, text: m.text, timeUs: m.timeUs });
       break;
     case 'error':
       console.warn('server:', m.error);
