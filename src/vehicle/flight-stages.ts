@@ -146,7 +146,7 @@ export class FlightRecorder {
     afterSeq: number,
   ) {
     this.startBatteryPct = vehicle.state.battery?.remainingPct ?? null;
-    this.startedMs = vehicle.link.clock.nowMs();
+    this.startedMs = vehicle.clock.nowMs();
     this.onChange();
     vehicle.on('change', this.onChange);
     vehicle.on('lost', this.onLost);
@@ -164,7 +164,7 @@ export class FlightRecorder {
     return {
       reachedSeqs: [...this.reachedSeqs],
       lastSeq,
-      durationS: (this.vehicle.link.clock.nowMs() - this.startedMs) / 1000,
+      durationS: (this.vehicle.clock.nowMs() - this.startedMs) / 1000,
       maxAltRelM: this.maxAltRelM,
       batteryUsedPct:
         this.startBatteryPct !== null && endBatteryPct !== null ? this.startBatteryPct - endBatteryPct : null,

@@ -11,6 +11,7 @@ import { missionItem } from '../helpers/mission-item.js';
 class FakeVehicle extends EventEmitter {
   state = { ...initialState(1, 1, minimal.MavAutopilot.ARDUPILOTMEGA), armed: true, modeName: 'AUTO' };
   link = { nowUs: () => 0 };
+  clock = new FakeClock();
 
   async waitUntil(): Promise<void> {}
 
@@ -33,7 +34,7 @@ async function adopted(): Promise<{
   states: SortieState[];
 }> {
   const vehicle = new FakeVehicle();
-  const clock = new FakeClock();
+  const { clock } = vehicle;
   const sortie = new Sortie(vehicle as unknown as Vehicle, ITEMS, { minBatteryPct: 50, clock });
   const states: SortieState[] = [];
   sortie.on('state', (state) => states.push(state));
