@@ -182,8 +182,16 @@ export function encodeSysStatusBattery(b: BatteryReading): common.SysStatus {
   const m = new common.SysStatus();
   m.voltageBattery = b.voltageV === null ? UINT16_UNKNOWN : Math.round(b.voltageV * 1000);
   m.currentBattery = b.currentA === null ? -1 : Math.round(b.currentA * 100);
-  m.batteryRemaining = b.remainingPct === null ? -1 : Math.round(b.remainingPct);
+  m.batteryRemaining = b.remainingPct === null ? -1 : remainingPercent(b.remainingPct);
   return m;
+}
+
+/**
+ * battery_remaining in whole percent as ArduPilot sends it: truncated, not rounded
+ * (AP_BattMonitor's capacity_remaining_pct casts to uint8; SITL reports 66 with 66.6 % left).
+ */
+function remainingPercent(pct: number): number {
+  return Math.floor(Math.min(100, Math.max(0, pct)));
 }
 
 /** BATTERY_STATUS with the pack voltage in the first cell and the rest unknown, as ArduPilot sends it. */
@@ -193,7 +201,7 @@ export function encodeBatteryStatus(b: BatteryPack): common.BatteryStatus {
   m.currentBattery = Math.round(b.currentA * 100);
   m.currentConsumed = Math.round(b.consumedMah);
   m.energyConsumed = Math.round(b.consumedJ / 100);
-  m.batteryRemaining = Math.round(b.remainingPct);
+  m.batteryRemaining = remainingPercent(b.remainingPct);
   m.timeRemaining = Math.round(b.timeRemainingS);
   return m;
 }

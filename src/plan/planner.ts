@@ -5,7 +5,7 @@ import { buildSitePattern } from './patterns/index.js';
 import { airspaceFor } from './tour/airspace.js';
 import { nearestItems, nearestNeighbourRoute } from './tour/construct.js';
 import { bestEntries } from './tour/entries.js';
-import { FlightTimeModel } from './tour/flight-time.js';
+import { FlightCostModel } from './tour/flight-cost.js';
 import { descend, iteratedSearch } from './tour/iterated-search.js';
 import { checkPatterns, checkSitesFitBattery, patternsForSites } from './tour/plan-inputs.js';
 import { rebalance, type SortieRoute } from './tour/rebalance.js';
@@ -35,8 +35,8 @@ export interface PlanOptions {
 
 /**
  * Plans the patrol: each site's pattern (built here unless given), sites shared among the launch
- * points, an order per launch point that minimises flight time, cut into sorties that each fit the
- * battery, with transit legs around no-fly zones and inside the operating area.
+ * points, an order per launch point that minimises the battery it uses, cut into sorties that each fit
+ * the battery, with transit legs around no-fly zones and inside the operating area.
  */
 export function planPatrol(
   registry: SiteRegistry,
@@ -44,7 +44,7 @@ export function planPatrol(
   patterns?: SitePattern[],
   options: PlanOptions = {},
 ): PatrolPlan {
-  const model = new FlightTimeModel(settings);
+  const model = new FlightCostModel(settings);
   if (registry.launchPoints.length === 0) {
     throw new UserError('no launch point: add one to the site file (kind "launch") or give --launch LAT,LON');
   }
@@ -57,7 +57,7 @@ export function planPatrol(
   const airspace = airspaceFor(registry.noFlyZones, registry.operatingArea, frame);
   checkPatterns(sitePatterns, settings, airspace, frame);
   const router = new TransitRouter(airspace);
-  const leg: LegTimeS = (a, b) => model.horizontalTimeS(router.distanceM(a, b));
+  const leg: LegTimeS = (a, b) => model.leg(router.distanceM(a, b)).batteryS;
   const depots = registry.launchPoints.map((launch) => {
     const p = frame.toLocal(launch.latDeg, launch.lonDeg, 0);
     const id = router.addPoint(p.eastM, p.northM);
@@ -95,12 +95,12 @@ function orderSorties(
   items: SiteItems,
   depots: number[],
   router: TransitRouter,
-  model: FlightTimeModel,
+  model: FlightCostModel,
   leg: LegTimeS,
   improved: boolean,
 ): SortieRoute[] {
   const near = improved ? nearestItems(items, router, NEIGHBOURS) : [];
-  const overheadS = model.sortieOverheadS();
+  const overheadS = model.sortieOverhead().batteryS;
   const timed = (depot: number, route: number[]) => ({
     depot,
     route,

@@ -13,11 +13,17 @@ const INTERNAL_RESISTANCE_OHM = 0.02;
 
 export interface BatteryOptions {
   capacityMah: number;
-  /** Full-to-empty hover time, in sim seconds. */
+  /** Full-to-empty hover time, in sim seconds: the hover current is capacity / enduranceS. */
   enduranceS: number;
 }
 
-/** A 4S LiPo pack that drains with the motors' effort (1 = hover) over sim time. */
+/**
+ * A 4S LiPo pack that drains with the motors' effort (thrust over hover thrust, src/energy.ts) over
+ * sim time, its current the hover current times the effort, as ArduPilot SITL draws it; consumed mAh
+ * is that current integrated, as ArduPilot's current monitor (BATT_MONITOR 4) counts it. Unlike
+ * SITL's default pack (SIM_BATT_CAP_AH 0: a steady 12.6 V), its voltage follows the charge and sags
+ * under load.
+ */
 export class Battery {
   consumedMah = 0;
   currentA = 0;

@@ -1,14 +1,19 @@
+import { ENERGY, thrustRatio } from '../energy.js';
 import { type LocalPoint, wrapPi, wrapTwoPi } from '../geo/index.js';
 
 const GRAVITY_MS2 = 9.80665;
 /** Horizontal drag per m/s of airspeed, as a tilt: ~15° to hold 10 m/s against the air. */
 const DRAG_PER_MS = (GRAVITY_MS2 * Math.tan((15 * Math.PI) / 180)) / 10;
+/**
+ * The acceleration the motors' thrust follows, smoothed over this long: the motors and the attitude
+ * loop take a moment to answer, and the point mass's step-to-step corrections (±0.01 m/s while it
+ * holds a height) would otherwise make the current flicker by ±10 % around its mean.
+ */
+const THRUST_TIME_CONSTANT_S = 0.3;
 /** How fast an uncontrolled copter takes on the wind's velocity. */
 const DRIFT_TIME_CONSTANT_S = 2;
 /** Position and altitude loops: the speed asked for per metre of error close to the target. */
 const POSITION_GAIN_PER_S = 1;
-/** Motors spinning at ground idle, armed on the ground. */
-const GROUND_IDLE_EFFORT = 0.15;
 
 export type HorizontalCommand =
   /** Fly to the point and stop there, at up to `speedMs`. */
@@ -70,8 +75,13 @@ export class FlightModel {
   yawRateRadS = 0;
   rollRad = 0;
   pitchRad = 0;
-  /** Motor output relative to hover (battery drain and VFR_HUD throttle). */
+  /**
+   * Thrust over hover thrust, which is power over hover power (src/energy.ts, as ArduPilot SITL draws
+   * current): the battery's drain and VFR_HUD's throttle.
+   */
   effort = 0;
+  /** The acceleration the thrust answers (smoothed), m/s², north, east, up. */
+  private readonly thrustAccel = { northMs2: 0, eastMs2: 0, upMs2: 0 };
 
   get onGround(): boolean {
     return this.position.upM <= 0;
@@ -90,11 +100,13 @@ export class FlightModel {
     this.velNorthMs = this.velEastMs = this.velUpMs = this.yawRateRadS = 0;
     this.rollRad = this.pitchRad = 0;
     this.effort = 0;
+    this.thrustAccel.northMs2 = this.thrustAccel.eastMs2 = this.thrustAccel.upMs2 = 0;
   }
 
   step(dtS: number, command: MotionCommand, limits: MotionLimits, wind: Wind): void {
     const prevVelNorthMs = this.velNorthMs;
     const prevVelEastMs = this.velEastMs;
+    const prevVelUpMs = this.velUpMs;
     this.stepVertical(dtS, command.vertical, limits);
     const grounded = this.onGround && this.velUpMs <= 0;
     if (grounded) {
@@ -115,10 +127,21 @@ export class FlightModel {
     const right = -forceNorth * Math.sin(this.yawRad) + forceEast * Math.cos(this.yawRad);
     this.pitchRad = grounded ? 0 : -Math.atan2(forward, GRAVITY_MS2);
     this.rollRad = grounded ? 0 : Math.atan2(right, GRAVITY_MS2);
-    const airSpeed = this.airSpeedMs(wind);
+    const blend = Math.min(1, dtS / THRUST_TIME_CONSTANT_S);
+    const a = this.thrustAccel;
+    a.northMs2 += ((this.velNorthMs - prevVelNorthMs) / dtS - a.northMs2) * blend;
+    a.eastMs2 += ((this.velEastMs - prevVelEastMs) / dtS - a.eastMs2) * blend;
+    a.upMs2 += ((this.velUpMs - prevVelUpMs) / dtS - a.upMs2) * blend;
     this.effort = grounded
-      ? GROUND_IDLE_EFFORT
-      : 1 + 0.15 * Math.max(0, this.velUpMs) + 0.0015 * airSpeed * airSpeed;
+      ? ENERGY.groundIdle
+      : thrustRatio(
+          this.velNorthMs - wind.northMs,
+          this.velEastMs - wind.eastMs,
+          this.velUpMs,
+          a.northMs2,
+          a.eastMs2,
+          a.upMs2,
+        );
   }
 
   private stepHorizontal(dtS: number, command: HorizontalCommand, limits: MotionLimits, wind: Wind): void {

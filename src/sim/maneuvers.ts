@@ -9,6 +9,8 @@ export interface NavContext {
   /** The EKF has an absolute horizontal position (without it nothing can hold a point). */
   positionOk: boolean;
   landed: boolean;
+  /** Speed over the ground, m/s. */
+  groundSpeedMs: number;
   home: LocalPoint;
   params: ParamTable;
   /** Waypoint speeds in force (WPNAV_* or a DO_CHANGE_SPEED override), m/s. */
@@ -39,6 +41,20 @@ export interface Maneuver {
 
 /** Takeoff completes this close below the target altitude. */
 const TAKEOFF_DONE_WITHIN_M = 0.5;
+/**
+ * From the take-off command to leaving the ground: ArduPilot spools the motors up (MOT_SPOOL_TIME) and
+ * slews the take-off throttle (TKOFF_SLEW_TIME) before it climbs; SITL rose 0.3 m 4.1 s after the
+ * command, 0.8 s of it climbing (scripts/bench/energy.ts flights).
+ */
+const TAKEOFF_SPOOL_S = 3.3;
+/**
+ * RTL over home: ArduPilot's climb and return stages each finish their S-curve even with nowhere to
+ * go, and RTL_LOIT_TIME counts from a stop; SITL began its descent 8.3 s after an RTL that started
+ * stopped over home at RTL altitude (RTL_LOIT_TIME 5 s).
+ */
+const RTL_STAGES_S = 3.3;
+/** Below this ground speed the copter has stopped over a point (RTL's loiter starts). */
+const STOPPED_MS = 0.3;
 /** Yaw looks ahead at the destination only while it is farther than this. */
 const LOOK_AHEAD_MIN_M = 2;
 
@@ -56,15 +72,20 @@ function holdAt(point: LocalPoint, ctx: NavContext): Motion {
   };
 }
 
-/** Climbs straight up to `altRelM` above home (NAV_TAKEOFF). */
+/** Climbs straight up to `altRelM` above home (NAV_TAKEOFF), from the ground after spooling up. */
 export class Takeoff implements Maneuver {
   private readonly point: LocalPoint;
+  private climbFromS: number | null = null;
 
   constructor(from: LocalPoint, altRelM: number) {
     this.point = { northM: from.northM, eastM: from.eastM, upM: altRelM };
   }
 
   motion(ctx: NavContext): Motion {
+    this.climbFromS ??= ctx.timeS + (ctx.landed ? TAKEOFF_SPOOL_S : 0);
+    if (ctx.timeS < this.climbFromS) {
+      return { horizontal: holdAt(this.point, ctx).horizontal, vertical: { kind: 'rate', velUpMs: 0 } };
+    }
     return holdAt(this.point, ctx);
   }
 
@@ -88,10 +109,12 @@ export class Takeoff implements Maneuver {
 export class GoTo implements Maneuver {
   private arrivedAtS: number | null = null;
 
+  /** `stop`: arrival also needs the copter stopped (RTL's loiter over home). */
   constructor(
     readonly point: LocalPoint,
     private readonly radiusM: number,
     private readonly holdS = 0,
+    private readonly stop = false,
   ) {}
 
   motion(ctx: NavContext): Motion {
@@ -102,6 +125,7 @@ export class GoTo implements Maneuver {
     if (this.arrivedAtS === null) {
       const dz = this.point.upM - ctx.position.upM;
       if (Math.hypot(horizontalDistanceM(ctx.position, this.point), dz) > this.radiusM) return false;
+      if (this.stop && ctx.groundSpeedMs > STOPPED_MS) return false;
       this.arrivedAtS = ctx.timeS;
     }
     return ctx.timeS - this.arrivedAtS >= this.holdS;
@@ -166,8 +190,9 @@ export class Land implements Maneuver {
 }
 
 /**
- * Copter's RTL: climb to RTL_ALT (or stay higher), fly home, loiter RTL_LOIT_TIME, then land,
- * or descend to RTL_ALT_FINAL and hover there when that is set.
+ * Copter's RTL: climb to RTL_ALT (or stay higher), fly home, loiter RTL_LOIT_TIME from a stop (after
+ * the stages' own settling, RTL_STAGES_S), then land, or descend to RTL_ALT_FINAL and hover there
+ * when that is set.
  */
 export class ReturnToLaunch implements Maneuver {
   private readonly steps: Maneuver[];
@@ -180,7 +205,7 @@ export class ReturnToLaunch implements Maneuver {
     const finalAltM = p.get('RTL_ALT_FINAL') / 100;
     this.steps = [
       new GoTo({ ...ctx.position, upM: altM }, radiusM),
-      new GoTo(overHome, radiusM, p.get('RTL_LOIT_TIME') / 1000),
+      new GoTo(overHome, radiusM, p.get('RTL_LOIT_TIME') / 1000 + RTL_STAGES_S, true),
       finalAltM > 0
         ? new GoTo({ ...overHome, upM: finalAltM }, radiusM, Number.POSITIVE_INFINITY)
         : new Land(overHome, null, radiusM),

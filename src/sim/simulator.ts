@@ -70,7 +70,10 @@ export interface SimulatorOptions {
   windFromDeg?: number;
   /** Standard deviation of GPS_RAW_INT's horizontal error, metres (default 0). */
   gpsNoiseM?: number;
-  /** Full-to-empty hover time, sim seconds (default 1500: the 25-minute battery the planner assumes). */
+  /**
+   * Full-to-empty hover time, sim seconds (default 1500: the 25-minute battery the planner assumes;
+   * ArduPilot SITL's default quad hovers 3300 mAh / 28.1 A = 423 s).
+   */
   batteryEnduranceS?: number;
   /** σ of the slowly wandering error in the reported GLOBAL_POSITION_INT lat/lon, metres (default 0). */
   positionNoiseM?: number;

@@ -546,6 +546,7 @@ export class SimVehicle {
       position: this.model.position,
       positionOk: this.ekf.usesGps,
       landed: this.landed,
+      groundSpeedMs: this.model.groundSpeedMs,
       home: this.home ?? { northM: 0, eastM: 0, upM: 0 },
       params: p,
       speeds: {

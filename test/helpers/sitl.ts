@@ -26,6 +26,22 @@ const INSTANCES_TRIED = 40;
 /** After SIGTERM, SITL gets this long to exit before SIGKILL. */
 const STOP_GRACE_MS = 5000;
 
+/**
+ * SITL's battery as its default quad flies it (measured with missions/demo.plan, SYS_STATUS and
+ * BATTERY_STATUS at 2 Hz): BATT_CAPACITY 3300 mAh (ArduPilot's default; copter.parm sets only
+ * BATT_MONITOR 4, voltage and current), SIM_BATT_CAP_AH 0 so the pack holds 12.6 V, and a hover current
+ * of 28.1 A (SIM_Frame's default model: refCurrent 29.3 A × refVoltage 12.09 V / 12.6 V). A full battery
+ * therefore hovers 3300 mAh / 28.1 A = 7.0 min: what a pilot flying SITL gives the planner as
+ * `--endurance`.
+ */
+const SITL_CAPACITY_MAH = 3300;
+const SITL_HOVER_CURRENT_A = 28.1;
+export const SITL_BATTERY = {
+  capacityMah: SITL_CAPACITY_MAH,
+  hoverCurrentA: SITL_HOVER_CURRENT_A,
+  hoverEnduranceS: (SITL_CAPACITY_MAH / 1000 / SITL_HOVER_CURRENT_A) * 3600,
+} as const;
+
 /** Why SITL cannot run here (one line), or null when it can. */
 export function sitlMissing(): string | null {
   try {
@@ -58,16 +74,30 @@ export interface Sitl {
 /**
  * Starts SITL as its README says (quad `+`, `-w` for a fresh vehicle, the copter and gimbal defaults,
  * serial 1 and 2 off, or serial 1 on TCP with `serial1`) on the first free instance, in its own
- * temporary working folder. It boots when the first client connects to `url`.
+ * temporary working folder. It boots when the first client connects to `url`. `params` are loaded
+ * after the defaults.
  */
 export async function startSitl(options: {
   home: GeoPoint;
   speedup: number;
   serial1?: boolean;
+  /** Parameters over the defaults (SIM_WIND_SPD, …), written to a parameter file of its own. */
+  params?: Record<string, number>;
 }): Promise<Sitl> {
   const instance = await freeInstance();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `sitl-${instance}-`));
   const logPath = path.join(dir, 'sitl.log');
+  const defaults = [...DEFAULTS];
+  if (options.params && Object.keys(options.params).length > 0) {
+    const file = path.join(dir, 'extra.parm');
+    fs.writeFileSync(
+      file,
+      Object.entries(options.params)
+        .map(([name, value]) => `${name} ${value}\n`)
+        .join(''),
+    );
+    defaults.push(file);
+  }
   const out = fs.openSync(logPath, 'w');
   const { latDeg, lonDeg, altAmslM } = options.home;
   const child = spawn(
@@ -79,7 +109,7 @@ export async function startSitl(options: {
       String(options.speedup),
       '-w',
       '--defaults',
-      DEFAULTS.join(','),
+      defaults.join(','),
       '--home',
       `${latDeg},${lonDeg},${altAmslM},0`,
       '-I',

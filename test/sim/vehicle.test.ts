@@ -87,3 +87,34 @@ it('drains the battery in its hover endurance', () => {
   expect(v.battery.voltageV).toBeLessThan(16.8);
   expect(v.battery.voltageV).toBeGreaterThan(14);
 });
+
+it("draws ArduPilot SITL's current: hover, climbing, descending and cruising at 10 m/s", () => {
+  // SITL's battery: 3300 mAh hovering 423 s (28.1 A). Its steady currents, measured on its default
+  // quad (src/energy.ts): 30.56 A climbing at 2.5 m/s, 26.84 A descending at 1.5 m/s, 30.55 A at
+  // 10 m/s level in calm air.
+  const { v, runUntil } = vehicle([], { batteryEnduranceS: 423 });
+  const hoverA = 3.3 / (423 / 3600);
+  const ratio = () => v.battery.currentA / hoverA;
+  runUntil(() => v.ekf.usesGps);
+  v.setMode(CopterMode.GUIDED);
+  v.arm();
+  expect(ratio()).toBe(0);
+  v.takeoff(60);
+  runUntil(() => v.altRelM > 30);
+  expect(ratio()).toBeCloseTo(30.56 / 28.1, 1);
+  runUntil(() => v.altRelM > 59.9);
+  const hoverStartS = v.timeS;
+  runUntil(() => v.timeS - hoverStartS > 10);
+  expect(ratio()).toBeCloseTo(1, 2);
+  const north = HOME.latDeg + 1000 / 111_195;
+  expect(v.goTo(north, HOME.lonDeg, 60, common.MavFrame.GLOBAL_RELATIVE_ALT)).toBe(common.MavResult.ACCEPTED);
+  runUntil(() => v.model.groundSpeedMs > 9.99);
+  const cruiseStartS = v.timeS;
+  runUntil(() => v.timeS - cruiseStartS > 5);
+  expect(ratio()).toBeCloseTo(30.55 / 28.1, 1);
+  expect(Math.abs(ratio() - 30.55 / 28.1)).toBeLessThan(0.01);
+  runUntil(() => v.model.groundSpeedMs < 0.01, 300);
+  expect(v.goTo(north, HOME.lonDeg, 30, common.MavFrame.GLOBAL_RELATIVE_ALT)).toBe(common.MavResult.ACCEPTED);
+  runUntil(() => v.altRelM < 45);
+  expect(Math.abs(ratio() - 26.84 / 28.1)).toBeLessThan(0.01);
+});

@@ -1,7 +1,7 @@
 import { LocalFrame } from '../../geo/index.js';
 import type { LaunchPoint } from '../../sites/index.js';
 import type { PatrolPlan, SitePattern } from '../types.js';
-import { FlightTimeModel, loopLength } from './flight-time.js';
+import { FlightCostModel, loopLength } from './flight-cost.js';
 import { dist } from './planar.js';
 
 /** A lower bound on the total horizontal distance of any plan flying these patterns, metres. */
@@ -16,7 +16,7 @@ export interface DistanceBound {
   treeM: number;
   /**
    * Patterns plus out and back to the farthest site of every sortie: a sortie reaching `R` out spends
-   * 2R / ground speed of its battery on the way (less what its patterns carry it: a loop ends where
+   * at least 2R × the cruise's battery per metre on the way (less what its patterns carry it: a loop ends where
    * it began), so sites packed farthest first, fractionally, into sorties that each hold what battery
    * is left give the least such sum.
    */
@@ -44,14 +44,14 @@ export function patrolLowerBound(plan: PatrolPlan, launchPoints: LaunchPoint[]):
   });
   const patternsM = plan.patterns.reduce((sum, p) => sum + p.lengthM, 0);
   const treeM = patternsM + spanningTreeM(sites, reach);
-  const model = new FlightTimeModel(plan.settings);
+  const model = new FlightCostModel(plan.settings);
   const carriedM = plan.patterns.map((p, i) => (split[i] ? p.lengthM : carriedOutM(p, frame)));
   const netWorkS = plan.patterns.map(
-    (p, i) => model.patternTimeS(p, 0, p.waypoints.length - 1) - model.horizontalTimeS(carriedM[i]),
+    (p, i) => model.pattern(p, 0, p.waypoints.length - 1).batteryS - carriedM[i] * model.batteryPerM,
   );
   const carriedTotalM = carriedM.reduce((a, b) => a + b, 0);
-  const radialM =
-    patternsM + radialBoundM(reach, netWorkS, model, model.usableS - model.sortieOverheadS()) - carriedTotalM;
+  const capacityS = model.usableS - model.sortieOverhead().batteryS;
+  const radialM = patternsM + radialBoundM(reach, netWorkS, model, capacityS) - carriedTotalM;
   return { boundM: Math.max(treeM, radialM), patternsM, treeM, radialM };
 }
 
@@ -125,9 +125,10 @@ function carriedOutM(pattern: SitePattern, frame: LocalFrame): number {
 
 /**
  * Σ 2R over sorties, least over fractional packings: farthest site first, a new sortie opened at the
- * current site's reach R holds `capacityS` less the 2R / ground speed it takes to get there and back.
+ * current site's reach R holds `capacityS` less the battery it takes to get 2R there and back.
+ * Battery in hover-seconds throughout.
  */
-function radialBoundM(reach: number[], workS: number[], model: FlightTimeModel, capacityS: number): number {
+function radialBoundM(reach: number[], workS: number[], model: FlightCostModel, capacityS: number): number {
   const order = reach.map((_, i) => i).sort((a, b) => reach[b] - reach[a]);
   let total = 0;
   let roomS = 0;
@@ -136,7 +137,7 @@ function radialBoundM(reach: number[], workS: number[], model: FlightTimeModel, 
     while (needS > 1e-9) {
       if (roomS <= 1e-9) {
         total += 2 * reach[i];
-        roomS = capacityS - model.horizontalTimeS(2 * reach[i]);
+        roomS = capacityS - 2 * reach[i] * model.batteryPerM;
         if (roomS <= 1e-9) return Infinity;
       }
       const take = Math.min(needS, roomS);

@@ -1,10 +1,11 @@
 import { length, lineString } from '@turf/turf';
+import { ENERGY, powerRatio } from '../../energy.js';
 import { UserError } from '../../errors.js';
 import type { LocalFrame } from '../../geo/index.js';
 import { describeSite, type Site, type SiteGeometry, type SiteRegistry } from '../../sites/index.js';
 import type { PlanSettings, SitePattern } from '../types.js';
 import type { Airspace } from './airspace.js';
-import type { FlightTimeModel } from './flight-time.js';
+import type { FlightCostModel } from './flight-cost.js';
 
 /** Sites named in a battery error before the rest are counted. */
 const MAX_LISTED = 10;
@@ -17,20 +18,22 @@ export function siteBoundaryLengthM(geometry: SiteGeometry): number {
 
 /**
  * Refuses the sites that no sortie can watch whole with this battery: one lap of the boundary at
- * cruise speed (no transit, no wind, no offset; less than any watch of the site takes) is longer than
- * the battery gives less its reserve. One line per site, naming it and why.
+ * cruise speed (no transit, no wind, no offset, no turn; less than any watch of the site takes) needs
+ * more than the battery gives less its reserve. One line per site, naming it and why.
  */
-export function checkSitesFitBattery(sites: Site[], model: FlightTimeModel): void {
+export function checkSitesFitBattery(sites: Site[], model: FlightCostModel): void {
   const { cruiseSpeedMs, reservePct } = model.settings;
+  const speedMs = Math.min(cruiseSpeedMs, ENERGY.maxAirspeedMs);
   const lines: string[] = [];
   for (const site of sites) {
     const boundaryM = siteBoundaryLengthM(site.geometry);
-    const lapS = boundaryM / cruiseSpeedMs;
-    if (lapS <= model.usableS) continue;
+    const lapS = boundaryM / speedMs;
+    const lapBatteryS = lapS * powerRatio(speedMs);
+    if (lapBatteryS <= model.usableS) continue;
     lines.push(
       `${describeSite(site)}: the site is too large for one battery: its boundary is ${(boundaryM / 1000).toFixed(1)} km, ` +
-        `one lap at ${cruiseSpeedMs} m/s takes ${(lapS / 60).toFixed(1)} min, ` +
-        `more than the ${(model.usableS / 60).toFixed(1)} min a battery gives with a ${reservePct} % reserve; ` +
+        `one lap at ${speedMs} m/s takes ${(lapS / 60).toFixed(1)} min and ${model.batteryPct(lapBatteryS).toFixed(0)} % ` +
+        `of a battery, more than the ${100 - reservePct} % usable with a ${reservePct} % reserve; ` +
         'split it into smaller sites',
     );
   }

@@ -1,7 +1,7 @@
 import { UserError } from '../../errors.js';
 import type { LocalFrame } from '../../geo/index.js';
 import type { SitePattern } from '../types.js';
-import { type FlightTimeModel, loopLength } from './flight-time.js';
+import { type FlightCostModel, loopLength } from './flight-cost.js';
 import { dist } from './planar.js';
 import type { LegTimeS, TourItems } from './tour-items.js';
 import type { TransitRouter } from './transit-router.js';
@@ -21,6 +21,8 @@ export interface SiteItems extends TourItems {
   fromIndex: Int32Array;
   toIndex: Int32Array;
   reversed: Uint8Array;
+  /** Per item: flight time of the item itself (workS is its battery), seconds. */
+  workTimeS: Float64Array;
 }
 
 interface Option {
@@ -38,6 +40,7 @@ interface Item {
   launch: number;
   label: string;
   workS: number;
+  workTimeS: number;
   options: Option[];
   searchCount: number;
 }
@@ -45,7 +48,7 @@ interface Item {
 export interface SiteItemContext {
   router: TransitRouter;
   frame: LocalFrame;
-  model: FlightTimeModel;
+  model: FlightCostModel;
   leg: LegTimeS;
   /** Router point of each launch point. */
   launchPoints: number[];
@@ -90,7 +93,8 @@ function itemsForPattern(pattern: SitePattern, index: number, ctx: SiteItemConte
   };
   const { options, searchCount } = wholeOptions(pattern, point, router);
   const last = pattern.waypoints.length - 1;
-  const workS = model.patternTimeS(pattern, 0, last);
+  const work = model.pattern(pattern, 0, last);
+  const workS = work.batteryS;
   let launch = -1;
   let bestS = Infinity;
   ctx.launchPoints.forEach((depot, l) => {
@@ -105,20 +109,22 @@ function itemsForPattern(pattern: SitePattern, index: number, ctx: SiteItemConte
   if (launch < 0) {
     return `${pattern.siteId} (no transit reaches it without crossing a no-fly zone or leaving the operating area)`;
   }
-  const overheadS = model.sortieOverheadS();
+  const overheadS = model.sortieOverhead().batteryS;
   if (overheadS + bestS + workS <= model.usableS) {
-    return [{ pattern: index, launch, label: pattern.siteId, workS, options, searchCount }];
+    return [
+      { pattern: index, launch, label: pattern.siteId, workS, workTimeS: work.timeS, options, searchCount },
+    ];
   }
   const depot = ctx.launchPoints[launch];
   const needS = (from: number, to: number) =>
-    overheadS + leg(depot, point(from)) + model.patternTimeS(pattern, from, to) + leg(point(to), depot);
+    overheadS + leg(depot, point(from)) + model.pattern(pattern, from, to).batteryS + leg(point(to), depot);
   const fits = (from: number, to: number) => needS(from, to) <= model.usableS;
   const outOfReach = (from: number, to: number) => {
     const flown = from === to ? `waypoint ${from}` : `waypoints ${from}–${to}`;
-    const needMin = (needS(from, to) / 60).toFixed(1);
+    const needPct = model.batteryPct(needS(from, to)).toFixed(0);
     return (
       `${pattern.siteId} (from ${ctx.launchIds[launch]}, ${flown} and the flight there and back need ` +
-      `${needMin} min of the ${(model.usableS / 60).toFixed(1)} min usable)`
+      `${needPct} % of a battery, ${model.batteryPct(model.usableS).toFixed(0)} % usable)`
     );
   };
   if (last === 0) return outOfReach(0, 0);
@@ -142,11 +148,13 @@ function itemsForPattern(pattern: SitePattern, index: number, ctx: SiteItemConte
     const options = pattern.reversible
       ? [forward, { ...forward, entry: forward.exit, exit: forward.entry, reversed: true, flip: 0 }]
       : [forward];
+    const part = model.pattern(pattern, from, to);
     return {
       pattern: index,
       launch,
       label: `${pattern.siteId} (part ${k + 1} of ${parts.length})`,
-      workS: model.patternTimeS(pattern, from, to),
+      workS: part.batteryS,
+      workTimeS: part.timeS,
       options,
       searchCount: options.length,
     };
@@ -219,6 +227,7 @@ function pack(items: Item[]): SiteItems {
     optionCount: new Int32Array(items.length),
     searchCount: new Int32Array(items.length),
     workS: new Float64Array(items.length),
+    workTimeS: new Float64Array(items.length),
     label: items.map((it) => it.label),
     pattern: new Int32Array(items.length),
     launch: new Int32Array(items.length),
@@ -236,6 +245,7 @@ function pack(items: Item[]): SiteItems {
     out.optionCount[i] = it.options.length;
     out.searchCount[i] = it.searchCount;
     out.workS[i] = it.workS;
+    out.workTimeS[i] = it.workTimeS;
     out.pattern[i] = it.pattern;
     out.launch[i] = it.launch;
     for (const o of it.options) {

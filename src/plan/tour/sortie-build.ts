@@ -1,7 +1,7 @@
 import type { LocalFrame } from '../../geo/index.js';
 import type { LaunchPoint } from '../../sites/index.js';
 import type { SitePattern, SiteVisit, Sortie, Waypoint } from '../types.js';
-import { type FlightTimeModel, loopLength, visitLengthM } from './flight-time.js';
+import { type FlightCostModel, loopLength, visitLengthM } from './flight-cost.js';
 import type { SiteItems } from './site-items.js';
 import type { LegTimeS } from './tour-items.js';
 import type { TransitRouter } from './transit-router.js';
@@ -11,15 +11,15 @@ export interface SortieContext {
   patterns: SitePattern[];
   router: TransitRouter;
   frame: LocalFrame;
-  model: FlightTimeModel;
+  model: FlightCostModel;
   leg: LegTimeS;
 }
 
 /**
  * The flyable sortie for a route: climb to transit altitude over the launch point, transit legs
  * (turning at the detour corners around no-fly zones), above each site descend to its pattern, fly
- * it, climb back, and return over the launch point. Times and battery come from the same model the
- * ordering minimised.
+ * it, climb back, and return over the launch point. Battery comes from the same model the ordering
+ * minimised (`leg`, the items' work), time from the same model's clock.
  */
 export function buildSortie(
   index: number,
@@ -49,7 +49,10 @@ export function buildSortie(
   push({ latDeg: launch.latDeg, lonDeg: launch.lonDeg, altRelM: transitAltM, role: 'transit' });
   const visits: SiteVisit[] = [];
   let distanceM = 0;
-  let timeS = model.sortieOverheadS();
+  const overhead = model.sortieOverhead();
+  let timeS = overhead.timeS;
+  let batteryS = overhead.batteryS;
+  const transitTimeS = (a: number, b: number) => model.leg(router.distanceM(a, b)).timeS;
   let at = depot;
   let roiSet = false;
   for (const g of route) {
@@ -60,7 +63,8 @@ export function buildSortie(
     const reversed = items.reversed[g] === 1;
     const flown = flownWaypoints(pattern, from, to, reversed);
     distanceM += router.distanceM(at, items.entry[g]);
-    timeS += leg(at, items.entry[g]) + items.workS[item];
+    timeS += transitTimeS(at, items.entry[g]) + items.workTimeS[item];
+    batteryS += leg(at, items.entry[g]) + items.workS[item];
     transitTo(at, items.entry[g], flown[0].latDeg, flown[0].lonDeg);
     flown.forEach((wp, k) => {
       const camera = k === 0 ? cameraAt(pattern, reversed ? to : from) : {};
@@ -86,14 +90,15 @@ export function buildSortie(
       toIndex: to,
       reversed,
       lengthM,
-      timeS: items.workS[item],
+      timeS: items.workTimeS[item],
     });
     at = items.exit[g];
   }
   distanceM += router.distanceM(at, depot);
-  timeS += leg(at, depot);
+  timeS += transitTimeS(at, depot);
+  batteryS += leg(at, depot);
   transitTo(at, depot, launch.latDeg, launch.lonDeg);
-  return { index, launch, visits, waypoints, distanceM, timeS, batteryPct: model.batteryPct(timeS) };
+  return { index, launch, visits, waypoints, distanceM, timeS, batteryPct: model.batteryPct(batteryS) };
 }
 
 type Camera = Pick<Waypoint, 'roi' | 'gimbalPitchDeg'>;

@@ -1,7 +1,8 @@
 /**
  * What the ordering algorithms see: items to visit (a site's pattern, or one part of a pattern too big
  * for one battery), each with options (which end to enter at), as plain arrays. A route is a list of
- * option ids; the item is implied. Points are TransitRouter ids.
+ * option ids; the item is implied. Points are TransitRouter ids. Their seconds are the battery's
+ * hover-seconds (FlightCostModel: what the ordering minimises and the battery holds), not flight time.
  */
 export interface TourItems {
   count: number;
@@ -10,7 +11,7 @@ export interface TourItems {
   optionCount: Int32Array;
   /** Per item: how many of its first options the ordering tries (a loop's entries, spread out). */
   searchCount: Int32Array;
-  /** Per item: flight time of the item itself, descent to and climb from the pattern included. */
+  /** Per item: battery of the item itself, descent to and climb from the pattern included, hover-seconds. */
   workS: Float64Array;
   /** Per item: for messages. */
   label: string[];
@@ -22,10 +23,10 @@ export interface TourItems {
   flip: Int32Array;
 }
 
-/** Transit time between two route points, seconds. */
+/** Battery of the transit between two route points, hover-seconds. */
 export type LegTimeS = (from: number, to: number) => number;
 
-/** Flight time of one sortie flying `route` from and back to `depot`, overhead excluded. */
+/** Battery of one sortie flying `route` from and back to `depot`, overhead excluded, hover-seconds. */
 export function routeTimeS(route: ArrayLike<number>, depot: number, items: TourItems, leg: LegTimeS): number {
   if (route.length === 0) return 0;
   let t = leg(depot, items.entry[route[0]]) + leg(items.exit[route[route.length - 1]], depot);

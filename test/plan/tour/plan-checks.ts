@@ -1,5 +1,6 @@
 import { booleanIntersects, booleanPointInPolygon, lineString, point, polygonToLine } from '@turf/turf';
 import type { Feature, LineString, MultiPolygon, Polygon } from 'geojson';
+import { ENERGY, powerRatio } from '../../../src/energy.js';
 import type { PatrolPlan, PlanSettings, SitePattern, Sortie, Waypoint } from '../../../src/plan/types.js';
 import type { SiteRegistry } from '../../../src/sites/types.js';
 
@@ -79,31 +80,44 @@ export function coverageProblems(plan: PatrolPlan): string[] {
 }
 
 /**
- * Battery use plus reserve within capacity, and the recorded time no less than a plain estimate from
- * the waypoints: every leg at cruise speed into the head-wind, climbs, descents and holds.
+ * Battery use plus reserve within capacity, and the recorded time and battery no less than a plain
+ * estimate from the waypoints: every leg at cruise speed into the head-wind (its ground speed capped
+ * by the copter's top airspeed) with the power of that airspeed, climbs and descents with theirs,
+ * holds at hover; no turns, no S-curves, no take-off or landing stages.
  */
 export function batteryProblems(plan: PatrolPlan, settings: PlanSettings): string[] {
   const problems: string[] = [];
-  const groundMs = settings.cruiseSpeedMs - settings.headwindMs;
+  const { headwindMs, climbSpeedMs, descentSpeedMs, enduranceS } = settings;
+  const groundMs = Math.min(settings.cruiseSpeedMs, ENERGY.maxAirspeedMs - headwindMs);
   for (const s of plan.sorties) {
     if (s.batteryPct + settings.reservePct > 100 + 1e-9) {
       problems.push(`sortie ${s.index}: ${s.batteryPct.toFixed(2)} % + ${settings.reservePct} % reserve`);
     }
-    if (Math.abs(s.batteryPct - (s.timeS / settings.enduranceS) * 100) > 1e-9) {
-      problems.push(`sortie ${s.index}: battery ${s.batteryPct} % does not match ${s.timeS} s`);
-    }
     const heights = [0, ...s.waypoints.map((w) => w.altRelM), 0];
     const track = route(s);
     let estimateS = 0;
+    let batteryS = 0;
     for (let i = 1; i < track.length; i++) {
       const dz = heights[i] - heights[i - 1];
-      estimateS += distanceM(track[i - 1], track[i]) / groundMs;
-      estimateS += dz > 0 ? dz / settings.climbSpeedMs : -dz / settings.descentSpeedMs;
+      const flatS = distanceM(track[i - 1], track[i]) / groundMs;
+      const verticalS = dz > 0 ? dz / climbSpeedMs : -dz / descentSpeedMs;
+      estimateS += flatS + verticalS;
+      batteryS += flatS * powerRatio(groundMs + headwindMs);
+      batteryS += verticalS * powerRatio(0, dz > 0 ? climbSpeedMs : -descentSpeedMs);
     }
-    for (const w of s.waypoints) estimateS += w.holdS ?? 0;
+    for (const w of s.waypoints) {
+      estimateS += w.holdS ?? 0;
+      batteryS += w.holdS ?? 0;
+    }
     if (s.timeS < estimateS * (1 - 1e-3)) {
       problems.push(
         `sortie ${s.index}: ${s.timeS.toFixed(0)} s recorded, flying it takes ${estimateS.toFixed(0)} s`,
+      );
+    }
+    const estimatePct = (batteryS / enduranceS) * 100;
+    if (s.batteryPct < estimatePct * (1 - 1e-3)) {
+      problems.push(
+        `sortie ${s.index}: ${s.batteryPct.toFixed(1)} % recorded, flying it takes ${estimatePct.toFixed(1)} %`,
       );
     }
   }

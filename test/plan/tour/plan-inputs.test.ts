@@ -48,7 +48,8 @@ describe('whether a site fits one battery: the planner asks, with the pilot’s 
     }
     expect(message).toBe(
       "sites.geojson: feature 2 (id 'S-3'): the site is too large for one battery: its boundary is 12.2 km, " +
-        'one lap at 10 m/s takes 20.3 min, more than the 18.8 min a battery gives with a 25 % reserve; ' +
+        // Battery is hover time: a lap at 10 m/s draws 1.08 × hover power (src/energy.ts), 88 % of 25 min.
+        'one lap at 10 m/s takes 20.3 min and 88 % of a battery, more than the 75 % usable with a 25 % reserve; ' +
         'split it into smaller sites',
     );
   });
