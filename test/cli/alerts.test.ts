@@ -15,15 +15,7 @@ import {
   tempDir,
   testFrame,
 } from '../alerts/sightings.js';
-import { runCli } from '../helpers/cli.js';
-
-/** A user's mistake gets one line on stderr, no stack trace. */
-function expectOneCleanLine(stderr: string): void {
-  const lines = stderr.trim().split('\n');
-  expect(lines[0]).toMatch(/^(dustpatrol: |error: )/);
-  expect(stderr).not.toMatch(/\n\s+at /);
-  expect(lines.filter((l) => l.startsWith('dustpatrol:') || l.startsWith('error:'))).toHaveLength(1);
-}
+import { expectOneCleanLine, runCli } from '../helpers/cli.js';
 
 let dir: string;
 let db: string;

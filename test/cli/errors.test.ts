@@ -2,16 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { expectOneCleanLine, runCli } from '../helpers/cli.js';
 import { freeTcpPort } from '../helpers/ports.js';
-
-/** A user's mistake gets one line on stderr, no stack trace. */
-function expectOneCleanLine(stderr: string): void {
-  const lines = stderr.trim().split('\n');
-  expect(lines[0]).toMatch(/^(dustpatrol: |error: )/);
-  expect(stderr).not.toMatch(/\n\s+at /);
-  expect(lines.filter((l) => l.startsWith('dustpatrol:') || l.startsWith('error:'))).toHaveLength(1);
-}
 
 describe('CLI errors a user can make', () => {
   it('prints help with every command and exits 0', async () => {

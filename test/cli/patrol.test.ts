@@ -11,7 +11,7 @@ import { MavLinkConnection, uploadMission } from '../../src/mavlink/index.js';
 import { fromMissionItems, planSettings, writeQgcPlan } from '../../src/plan/index.js';
 import { type Simulator, startSimulator } from '../../src/sim/index.js';
 import { Vehicle } from '../../src/vehicle/index.js';
-import { REPO_ROOT, runCli, startCli } from '../helpers/cli.js';
+import { expectOneCleanLine, REPO_ROOT, runCli, startCli } from '../helpers/cli.js';
 import { freeUdpPort } from '../helpers/ports.js';
 import { DEMO_HOME, missionOver } from '../helpers/sim-flight.js';
 
@@ -31,14 +31,6 @@ function metresBetween(a: { latDeg: number; lonDeg: number }, b: { latDeg: numbe
   const northM = (a.latDeg - b.latDeg) * M_PER_DEG_LAT;
   const eastM = (a.lonDeg - b.lonDeg) * M_PER_DEG_LAT * Math.cos((a.latDeg * Math.PI) / 180);
   return Math.hypot(northM, eastM);
-}
-
-/** A user's mistake gets one line on stderr, no stack trace. */
-function expectOneCleanLine(stderr: string): void {
-  const lines = stderr.trim().split('\n');
-  expect(lines.filter((l) => l.startsWith('dustpatrol:'))).toHaveLength(1);
-  expect(stderr).not.toMatch(/\n\s+at /);
-  expect(stderr).not.toContain('internal error');
 }
 
 /** Polls `ready` until it gives a value, at most `timeoutMs`; then fails saying what it waited for. */

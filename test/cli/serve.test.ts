@@ -4,7 +4,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../src/sim/index.js';
-import { REPO_ROOT, runCli, startCli } from '../helpers/cli.js';
+import { expectOneCleanLine, REPO_ROOT, runCli, startCli } from '../helpers/cli.js';
 import { freeTcpPort, freeUdpPort } from '../helpers/ports.js';
 import { DEMO_HOME } from '../helpers/sim-flight.js';
 
@@ -40,15 +40,6 @@ function writeConfig(content: string | Record<string, unknown>): string {
   const file = path.join(dir, `config-${++configs}.json`);
   fs.writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
   return file;
-}
-
-/** A user's mistake gets one line on stderr, no stack trace. */
-function expectOneCleanLine(stderr: string): void {
-  const lines = stderr.trim().split('\n');
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(/^dustpatrol: /);
-  expect(stderr).not.toMatch(/\n\s+at /);
-  expect(stderr).not.toContain('internal error');
 }
 
 const vehicles = (c: Record<string, unknown>) => c.vehicles as Record<string, unknown>[];
@@ -103,7 +94,7 @@ describe('dustpatrol serve --config refuses a bad config in one line naming the 
       const r = await runCli(['serve', '--config', file], 30_000);
       expect(r.code).not.toBe(0);
       expect(r.stdout).not.toContain('serving');
-      expectOneCleanLine(r.stderr);
+      expectOneCleanLine(r.stderr, { alone: true });
       expect(r.stderr).toContain(`dustpatrol: ${file}: `);
       expect(r.stderr).toMatch(message);
     });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator } from '../../src/sim/index.js';
-import { REPO_ROOT, runCli, startCli } from '../helpers/cli.js';
+import { expectOneCleanLine, REPO_ROOT, runCli, startCli } from '../helpers/cli.js';
 import { freeTcpPort, freeUdpPort } from '../helpers/ports.js';
 import { DEMO_HOME } from '../helpers/sim-flight.js';
 
@@ -28,14 +28,6 @@ function keyFile(name: string, content: string, mode = 0o600): string {
   return file;
 }
 
-/** A user's mistake gets one line on stderr, no stack trace. */
-function expectOneCleanLine(stderr: string): void {
-  const lines = stderr.trim().split('\n');
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(/^dustpatrol: /);
-  expect(stderr).not.toMatch(/\n\s+at /);
-}
-
 describe('--signing-key', () => {
   it('refuses a bad key file in one line naming it, before connecting, on every command', async () => {
     const bad = keyFile('bad.key', `${HEX.slice(2)}\n`);
@@ -49,7 +41,7 @@ describe('--signing-key', () => {
     for (const args of commands) {
       const r = await runCli([...args, '--signing-key', bad], 15_000);
       expect(r.code, args.join(' ')).toBe(1);
-      expectOneCleanLine(r.stderr);
+      expectOneCleanLine(r.stderr, { alone: true });
       expect(r.stderr).toContain(`dustpatrol: ${bad}: a hex signing key has 64 digits, this one 62`);
     }
   });
@@ -119,7 +111,7 @@ describe('--signing-key', () => {
     );
     const r = await runCli(['serve', '--config', config], 30_000);
     expect(r.code).toBe(1);
-    expectOneCleanLine(r.stderr);
+    expectOneCleanLine(r.stderr, { alone: true });
     expect(r.stderr).toContain(
       `dustpatrol: ${config}: vehicles[0].signingKeyFile: ${path.join(dir, 'daemon.key')}: the passphrase after 'passphrase:' is empty`,
     );

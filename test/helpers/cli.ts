@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** The built CLI, as `npm install` leaves it (`npm test` builds first). */
@@ -38,4 +39,19 @@ export function runCli(args: string[], timeoutMs = 60_000): Promise<CliResult> {
 /** Starts `dustpatrol ARGS` in the background (for `sim`); stop it with `child.kill()`. */
 export function startCli(args: string[]): ChildProcess {
   return spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/**
+ * A user's mistake: exactly one error line on stderr (ours, `dustpatrol: …`, or commander's `error: …`
+ * for a bad flag), never a stack trace or "internal error". `alone`: nothing else on stderr either.
+ */
+export function expectOneCleanLine(stderr: string, { alone = false } = {}): void {
+  const lines = stderr.trim().split('\n');
+  expect(
+    lines.filter((l) => /^(dustpatrol|error): /.test(l)),
+    stderr,
+  ).toHaveLength(1);
+  if (alone) expect(lines, stderr).toHaveLength(1);
+  expect(stderr).not.toMatch(/\n\s+at /);
+  expect(stderr).not.toContain('internal error');
 }
