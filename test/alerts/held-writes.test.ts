@@ -24,6 +24,7 @@ import { IoError } from '../../src/errors.js';
 import type { Site } from '../../src/sites/index.js';
 import { STORE_TIMING } from '../../src/timing.js';
 import { FakeClock } from '../helpers/fake-clock.js';
+import { fillStore, freeStore } from '../helpers/full-store.js';
 import { MINUTE_US, offset, S1_CENTRE, sighting, smallSites, T0_US, tempDir } from './sightings.js';
 
 let dir: string;
@@ -52,30 +53,8 @@ function openService(evidenceImages?: number): void {
 beforeEach(() => openService());
 afterEach(() => store.close());
 
-/** The store's own connection, where max_page_count applies (it is a per-connection limit). */
-const connectionOf = (s: AlertStore) => (s as unknown as { db: Database.Database }).db;
-
-/**
- * No page more, and the free ones filled (as a filler file fills a disk): every write that needs room
- * fails with SQLITE_FULL, as on a full disk.
- */
-function fillDisk(): void {
-  const db = connectionOf(store);
-  db.exec('CREATE TABLE IF NOT EXISTS filler (x BLOB)');
-  db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true })}`);
-  const insert = db.prepare('INSERT INTO filler VALUES (?)');
-  for (let bytes = 65_536; bytes >= 8; bytes /= 2) {
-    try {
-      for (;;) insert.run(Buffer.alloc(bytes));
-    } catch (err) {
-      if ((err as { code?: string }).code !== 'SQLITE_FULL') throw err;
-    }
-  }
-}
-
-function freeDisk(): void {
-  connectionOf(store).pragma('max_page_count = 1073741823');
-}
+const fillDisk = () => fillStore(store);
+const freeDisk = () => freeStore(store);
 
 function patrol(over: Partial<PatrolRecord> = {}): PatrolRecord {
   return {

@@ -16,6 +16,7 @@ import type { ServerMessage } from '../../src/server/index.js';
 import { type Simulator, startSimulator } from '../../src/sim/index.js';
 import { demoRoutePlan } from '../fleet/fleet-rig.js';
 import { REPO_ROOT } from '../helpers/cli.js';
+import { daemonApi } from '../helpers/daemon-api.js';
 import { freeTcpPort, freeUdpPort } from '../helpers/ports.js';
 import { DEMO_HOME, DEMO_SITES } from '../helpers/sim-flight.js';
 import { TestClient } from '../server/harness.js';
@@ -91,30 +92,12 @@ describe.skipIf(!canMount)('dustpatrol serve on a disk that fills mid-patrol', (
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  async function api(route: string, body?: unknown): Promise<{ status: number; json: unknown }> {
-    const res = await fetch(`${base}${route}`, {
-      method: body ? 'POST' : 'GET',
-      headers: { Authorization: `Bearer ${PILOT}`, 'Content-Type': 'application/json' },
-      body: body ? JSON.stringify(body) : undefined,
-      signal: AbortSignal.timeout(10_000),
-    });
-    return { status: res.status, json: await res.json() };
-  }
-
-  async function until(condition: () => Promise<boolean> | boolean, what: string, timeoutMs = 120_000) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      if (daemon?.exitCode !== null) throw new Error(`the daemon exited (${daemon?.exitCode}):\n${stderr}`);
-      if (
-        await Promise.resolve()
-          .then(condition)
-          .catch(() => false)
-      )
-        return;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${stderr.slice(-4000)}`);
-      await sleep(200);
-    }
-  }
+  const { api, until } = daemonApi({
+    process: () => daemon,
+    stderr: () => stderr,
+    baseUrl: () => base,
+    token: PILOT,
+  });
 
   const command = (cmd: string) => api('/api/vehicles/drone-1/commands', { command: cmd });
   const vehicle = async () =>

@@ -5,13 +5,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { writeQgcPlan } from '../../src/plan/index.js';
 import { type Simulator, startSimulator } from '../../src/sim/index.js';
 import { tempDir } from '../alerts/sightings.js';
 import { demoRoutePlan } from '../fleet/fleet-rig.js';
 import { REPO_ROOT } from '../helpers/cli.js';
+import { daemonApi } from '../helpers/daemon-api.js';
 import { freeTcpPort, freeUdpPort } from '../helpers/ports.js';
 import { DEMO_HOME, DEMO_SITES } from '../helpers/sim-flight.js';
 
@@ -60,30 +60,12 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function api(route: string, body?: unknown): Promise<{ status: number; json: unknown }> {
-  const res = await fetch(`${base}${route}`, {
-    method: body ? 'POST' : 'GET',
-    headers: { Authorization: `Bearer ${PILOT}`, 'Content-Type': 'application/json' },
-    body: body ? JSON.stringify(body) : undefined,
-    signal: AbortSignal.timeout(10_000),
-  });
-  return { status: res.status, json: await res.json() };
-}
-
-async function until(condition: () => Promise<boolean> | boolean, what: string, timeoutMs = 120_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (daemon?.exitCode !== null) throw new Error(`the daemon exited (${daemon?.exitCode}):\n${stderr}`);
-    if (
-      await Promise.resolve()
-        .then(condition)
-        .catch(() => false)
-    )
-      return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${stderr.slice(-4000)}`);
-    await sleep(200);
-  }
-}
+const { api, until } = daemonApi({
+  process: () => daemon,
+  stderr: () => stderr,
+  baseUrl: () => base,
+  token: PILOT,
+});
 
 const status = async () => ((await api('/api/vehicles')).json as { patrolStatus: string }[])[0]?.patrolStatus;
 

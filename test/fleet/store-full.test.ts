@@ -9,12 +9,11 @@
 // needs a mount: root, or a user namespace CI may not have; test/mavlink/tlog-full-disk.test.ts and
 // test/cli/full-disk.test.ts use one where they can). The alerts come straight into the service as live
 // analytics hands them over (raiseOrHold); the patrol record is the fleet's own, written as it flies.
-import type Database from 'better-sqlite3';
 import { afterEach, expect, it } from 'vitest';
-import type { AlertStore } from '../../src/alerts/index.js';
 import type { ServerMessage } from '../../src/server/index.js';
 import { STORE_TIMING } from '../../src/timing.js';
 import { sighting } from '../alerts/sightings.js';
+import { fillStore, freeStore } from '../helpers/full-store.js';
 import { TestClient, VIEWER_TOKEN } from '../server/harness.js';
 import { type FleetRig, startFleetRig, VEHICLE } from './fleet-rig.js';
 
@@ -28,28 +27,6 @@ afterEach(async () => {
   rig = null;
 });
 
-const connectionOf = (store: AlertStore) => (store as unknown as { db: Database.Database }).db;
-
-function fillDisk(store: AlertStore): void {
-  const db = connectionOf(store);
-  db.exec('CREATE TABLE IF NOT EXISTS filler (x BLOB)');
-  db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true })}`);
-  const insert = db.prepare('INSERT INTO filler VALUES (?)');
-  for (let bytes = 65_536; bytes >= 8; bytes /= 2) {
-    try {
-      for (;;) insert.run(Buffer.alloc(bytes));
-    } catch (err) {
-      if ((err as { code?: string }).code !== 'SQLITE_FULL') throw err;
-    }
-  }
-}
-
-function freeDisk(store: AlertStore): void {
-  const db = connectionOf(store);
-  db.pragma('max_page_count = 1073741823');
-  db.exec('DROP TABLE filler');
-}
-
 const storeMessages = (messages: ServerMessage[]) =>
   messages.filter((m): m is Extract<ServerMessage, { type: 'store' }> => m.type === 'store');
 
@@ -62,7 +39,7 @@ it('a full store mid-patrol: the vehicle is followed and commanded, alerts held 
   const stored = await r.alerts.raiseOrHold(sighting({ flightId, ...D01, firstSeenUs: Date.now() * 1000 }));
   expect(stored.change).toBe('created');
 
-  fillDisk(r.store);
+  fillStore(r.store);
   const held = [
     await r.alerts.raiseOrHold(sighting({ flightId, ...D02, firstSeenUs: Date.now() * 1000 })),
     await r.alerts.raiseOrHold(
@@ -101,7 +78,7 @@ it('a full store mid-patrol: the vehicle is followed and commanded, alerts held 
   await late.close();
 
   // Room again: the next retry (on the store's clock) writes everything, in order.
-  freeDisk(r.store);
+  freeStore(r.store);
   await r.storeClock.advance(STORE_TIMING.retryDelayMs);
   expect(r.alerts.storeStatus).toMatchObject({ available: true, heldAlerts: 0, heldRecords: 0 });
   await r.viewer.next((m) => m.type === 'store' && m.status.available);
