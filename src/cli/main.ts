@@ -12,6 +12,7 @@ import { registerPlan } from './plan.js';
 import { registerReplay } from './replay.js';
 import { registerServe } from './serve.js';
 import { registerSim } from './sim.js';
+import { registerSimCamera } from './sim-camera.js';
 import { registerSites } from './sites.js';
 import { registerStatus } from './status.js';
 
@@ -31,6 +32,7 @@ registerDemo(program);
 registerSites(program);
 registerPlan(program);
 registerSim(program);
+registerSimCamera(program);
 registerMission(program);
 registerFly(program);
 registerPatrol(program);
