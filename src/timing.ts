@@ -129,13 +129,20 @@ export const FOLLOW_CAMERA_TIMING = {
   streamRequestRetryMs: 3000,
   /**
    * Frames due further than this behind the newest position fix (vehicle seconds) repeat the last
-   * rendered picture instead of being rendered: the video keeps the vehicle's time, and a frame is
-   * never more than this late for the pose it shows. Live analytics takes a stream that jumps by 3 s
-   * for a restarted one (analytics/live-clock.ts).
+   * rendered picture instead of being rendered: the video keeps the vehicle's time. A frame rendered
+   * late is still right (its pose is the one at its time, and live analytics takes the earliest
+   * arrivals for the stream's clock), a repeated one is stale and breaks a plume's track, so the budget
+   * is generous: under the 3 s by which live analytics takes a stream for a restarted one
+   * (analytics/live-clock.ts), with a margin for the decoder's own delay.
    */
-  maxRenderLagS: 0.5,
+  maxRenderLagS: 2,
   /** A position or attitude whose boot time goes back by more than this (ms): the vehicle rebooted. */
   rebootStepBackMs: 1000,
+  /**
+   * `sim-camera`: a link that cannot be opened yet is tried again this often until it can or the
+   * camera is stopped (SITL opens serial 1 only once a client has connected to serial 0).
+   */
+  linkOpenRetryMs: 2000,
 } as const;
 
 export type FollowCameraTiming = typeof FOLLOW_CAMERA_TIMING;

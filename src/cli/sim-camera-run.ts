@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../errors.js';
 import { MavLinkConnection, parseConnectionUrl, TlogWriter } from '../mavlink/index.js';
 import {
@@ -10,6 +11,7 @@ import {
   RECORDING_FILES,
   writeGroundTruth,
 } from '../sim/index.js';
+import { FOLLOW_CAMERA_TIMING } from '../timing.js';
 import { interruptSignal, stopped } from './interrupt.js';
 import { LiveLine } from './output.js';
 import type { SimCameraOptions } from './sim-camera.js';
@@ -30,18 +32,26 @@ export async function runSimCamera(opts: SimCameraOptions): Promise<void> {
   const recordDir = opts.record;
   if (recordDir) prepareRecordDir(recordDir);
   const tlog = recordDir ? new TlogWriter(path.join(recordDir, RECORDING_FILES.tlog)) : undefined;
-  const link = await MavLinkConnection.open(opts.connect, {
-    ...FOLLOW_CAMERA_LINK_IDS,
-    gcsHeartbeat: false,
-    tlog,
-  });
   const line = new LiveLine();
   const say = (text: string) => {
     line.done();
     process.stdout.write(`${text}\n`);
   };
+  // One signal for Ctrl-C, the end of --duration and an encoder failure (a timer of our own: a
+  // timeout signal inside AbortSignal.any may be collected before it fires).
+  const stopping = new AbortController();
+  const stop = stopping.signal;
+  interruptSignal().addEventListener('abort', () => stopping.abort(), { once: true });
+  const durationTimer =
+    opts.duration === undefined ? undefined : setTimeout(() => stopping.abort(), opts.duration * 1000);
+  const link = await openWhenReady(opts.connect, tlog, stop, say);
+  if (!link) {
+    clearTimeout(durationTimer);
+    tlog?.close();
+    say(`stopped before ${opts.connect} answered: nothing rendered`);
+    return;
+  }
   let failed: UserError | null = null;
-  const failure = new AbortController();
   const camera = new FollowCamera({
     link,
     world,
@@ -51,7 +61,7 @@ export async function runSimCamera(opts: SimCameraOptions): Promise<void> {
     onEvent: say,
     onError: (err) => {
       failed = err;
-      failure.abort();
+      stopping.abort();
     },
   });
   const { widthPx, heightPx, fps, hfovDeg } = camera.spec;
@@ -70,8 +80,8 @@ export async function runSimCamera(opts: SimCameraOptions): Promise<void> {
       camera.waitingFor ?? 'rendering',
     );
   }, REFRESH_MS);
-  const signal = AbortSignal.any([interruptSignal(), failure.signal]);
-  await stopped(signal, opts.duration);
+  await stopped(stop);
+  clearTimeout(durationTimer);
   clearInterval(timer);
   line.done();
   await camera.close();
@@ -97,4 +107,31 @@ export async function runSimCamera(opts: SimCameraOptions): Promise<void> {
       `${recordDir ? `; recorded in ${recordDir}` : ''}`,
   );
   if (failed) throw failed;
+}
+
+/**
+ * The camera's link, tried again until it opens (SITL listens on serial 1 only once its serial 0 has a
+ * client) or the camera is stopped (null then).
+ */
+async function openWhenReady(
+  url: string,
+  tlog: TlogWriter | undefined,
+  stop: AbortSignal,
+  say: (text: string) => void,
+): Promise<MavLinkConnection | null> {
+  let told = false;
+  while (!stop.aborted) {
+    try {
+      return await MavLinkConnection.open(url, { ...FOLLOW_CAMERA_LINK_IDS, gcsHeartbeat: false, tlog });
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      if (!told) {
+        const everyS = FOLLOW_CAMERA_TIMING.linkOpenRetryMs / 1000;
+        say(`${err.message}; trying again every ${everyS} s`);
+        told = true;
+      }
+      await sleep(FOLLOW_CAMERA_TIMING.linkOpenRetryMs, undefined, { signal: stop }).catch(() => undefined);
+    }
+  }
+  return null;
 }
