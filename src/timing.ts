@@ -125,6 +125,36 @@ export const SIM_CAMERA_TIMING = {
 
 export type SimCameraTiming = typeof SIM_CAMERA_TIMING;
 
+/**
+ * The camera that follows a vehicle's reported pose (src/sim/camera/follow-camera.ts, `sim-camera`): its
+ * telemetry requests, and how far behind the vehicle its rendering may fall.
+ */
+export const FOLLOW_CAMERA_TIMING = {
+  /**
+   * Heartbeats but no position for this long (wall time): ask for the streams again. A vehicle sends
+   * nothing until asked, forgets after a reboot, and a request may be lost.
+   */
+  streamRequestRetryMs: 3000,
+  /**
+   * Frames due further than this behind the newest position fix (vehicle seconds) repeat the last
+   * rendered picture instead of being rendered: the video keeps the vehicle's time. A frame rendered
+   * late is still right (its pose is the one at its time, and live analytics takes the earliest
+   * arrivals for the stream's clock), a repeated one is stale and breaks a plume's track, so the budget
+   * is generous: under the 3 s by which live analytics takes a stream for a restarted one
+   * (analytics/live-clock.ts), with a margin for the decoder's own delay.
+   */
+  maxRenderLagS: 2,
+  /** A position or attitude whose boot time goes back by more than this (ms): the vehicle rebooted. */
+  rebootStepBackMs: 1000,
+  /**
+   * `sim-camera`: a link that cannot be opened yet is tried again this often until it can or the
+   * camera is stopped (SITL opens serial 1 only once a client has connected to serial 0).
+   */
+  linkOpenRetryMs: 2000,
+} as const;
+
+export type FollowCameraTiming = typeof FOLLOW_CAMERA_TIMING;
+
 /** Live analytics (src/pipeline/live-analytics.ts): the vehicle's video stream during a patrol. */
 export const LIVE_TIMING = {
   /** After the stream could not be opened, wait this long before the next try, doubling per failure… */

@@ -13,6 +13,7 @@ import { registerReplay } from './replay.js';
 import { registerServe } from './serve.js';
 import { registerSigning } from './signing.js';
 import { registerSim } from './sim.js';
+import { registerSimCamera } from './sim-camera.js';
 import { registerSites } from './sites.js';
 import { registerStatus } from './status.js';
 
@@ -32,6 +33,7 @@ registerDemo(program);
 registerSites(program);
 registerPlan(program);
 registerSim(program);
+registerSimCamera(program);
 registerMission(program);
 registerFly(program);
 registerPatrol(program);

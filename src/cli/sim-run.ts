@@ -105,7 +105,7 @@ export async function runSim(opts: SimOptions): Promise<void> {
 }
 
 /** The recording folder: made if missing; refused if it already holds a recording. */
-function prepareRecordDir(dir: string): void {
+export function prepareRecordDir(dir: string): void {
   try {
     fs.mkdirSync(dir, { recursive: true });
   } catch (err) {

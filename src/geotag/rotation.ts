@@ -79,19 +79,3 @@ const NED_TO_ENU: Mat3 = [
 export function nedToEnu(m: Mat3): Mat3 {
   return multiply(NED_TO_ENU, m);
 }
-
-/** ZYX Euler angles (yaw, pitch, roll) of a unit quaternion [w, x, y, z]. */
-export function eulerOfQuaternion(q: readonly number[]): {
-  yawRad: number;
-  pitchRad: number;
-  rollRad: number;
-} {
-  const [w, x, y, z] = q;
-  const n = Math.hypot(w, x, y, z);
-  const [qw, qx, qy, qz] = [w / n, x / n, y / n, z / n];
-  return {
-    rollRad: Math.atan2(2 * (qw * qx + qy * qz), 1 - 2 * (qx * qx + qy * qy)),
-    pitchRad: Math.asin(Math.max(-1, Math.min(1, 2 * (qw * qy - qz * qx)))),
-    yawRad: Math.atan2(2 * (qw * qz + qx * qy), 1 - 2 * (qy * qy + qz * qz)),
-  };
-}

@@ -1,9 +1,13 @@
 import { ardupilotmega, common } from 'node-mavlink';
 import { UserError } from '../errors.js';
 import { LocalFrame, wrapPi, wrapTwoPi } from '../geo/index.js';
-import { decodeGlobalPosition, decodeMountStatus, type ReceivedMessage } from '../mavlink/index.js';
+import {
+  decodeGimbalDeviceAttitude,
+  decodeGlobalPosition,
+  decodeMountStatus,
+  type ReceivedMessage,
+} from '../mavlink/index.js';
 import type { GimbalAttitude, Pose, PoseResult } from './pose.js';
-import { eulerOfQuaternion } from './rotation.js';
 import { SampleSeries, type Stamped } from './series.js';
 import { VehicleClock } from './vehicle-clock.js';
 
@@ -246,25 +250,12 @@ export class TelemetryTrack {
       return null;
     }
     if (m instanceof common.GimbalDeviceAttitudeStatus) {
-      const q = m.q;
-      if (q?.length !== 4 || !q.every(Number.isFinite) || Math.hypot(...q) < 0.5) {
-        return 'GIMBAL_DEVICE_ATTITUDE_STATUS: no valid quaternion';
-      }
-      this.gimbalDevice.insert({ ...stamp(), ...eulerOfQuaternion(q), yawFrame: gimbalYawFrame(m.flags) });
+      const attitude = decodeGimbalDeviceAttitude(m);
+      if (!attitude) return 'GIMBAL_DEVICE_ATTITUDE_STATUS: no valid quaternion';
+      this.gimbalDevice.insert({ ...stamp(), ...attitude });
     }
     return null;
   }
-}
-
-/**
- * The frame of a gimbal's yaw, per GIMBAL_DEVICE_ATTITUDE_STATUS: YAW_IN_EARTH_FRAME or
- * YAW_IN_VEHICLE_FRAME say it; with neither (older gimbals) YAW_LOCK means earth frame.
- */
-function gimbalYawFrame(flags: number): 'vehicle' | 'earth' {
-  const F = common.GimbalDeviceFlags;
-  if (flags & F.YAW_IN_EARTH_FRAME) return 'earth';
-  if (flags & F.YAW_IN_VEHICLE_FRAME) return 'vehicle';
-  return flags & F.YAW_LOCK ? 'earth' : 'vehicle';
 }
 
 function messageName(m: object): string {

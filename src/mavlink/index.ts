@@ -51,17 +51,20 @@ export {
   type BatteryPack,
   type BatteryReading,
   decodeCommandIntParams,
+  decodeGimbalDeviceAttitude,
   decodeGlobalPosition,
   decodeGlobalTarget,
   decodeGpsQuality,
   decodeHomePosition,
   decodeMountStatus,
   decodeSysStatusBattery,
+  decodeSystemTime,
   encodeBatteryStatus,
   encodeGlobalPosition,
   encodeGpsRaw,
   encodeHomePosition,
   encodeSysStatusBattery,
+  type GimbalDeviceAttitude,
   type GlobalPosition,
   type GlobalPositionNoFix,
   type GlobalTarget,
@@ -69,6 +72,7 @@ export {
   type GpsRaw,
   type HomePosition,
   type MountAngles,
+  type SystemTimeFix,
 } from './telemetry.js';
 export { TlogWriter, type TlogWriterOptions } from './tlog.js';
 export {

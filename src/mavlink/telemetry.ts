@@ -74,6 +74,23 @@ export interface MountAngles {
   yawRad: number;
 }
 
+/**
+ * GIMBAL_DEVICE_ATTITUDE_STATUS's attitude as ZYX Euler angles: roll and pitch relative to the horizon,
+ * yaw relative to the vehicle's nose or to north, as its flags say.
+ */
+export interface GimbalDeviceAttitude {
+  pitchRad: number;
+  rollRad: number;
+  yawRad: number;
+  yawFrame: 'vehicle' | 'earth';
+}
+
+/** SYSTEM_TIME: the vehicle's Unix time at one instant of its boot clock. */
+export interface SystemTimeFix {
+  unixUs: number;
+  timeBootMs: number;
+}
+
 /** SET_POSITION_TARGET_GLOBAL_INT's position; `altM` in the reference of `frame` (MAV_FRAME). */
 export interface GlobalTarget {
   latDeg: number;
@@ -124,6 +141,38 @@ export function decodeMountStatus(m: ardupilotmega.MountStatus): MountAngles {
     rollRad: (m.pointingB / 100) * DEG,
     yawRad: (m.pointingC / 100) * DEG,
   };
+}
+
+/**
+ * Null without a usable quaternion (not four finite numbers, or far from unit length: a gimbal that
+ * does not know its attitude sends NaN). The yaw's frame per the flags: YAW_IN_EARTH_FRAME or
+ * YAW_IN_VEHICLE_FRAME say it; with neither (older gimbals) YAW_LOCK means the earth frame.
+ */
+export function decodeGimbalDeviceAttitude(
+  m: common.GimbalDeviceAttitudeStatus,
+): GimbalDeviceAttitude | null {
+  const q = m.q;
+  if (q?.length !== 4 || !q.every(Number.isFinite)) return null;
+  const n = Math.hypot(...q);
+  if (n < 0.5) return null;
+  const [w, x, y, z] = q.map((c) => c / n);
+  const F = common.GimbalDeviceFlags;
+  const flags = m.flags;
+  const earth =
+    flags & F.YAW_IN_EARTH_FRAME ? true : flags & F.YAW_IN_VEHICLE_FRAME ? false : !!(flags & F.YAW_LOCK);
+  return {
+    rollRad: Math.atan2(2 * (w * x + y * z), 1 - 2 * (x * x + y * y)),
+    pitchRad: Math.asin(Math.max(-1, Math.min(1, 2 * (w * y - z * x)))),
+    yawRad: Math.atan2(2 * (w * z + x * y), 1 - 2 * (y * y + z * z)),
+    yawFrame: earth ? 'earth' : 'vehicle',
+  };
+}
+
+/** Null while the vehicle does not know the time (ArduPilot sends 0 until its GPS has it). */
+export function decodeSystemTime(m: common.SystemTime): SystemTimeFix | null {
+  const unixUs = Number(m.timeUnixUsec);
+  if (!(unixUs > 0) || !Number.isFinite(m.timeBootMs) || m.timeBootMs < 0) return null;
+  return { unixUs, timeBootMs: m.timeBootMs };
 }
 
 export function decodeGlobalTarget(m: common.SetPositionTargetGlobalInt): GlobalTarget {

@@ -138,7 +138,8 @@ function execute(
       vehicle.turnTo(p[0], p[2], p[3] !== 0);
       return MavResult.ACCEPTED;
     case MavCmd.SET_MESSAGE_INTERVAL:
-      return streams.setMessageInterval(p[0], p[1]) ? MavResult.ACCEPTED : MavResult.FAILED;
+      // A message it does not send is DENIED, as ArduPilot 4.7 answers MOUNT_STATUS.
+      return streams.setMessageInterval(p[0], p[1]) ? MavResult.ACCEPTED : MavResult.DENIED;
     case MavCmd.GET_MESSAGE_INTERVAL: {
       const reply = new common.MessageInterval();
       reply.messageId = p[0];

@@ -79,3 +79,40 @@ export function expectOneAlertPerPlume(
   ).toEqual([]);
   expect(alerts.filter((a) => a.siteId === 'D-03')).toEqual([]);
 }
+
+/**
+ * For a sortie that sees each plume from several passes (a coverage sweep): each plume flown over has
+ * an alert at its site within its bound, and no alert blames a site without a plume (D-03). A plume's
+ * further alerts are printed, not failed: its drifted dust seen from a neighbouring swath is placed
+ * 30–100 m from the source, beyond the store's 30 m de-duplication radius — on the built-in simulator
+ * too (a coverage patrol over the demo world: D-01 48 m, D-02 62 m off).
+ */
+export function expectAlertNearEachPlume(
+  plumes: (Place & { id: string; siteId: string | null })[],
+  alerts: Alert[],
+) {
+  const found = alerts
+    .map((a) => {
+      const [nearest] = plumes.map((p) => ({ id: p.id, m: distanceM(a, p) })).sort((x, y) => x.m - y.m);
+      return `${a.code} ${a.siteId ?? 'no site'} ${nearest.m.toFixed(1)} m from ${nearest.id}`;
+    })
+    .join('; ');
+  const flownOver = plumes.filter((p) => FLOWN_OVER.includes(p.id));
+  expect(flownOver).toHaveLength(FLOWN_OVER.length);
+  for (const plume of flownOver) {
+    const near = alerts.filter((a) => distanceM(a, plume) <= boundFor(plume.id));
+    expect(
+      near.map((a) => a.siteId),
+      `${plume.id} among ${found}`,
+    ).toContain(plume.siteId);
+  }
+  const plumeSites = new Set(plumes.map((p) => p.siteId));
+  expect(
+    alerts.filter((a) => a.siteId !== null && !plumeSites.has(a.siteId)).map((a) => [a.code, a.siteId]),
+    found,
+  ).toEqual([]);
+  const beyond = alerts.filter((a) => !flownOver.some((p) => distanceM(a, p) <= boundFor(p.id)));
+  if (beyond.length > 0) {
+    console.info(`alerts beyond every plume's bound: ${beyond.map((a) => a.code).join(', ')} (${found})`);
+  }
+}

@@ -18,8 +18,8 @@ const BINARY = path.join(SITL_DIR, 'arducopter');
 const DEFAULTS = ['copter.parm', 'copter-gimbal.parm'].map((name) => path.join(SITL_DIR, 'params', name));
 /** SITL's MAVLink TCP port for instance I is 5760 + 10 × I; its RC input is UDP 5501 + 10 × I. */
 const TCP_BASE_PORT = 5760;
-/** `--serial1 tcp:2`: SERIAL1 on TCP 5762 + 10 × I. */
-const SERIAL1_TCP_OFFSET = 2;
+/** `--serial1 tcp:2` listens on TCP 5760 + 2 + 10 × I (SITL adds the instance's base port). */
+const SECOND_PORT_OFFSET = 2;
 /** Instances tried, from the first; dustpatrol's tests use none below it. */
 const FIRST_INSTANCE = 21;
 const INSTANCES_TRIED = 40;
@@ -56,80 +56,80 @@ export function sitlMissing(): string | null {
 export interface Sitl {
   /** dustpatrol's connection URL for it: tcpout://127.0.0.1:5760 + 10 × I. */
   url: string;
+  /** That port, 5760 + 10 × I. */
+  port: number;
   /**
-   * With `serial1`: its SERIAL1, MAVLink on TCP 5762 + 10 × I, open once the vehicle has booted.
+   * Serial 1 as a second MAVLink port, 5762 + 10 × I, when asked for (`secondPort`); else null.
    * ArduPilot trusts SERIAL0 (channel 0, USB on a real board) with unsigned packets even when it signs;
    * SERIAL1 demands signatures, as a telemetry radio's port does.
    */
-  serial1Url?: string;
+  secondUrl: string | null;
   instance: number;
   /** Its working folder (eeprom.bin, logs/, and its console output in sitl.log). */
   dir: string;
-  /** What it printed so far, for a failing test's message. */
+  /** What it printed so far (every run in this folder), for a failing test's message. */
   log(): string;
+  /**
+   * A power cycle, as a battery swap is: SIGTERM, then the same vehicle started again in the same folder
+   * without -w, so that it keeps its parameters and mission (eeprom.bin) and boots with a full battery.
+   */
+  restart(): Promise<void>;
   /** SIGTERM to its process, SIGKILL after a grace; removes its working folder. */
   stop(): Promise<void>;
 }
 
-/**
- * Starts SITL as its README says (quad `+`, `-w` for a fresh vehicle, the copter and gimbal defaults,
- * serial 1 and 2 off, or serial 1 on TCP with `serial1`) on the first free instance, in its own
- * temporary working folder. It boots when the first client connects to `url`. `params` are loaded
- * after the defaults.
- */
-export async function startSitl(options: {
+export interface SitlOptions {
   home: GeoPoint;
   speedup: number;
-  serial1?: boolean;
-  /** Parameters over the defaults (SIM_WIND_SPD, …), written to a parameter file of its own. */
+  /** Open serial 1 as a second MAVLink TCP port (a camera's or an observer's link): `secondUrl`. */
+  secondPort?: boolean;
+  /** Parameters set after the README's defaults, written to a file in its folder (`--defaults`). */
   params?: Record<string, number>;
-}): Promise<Sitl> {
+}
+
+/**
+ * Starts SITL as its README says (quad `+`, `-w` for a fresh vehicle, the copter and gimbal defaults,
+ * serial 2 off; serial 1 off or a second TCP port) on the first free instance, in its own temporary
+ * working folder. It boots when the first client connects to `url`.
+ */
+export async function startSitl(options: SitlOptions): Promise<Sitl> {
   const instance = await freeInstance();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `sitl-${instance}-`));
   const logPath = path.join(dir, 'sitl.log');
   const defaults = [...DEFAULTS];
-  if (options.params && Object.keys(options.params).length > 0) {
-    const file = path.join(dir, 'extra.parm');
-    fs.writeFileSync(
-      file,
-      Object.entries(options.params)
-        .map(([name, value]) => `${name} ${value}\n`)
-        .join(''),
-    );
+  if (options.params) {
+    const file = path.join(dir, 'test.parm');
+    const lines = Object.entries(options.params).map(([name, value]) => `${name} ${value}`);
+    fs.writeFileSync(file, `${lines.join('\n')}\n`);
     defaults.push(file);
   }
-  const out = fs.openSync(logPath, 'w');
   const { latDeg, lonDeg, altAmslM } = options.home;
-  const child = spawn(
-    BINARY,
-    [
-      '--model',
-      '+',
-      '--speedup',
-      String(options.speedup),
-      '-w',
-      '--defaults',
-      defaults.join(','),
-      '--home',
-      `${latDeg},${lonDeg},${altAmslM},0`,
-      '-I',
-      String(instance),
-      '--serial1',
-      options.serial1 ? `tcp:${SERIAL1_TCP_OFFSET}` : 'none',
-      '--serial2',
-      'none',
-    ],
-    { cwd: dir, stdio: ['ignore', out, out] },
-  );
-  fs.closeSync(out);
+  const args = (wipe: boolean) => [
+    ...['--model', '+', '--speedup', String(options.speedup)],
+    ...(wipe ? ['-w'] : []),
+    ...['--defaults', defaults.join(','), '--home', `${latDeg},${lonDeg},${altAmslM},0`],
+    ...['-I', String(instance)],
+    ...['--serial1', options.secondPort ? `tcp:${SECOND_PORT_OFFSET}` : 'none', '--serial2', 'none'],
+  ];
+  const launch = (wipe: boolean) => {
+    const out = fs.openSync(logPath, 'a');
+    const child = spawn(BINARY, args(wipe), { cwd: dir, stdio: ['ignore', out, out] });
+    fs.closeSync(out);
+    return child;
+  };
+  let child = launch(true);
+  const base = TCP_BASE_PORT + 10 * instance;
   return {
-    url: `tcpout://127.0.0.1:${TCP_BASE_PORT + 10 * instance}`,
-    serial1Url: options.serial1
-      ? `tcpout://127.0.0.1:${TCP_BASE_PORT + SERIAL1_TCP_OFFSET + 10 * instance}`
-      : undefined,
+    url: `tcpout://127.0.0.1:${base}`,
+    port: base,
+    secondUrl: options.secondPort ? `tcpout://127.0.0.1:${base + SECOND_PORT_OFFSET}` : null,
     instance,
     dir,
     log: () => fs.readFileSync(logPath, 'utf8'),
+    restart: async () => {
+      await stopProcess(child);
+      child = launch(false);
+    },
     stop: async () => {
       await stopProcess(child);
       fs.rmSync(dir, { recursive: true, force: true });
@@ -139,7 +139,8 @@ export async function startSitl(options: {
 
 async function freeInstance(): Promise<number> {
   for (let instance = FIRST_INSTANCE; instance < FIRST_INSTANCE + INSTANCES_TRIED; instance++) {
-    if (await tcpPortFree(TCP_BASE_PORT + 10 * instance)) return instance;
+    const base = TCP_BASE_PORT + 10 * instance;
+    if ((await tcpPortFree(base)) && (await tcpPortFree(base + SECOND_PORT_OFFSET))) return instance;
   }
   throw new Error(`no free SITL instance among -I ${FIRST_INSTANCE}…${FIRST_INSTANCE + INSTANCES_TRIED - 1}`);
 }

@@ -3,12 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { decodeFrame, FrameEncoder } from '../../src/mavlink/codec.js';
 import {
   decodeCommandIntParams,
+  decodeGimbalDeviceAttitude,
   decodeGlobalPosition,
   decodeGlobalTarget,
   decodeGpsQuality,
   decodeHomePosition,
   decodeMountStatus,
   decodeSysStatusBattery,
+  decodeSystemTime,
   encodeBatteryStatus,
   encodeGlobalPosition,
   encodeGpsRaw,
@@ -173,6 +175,54 @@ describe('MOUNT_STATUS', () => {
     expect(angles.pitchRad).toBeCloseTo(-Math.PI / 2, 12);
     expect(angles.rollRad).toBeCloseTo((1.5 * Math.PI) / 180, 12);
     expect(angles.yawRad).toBeCloseTo(Math.PI, 12);
+  });
+});
+
+describe('GIMBAL_DEVICE_ATTITUDE_STATUS', () => {
+  const F = common.GimbalDeviceFlags;
+  const status = (q: number[], flags: number) =>
+    overTheWire(Object.assign(new common.GimbalDeviceAttitudeStatus(), { q, flags, timeBootMs: 1234 }));
+  /** [w, x, y, z] of ZYX Euler angles in degrees. */
+  const quaternion = (yawDeg: number, pitchDeg: number, rollDeg: number) => {
+    const [y, p, r] = [yawDeg, pitchDeg, rollDeg].map((d) => (d * Math.PI) / 360);
+    return [
+      Math.cos(r) * Math.cos(p) * Math.cos(y) + Math.sin(r) * Math.sin(p) * Math.sin(y),
+      Math.sin(r) * Math.cos(p) * Math.cos(y) - Math.cos(r) * Math.sin(p) * Math.sin(y),
+      Math.cos(r) * Math.sin(p) * Math.cos(y) + Math.sin(r) * Math.cos(p) * Math.sin(y),
+      Math.cos(r) * Math.cos(p) * Math.sin(y) - Math.sin(r) * Math.sin(p) * Math.cos(y),
+    ];
+  };
+  const DEG = Math.PI / 180;
+
+  it('becomes ZYX Euler angles, its yaw in the frame the flags say (yaw lock alone: earth)', () => {
+    const q = quaternion(30, -45, 5);
+    const inVehicle = decodeGimbalDeviceAttitude(
+      status(q, F.ROLL_LOCK | F.PITCH_LOCK | F.YAW_IN_VEHICLE_FRAME),
+    );
+    expect(inVehicle?.yawRad).toBeCloseTo(30 * DEG, 6);
+    expect(inVehicle?.pitchRad).toBeCloseTo(-45 * DEG, 6);
+    expect(inVehicle?.rollRad).toBeCloseTo(5 * DEG, 6);
+    expect(inVehicle?.yawFrame).toBe('vehicle');
+    expect(decodeGimbalDeviceAttitude(status(q, F.YAW_IN_EARTH_FRAME))?.yawFrame).toBe('earth');
+    expect(decodeGimbalDeviceAttitude(status(q, F.YAW_LOCK))?.yawFrame).toBe('earth');
+    expect(decodeGimbalDeviceAttitude(status(q, 0))?.yawFrame).toBe('vehicle');
+  });
+
+  it('is null without a usable quaternion: NaN (attitude unknown) or far from unit length', () => {
+    expect(decodeGimbalDeviceAttitude(status([Number.NaN, 0, 0, 0], 0))).toBeNull();
+    expect(decodeGimbalDeviceAttitude(status([0, 0, 0, 0], 0))).toBeNull();
+  });
+});
+
+describe('SYSTEM_TIME', () => {
+  it('pairs the Unix time with the boot time, and is null while the vehicle does not know the time', () => {
+    const m = (unixUs: bigint) =>
+      overTheWire(Object.assign(new common.SystemTime(), { timeUnixUsec: unixUs, timeBootMs: 52_000 }));
+    expect(decodeSystemTime(m(1_796_688_986_502_123n))).toEqual({
+      unixUs: 1_796_688_986_502_123,
+      timeBootMs: 52_000,
+    });
+    expect(decodeSystemTime(m(0n))).toBeNull();
   });
 });
 

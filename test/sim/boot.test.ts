@@ -86,6 +86,13 @@ describe('simulator on the link, before anything is asked', () => {
     );
     const landed = await s.run(nextMessage(s, common.ExtendedSysState));
     expect(landed.landedState).toBe(common.MavLandedState.ON_GROUND);
+    // A message it does not send (MOUNT_STATUS: ArduPilot 4.7 sends GIMBAL_DEVICE_ATTITUDE_STATUS).
+    const mountStatus = s.run(
+      sendCommand(s.gcs, s.target, MavCmd.SET_MESSAGE_INTERVAL, [ardupilotmega.MountStatus.MSG_ID, 100_000], {
+        clock,
+      }),
+    );
+    await expect(mountStatus).rejects.toMatchObject({ result: MavResult.DENIED });
 
     // SYSTEM_TIME: the Unix time is boot time plus sim time.
     const time = nextMessage(s, common.SystemTime);

@@ -26,13 +26,13 @@ describe.skipIf(missing !== null)('MAVLink 2 signing on ArduPilot SITL', () => {
   it(
     'takes the key with signing setup, then answers a signed mission download and ignores an unsigned one',
     async () => {
-      sitl = await startSitl({ home: HOME, speedup: SPEEDUP, serial1: true });
+      sitl = await startSitl({ home: HOME, speedup: SPEEDUP, secondPort: true });
       const keyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dustpatrol-sitl-key-'));
       const key = path.join(keyDir, 'drone.key');
       fs.writeFileSync(key, '5a17c0de00112233445566778899aabbccddeeff00112233445566778899aabb\n', {
         mode: 0o600,
       });
-      const radio = sitl.serial1Url as string;
+      const radio = sitl.secondUrl as string;
       const log = () => `SITL:\n${sitl?.log().slice(-2000)}`;
 
       const setup = await runCli(

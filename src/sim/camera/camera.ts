@@ -56,7 +56,7 @@ export class SimCamera {
     private readonly options: SimCameraOptions,
   ) {
     this.spec = { ...DEFAULT_CAMERA, fps: DEFAULT_CAMERA_FPS, ...options.camera };
-    checkSpec(this.spec);
+    checkCameraSpec(this.spec);
     this.renderer = new WorldRenderer(options.world);
     this.unsubscribe = sim.onStep((simTimeS) => this.onStep(simTimeS));
   }
@@ -146,7 +146,8 @@ export function normaliseStreamUrl(url: string): string {
   return `udp://${m[1]}:${port}`;
 }
 
-function checkSpec(spec: SimCameraSpec): void {
+/** Refuses a size, field of view or frame rate the camera cannot render, in one line. */
+export function checkCameraSpec(spec: SimCameraSpec): void {
   const { widthPx, heightPx, hfovDeg, fps } = spec;
   for (const [name, v] of [
     ['width', widthPx],

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { SimCamera, SimCameraSpec } from './camera.js';
+import type { SimCameraSpec } from './camera.js';
 import { RECORDING_FILES } from './defaults.js';
 import { isoUtcMicros } from './encoder.js';
 import type { World } from './world.js';
@@ -31,9 +31,16 @@ export interface GroundTruth {
   files: typeof RECORDING_FILES;
 }
 
+/** The camera as the truth describes it: the built-in one, or a FollowCamera's first video. */
+export interface RecordedCamera {
+  spec: SimCameraSpec;
+  videoStartUnixUs: number | null;
+  framesRendered: number;
+}
+
 export function groundTruth(
   world: World,
-  camera: SimCamera,
+  camera: RecordedCamera,
   noise: { positionNoiseM?: number; attitudeNoiseDeg?: number; gpsNoiseM?: number },
 ): GroundTruth {
   const start = camera.videoStartUnixUs;
