@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { DEFAULT_CAMERA } from '../camera.js';
-import { DEFAULT_CAMERA_FPS, RECORDING_FILES } from '../sim/light.js';
-import { parseNumberIn, parseSize } from './options.js';
+import { RECORDING_FILES } from '../sim/light.js';
+import { addSimCameraOptions } from './camera-options.js';
+import { parseNumberIn } from './options.js';
 
 export interface SimCameraOptions {
   connect: string;
@@ -15,7 +15,7 @@ export interface SimCameraOptions {
 }
 
 export function registerSimCamera(program: Command): void {
-  program
+  const command = program
     .command('sim-camera')
     .description(
       "Render a world file as any vehicle's camera would see it, from the pose and gimbal the vehicle " +
@@ -34,25 +34,11 @@ export function registerSimCamera(program: Command): void {
       '--record <dir>',
       `write DIR/${RECORDING_FILES.video} (one more per reboot of the vehicle: video-2.mkv…), DIR/${RECORDING_FILES.tlog} (what the camera's link received) and DIR/${RECORDING_FILES.truth}`,
     )
-    .option('--camera-size <WxH>', 'camera frame size in pixels', parseSize, {
-      widthPx: DEFAULT_CAMERA.widthPx,
-      heightPx: DEFAULT_CAMERA.heightPx,
-    })
-    .option(
-      '--camera-fps <n>',
-      "camera frames per second of the vehicle's time (a sped-up SITL's seconds are shorter)",
-      parseNumberIn(1, 60),
-      DEFAULT_CAMERA_FPS,
-    )
-    .option(
-      '--camera-hfov <deg>',
-      'camera horizontal field of view',
-      parseNumberIn(10, 150),
-      DEFAULT_CAMERA.hfovDeg,
-    )
-    .option('--duration <s>', 'stop after this many wall-clock seconds', parseNumberIn(1, 86_400))
-    .action(async (opts: SimCameraOptions) => {
+    .option('--duration <s>', 'stop after this many wall-clock seconds', parseNumberIn(1, 86_400));
+  addSimCameraOptions(command, "the vehicle's time (a sped-up SITL's seconds are shorter)").action(
+    async (opts: SimCameraOptions) => {
       const { runSimCamera } = await import('./sim-camera-run.js');
       await runSimCamera(opts);
-    });
+    },
+  );
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { DEFAULT_CAMERA } from '../camera.js';
-import { DEFAULT_CAMERA_FPS, RECORDING_FILES } from '../sim/light.js';
-import { parseLatLonAlt, parseNumberIn, parseSize, percent } from './options.js';
+import { RECORDING_FILES } from '../sim/light.js';
+import { addSimCameraOptions } from './camera-options.js';
+import { parseLatLonAlt, parseNumberIn, percent } from './options.js';
 
 /** The demo district: Erqi District, Zhengzhou. */
 export const DEFAULT_HOME = { latDeg: 34.7245, lonDeg: 113.6302, altAmslM: 110 };
@@ -36,7 +36,7 @@ export interface SimOptions {
 }
 
 export function registerSim(program: Command): void {
-  program
+  const command = program
     .command('sim')
     .description('Run the built-in ArduPilot-like simulated vehicle; any ground station can connect to it')
     .option(
@@ -85,22 +85,6 @@ export function registerSim(program: Command): void {
       '--record <dir>',
       `write DIR/${RECORDING_FILES.tlog}, DIR/${RECORDING_FILES.video} and DIR/${RECORDING_FILES.truth} (needs --world)`,
     )
-    .option('--camera-size <WxH>', 'camera frame size in pixels', parseSize, {
-      widthPx: DEFAULT_CAMERA.widthPx,
-      heightPx: DEFAULT_CAMERA.heightPx,
-    })
-    .option(
-      '--camera-fps <n>',
-      'camera frames per second of sim time',
-      parseNumberIn(1, 60),
-      DEFAULT_CAMERA_FPS,
-    )
-    .option(
-      '--camera-hfov <deg>',
-      'camera horizontal field of view',
-      parseNumberIn(10, 150),
-      DEFAULT_CAMERA.hfovDeg,
-    )
     .option(
       '--position-noise <m>',
       'σ of the error in reported positions (the camera sees the truth)',
@@ -112,9 +96,9 @@ export function registerSim(program: Command): void {
       'σ of the error in reported attitude and heading',
       parseNumberIn(0, 45),
       0,
-    )
-    .action(async (opts: SimOptions) => {
-      const { runSim } = await import('./sim-run.js');
-      await runSim(opts);
-    });
+    );
+  addSimCameraOptions(command, 'sim time').action(async (opts: SimOptions) => {
+    const { runSim } = await import('./sim-run.js');
+    await runSim(opts);
+  });
 }

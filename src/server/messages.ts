@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Alert, StoreStatus } from '../alerts/index.js';
 import type { Role } from './auth.js';
-import { type PlanView, VEHICLE_COMMANDS, type VehicleSnapshot } from './hub.js';
+import { type HubEvent, type PlanView, VEHICLE_COMMANDS, type VehicleSnapshot } from './hub.js';
 
 /** The WebSocket protocol's version, sent in `hello`; bumped on any incompatible change. */
 export const PROTOCOL_VERSION = 1;
@@ -30,13 +30,7 @@ export type ServerMessage =
   | { type: 'alert'; change: 'created' | 'updated'; alert: AlertView }
   | { type: 'event'; vehicleId: string; level: 'info' | 'warning' | 'error'; text: string; timeUs: number }
   | { type: 'plan'; plan: PlanView }
-  | {
-      type: 'store';
-      level: 'info' | 'warning' | 'error';
-      text: string | null;
-      status: StoreStatus;
-      timeUs: number;
-    }
+  | Extract<HubEvent, { type: 'store' }>
   | { type: 'pong'; id: MessageId | null; serverTimeUs: number }
   | { type: 'result'; id: MessageId; ok: true; text: string }
   | { type: 'result'; id: MessageId; ok: false; error: string }
