@@ -28,6 +28,8 @@ const REAL_TIME_TOLERANCE = 0.01;
 const FRAME_WINDOW = 40;
 /** A frame this far from the current offset means the stream jumped (a restart): start over. */
 const JUMP_US = 3_000_000;
+/** Telemetry arriving this much later than the vehicle's clock moved means this machine's clock stepped. */
+const WALL_STEP_US = 60_000_000;
 
 interface Fix {
   arrivalUs: number;
@@ -42,12 +44,13 @@ export class ArrivalClock {
   note(arrivalUs: number, vehicleUs: number): void {
     const last = this.fixes.at(-1);
     // A reboot or a clock step on the vehicle, or this machine's wall clock set back or forward (NTP,
-    // an operator): the old pairs describe another clock.
+    // an operator): the old pairs describe another clock. Forward, only a gap no stall explains: a
+    // process stalled under load reads queued telemetry seconds late, and those fixes are merely slow.
     const stepped =
       last &&
       (vehicleUs < last.vehicleUs - JUMP_US ||
         arrivalUs < last.arrivalUs ||
-        arrivalUs - last.arrivalUs > Math.max(0, vehicleUs - last.vehicleUs) + JUMP_US);
+        arrivalUs - last.arrivalUs > Math.max(0, vehicleUs - last.vehicleUs) + WALL_STEP_US);
     if (stepped) this.fixes = [];
     this.fixes.push({ arrivalUs, vehicleUs });
     while (this.fixes.length > 2 && arrivalUs - this.fixes[0].arrivalUs > TELEMETRY_WINDOW_US)
