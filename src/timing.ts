@@ -155,7 +155,7 @@ export const FOLLOW_CAMERA_TIMING = {
 
 export type FollowCameraTiming = typeof FOLLOW_CAMERA_TIMING;
 
-/** Live analytics (src/pipeline/live-analytics.ts): the vehicle's video stream during a patrol. */
+/** Live analytics (src/analytics/live-analytics.ts): the vehicle's video stream during a patrol. */
 export const LIVE_TIMING = {
   /** After the stream could not be opened, wait this long before the next try, doubling per failure… */
   videoReopenDelayMs: 1000,

@@ -3,7 +3,7 @@ import type { Alert, AlertStore, FlightRecord, StoreStatus } from '../alerts/ind
 
 /**
  * What the server shows and commands: the daemon's vehicles, their plans, the store. The server only
- * reads this and forwards commands; the patrol logic lives in pipeline/ (PatrolFleet implements it).
+ * reads this and forwards commands; the patrol logic lives in fleet/ (PatrolFleet implements it).
  */
 export interface PatrolHub {
   /** Sites, no-fly zones and the operating area as GeoJSON (properties.kind: site, no-fly, operating-area, launch). */
