@@ -57,20 +57,15 @@ function sameRoi(a: Roi | null, b: Roi | null): boolean {
   );
 }
 
-/** The camera as the mission has set it so far, and the pitch the sortie last asked for. */
-interface CameraState {
-  roi: Roi | null;
-  /** Sent by DO_MOUNT_CONTROL and still in force (null: none, or an ROI took over). */
-  pitchDeg: number | null;
-  wantedPitchDeg: number | null;
-}
-
 /**
  * The camera items for a waypoint, emitted only where the ROI or gimbal pitch changes. ArduPilot
  * runs the DO items that follow a navigation item as soon as that item starts, so placed after the
  * waypoint they take effect on the leg into it, and the camera is already set when it arrives.
  */
-function cameraItems(waypoint: Waypoint, camera: CameraState): MissionItem[] {
+function cameraItems(
+  waypoint: Waypoint,
+  camera: { roi: Roi | null; pitchDeg: number | null },
+): MissionItem[] {
   const items: MissionItem[] = [];
   const roi = waypoint.roi;
   if (roi !== undefined && !sameRoi(roi, camera.roi)) {
@@ -88,17 +83,8 @@ function cameraItems(waypoint: Waypoint, camera: CameraState): MissionItem[] {
     );
     camera.roi = roi;
   }
-  if (waypoint.gimbalPitchDeg !== undefined) camera.wantedPitchDeg = waypoint.gimbalPitchDeg;
-  // With a region of interest the mount points at it, pitch included. A DO_MOUNT_CONTROL after it
-  // would cancel it on ArduPilot: the mount takes the fixed angles, yaw along the nose, and a gimbal
-  // that pans (the vehicle no longer turning to the ROI) looks away from the site. The pitch wanted
-  // is sent once the ROI is cancelled.
-  if (camera.roi !== null) {
-    camera.pitchDeg = null;
-    return items;
-  }
-  const pitchDeg = camera.wantedPitchDeg;
-  if (pitchDeg !== null && pitchDeg !== camera.pitchDeg) {
+  const pitchDeg = waypoint.gimbalPitchDeg;
+  if (pitchDeg !== undefined && pitchDeg !== camera.pitchDeg) {
     // Pitch, roll, yaw (relative to the vehicle's heading); z is the mount mode.
     items.push(
       item(
@@ -157,7 +143,7 @@ export function buildSortieItems(sortie: Sortie, settings: PlanSettings): Missio
       0,
     ]),
   ];
-  const camera: CameraState = { roi: null, pitchDeg: null, wantedPitchDeg: null };
+  const camera: { roi: Roi | null; pitchDeg: number | null } = { roi: null, pitchDeg: null };
   sortie.waypoints.forEach((waypoint, i) => {
     tooHigh(waypoint.altRelM, `waypoint ${i + 1}`);
     items.push(

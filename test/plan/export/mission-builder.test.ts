@@ -71,12 +71,10 @@ function checkMission(items: MissionItem[], sortie: Sortie, s: PlanSettings): vo
   let wpIndex = -1;
   let expectedRoi: Waypoint['roi'] = null;
   let expectedPitch: number | null = null;
-  // While an ROI is set the mount points at it (a DO_MOUNT_CONTROL would cancel it on ArduPilot);
-  // without one, the gimbal holds the pitch the sortie last asked for.
   const checkLeg = () => {
     if (wpIndex < 0) return;
     expect(roi).toEqual(expectedRoi);
-    if (expectedRoi === null) expect(pitchDeg).toBe(expectedPitch);
+    expect(pitchDeg).toBe(expectedPitch);
   };
   for (const item of items.slice(2, -1)) {
     if (item.command === MAV_CMD.NAV_WAYPOINT) {
@@ -95,7 +93,6 @@ function checkMission(items: MissionItem[], sortie: Sortie, s: PlanSettings): vo
       const next = { latDeg: item.x, lonDeg: item.y, altRelM: item.z };
       expect(next).not.toEqual(roi);
       roi = next;
-      pitchDeg = null;
       roiItems++;
     } else if (item.command === MAV_CMD.DO_SET_ROI_NONE) {
       expect(item.frame).toBe(MAV_FRAME.MISSION);
@@ -104,7 +101,6 @@ function checkMission(items: MissionItem[], sortie: Sortie, s: PlanSettings): vo
       roiItems++;
     } else if (item.command === MAV_CMD.DO_MOUNT_CONTROL) {
       expect(item.frame).toBe(MAV_FRAME.MISSION);
-      expect(roi).toBeNull();
       expect(item.param1).not.toBe(pitchDeg);
       pitchDeg = item.param1;
       pitchItems++;
@@ -114,23 +110,17 @@ function checkMission(items: MissionItem[], sortie: Sortie, s: PlanSettings): vo
   }
   checkLeg();
 
-  // Only on change: exactly as many camera items as the sortie has changes (a pitch under an ROI waits).
-  const changes = { roi: 0, pitch: 0 };
-  const current: { roi: Waypoint['roi']; pitch: number | null; wanted: number | null } = {
-    roi: null,
-    pitch: null,
-    wanted: null,
-  };
+  // Only on change: exactly as many camera items as the sortie has changes.
+  let changes = { roi: 0, pitch: 0 };
+  let current: { roi: Waypoint['roi']; pitch: number | null } = { roi: null, pitch: null };
   for (const w of sortie.waypoints) {
     if (w.roi !== undefined && JSON.stringify(w.roi) !== JSON.stringify(current.roi)) {
-      changes.roi++;
-      current.roi = w.roi;
+      changes = { ...changes, roi: changes.roi + 1 };
+      current = { ...current, roi: w.roi };
     }
-    if (w.gimbalPitchDeg !== undefined) current.wanted = w.gimbalPitchDeg;
-    if (current.roi !== null) current.pitch = null;
-    else if (current.wanted !== null && current.wanted !== current.pitch) {
-      changes.pitch++;
-      current.pitch = current.wanted;
+    if (w.gimbalPitchDeg !== undefined && w.gimbalPitchDeg !== current.pitch) {
+      changes = { ...changes, pitch: changes.pitch + 1 };
+      current = { ...current, pitch: w.gimbalPitchDeg };
     }
   }
   expect({ roiItems, pitchItems }).toEqual({ roiItems: changes.roi, pitchItems: changes.pitch });
