@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { setParam } from '../../src/mavlink/index.js';
-import { PatrolFlight } from '../../src/vehicle/index.js';
+import { PatrolFlight, type Vehicle } from '../../src/vehicle/index.js';
 import { distanceFromHomeM, LONG_LEGS, patrolMission, recordPatrol, rigPerTest } from './patrol-sim.js';
 
 // In simulated time (PatrolRig): the outage, the link's loss and the vehicle's GCS failsafe all count
@@ -17,13 +17,17 @@ const WARN_AFTER_S = 4;
  */
 const RTL_OUTAGE_S = 45;
 
-it("a 5 s link outage: lost, a warning saying what the vehicle's failsafe does, back, and the patrol lands", async () => {
-  const rig = await startRig();
-  const patrol = new PatrolFlight(rig.vehicle, patrolMission(LONG_LEGS), {
+/** The patrol every test here flies: the long legs, warned of a silent link after WARN_AFTER_S. */
+const longPatrol = (vehicle: Vehicle) =>
+  new PatrolFlight(vehicle, patrolMission(LONG_LEGS), {
     minBatteryPct: 50,
     reserveBatteryPct: 20,
     linkLossWarnAfterS: WARN_AFTER_S,
   });
+
+it("a 5 s link outage: lost, a warning saying what the vehicle's failsafe does, back, and the patrol lands", async () => {
+  const rig = await startRig();
+  const patrol = longPatrol(rig.vehicle);
   const { notices } = recordPatrol(patrol);
   const lostSeen: boolean[] = [];
   patrol.on('progress', (p) => lostSeen.push(p.linkLost));
@@ -54,11 +58,7 @@ it('with FS_GCS_ENABLE 1 the vehicle returns and lands on its own during the out
   const { vehicle } = rig;
   await rig.run(setParam(vehicle.link, vehicle.target, 'FS_GCS_ENABLE', 1));
   await rig.run(setParam(vehicle.link, vehicle.target, 'FS_GCS_TIMEOUT', 2));
-  const patrol = new PatrolFlight(vehicle, patrolMission(LONG_LEGS), {
-    minBatteryPct: 50,
-    reserveBatteryPct: 20,
-    linkLossWarnAfterS: WARN_AFTER_S,
-  });
+  const patrol = longPatrol(vehicle);
   const { notices } = recordPatrol(patrol);
   const flight = patrol.fly();
   // Just after take-off, near home: the outage outlasts the trip home and the landing.
@@ -87,11 +87,7 @@ it("the ground station's wall clock set an hour back mid-flight: the loss, the w
   // Date.now() jumps (NTP, an operator); the link's and the patrol's clock (performance.now() in
   // production, the rig's fake clock here) does not: whatever read Date.now() would see the jump.
   const rig = await startRig();
-  const patrol = new PatrolFlight(rig.vehicle, patrolMission(LONG_LEGS), {
-    minBatteryPct: 50,
-    reserveBatteryPct: 20,
-    linkLossWarnAfterS: WARN_AFTER_S,
-  });
+  const patrol = longPatrol(rig.vehicle);
   const { notices } = recordPatrol(patrol);
   const flight = patrol.fly();
   await rig.next(patrol, 'reached', (seq) => seq === 2);
