@@ -111,7 +111,7 @@ export const STREAM_TIMING = {
   liveProbeMs: 1000,
   /** After SIGTERM, ffmpeg gets this long to exit before SIGKILL. */
   killGraceMs: 1000,
-  /** Copying a recorded stream into a new file (to stamp its start); a patrol's hour of video takes seconds. */
+  /** Copying a recorded stream into a new file (to stamp its start, or a clip of it); a patrol's hour of video takes seconds. */
   remuxTimeoutMs: 120_000,
 } as const;
 

@@ -6,6 +6,15 @@ export { alertsToCsv, csvField, writeAlertsCsv } from './export-csv.js';
 export type { AlertFields } from './export-fields.js';
 export { alertsToGeoJson, writeAlertsGeoJson } from './export-geojson.js';
 export { alertsToKml, type KmlExport, snapshotsDirFor, writeAlertsKml } from './export-kml.js';
+export {
+  type FootageCamera,
+  FootageTable,
+  type FootageView,
+  type IndexedView,
+  type Recording,
+  type RecordingRef,
+} from './footage.js';
+export { type FootagePlace, type FootageQuery, type FootageRange, findFootage } from './footage-query.js';
 export { HELD_EVIDENCE_IMAGES, type PreparedSighting, type StoreStatus } from './held-writes.js';
 export { periodLabel } from './history.js';
 export { SCHEMA_VERSION } from './migrations.js';

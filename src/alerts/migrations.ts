@@ -94,6 +94,30 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE detections ADD COLUMN revised_by INTEGER REFERENCES detections(id);
   `,
+  // 4: the footage index: each recording of a flight's video, and what its camera saw when (the
+  // picture's ground footprint over a span of the recording), boxed in an R*Tree for "who saw here".
+  `
+  CREATE TABLE recordings (
+    id INTEGER PRIMARY KEY,
+    flight_id TEXT NOT NULL REFERENCES flights(id),
+    path TEXT NOT NULL UNIQUE,
+    created_us INTEGER NOT NULL
+  );
+  CREATE INDEX recordings_flight ON recordings(flight_id);
+  CREATE TABLE footage (
+    id INTEGER PRIMARY KEY,
+    recording_id INTEGER NOT NULL REFERENCES recordings(id),
+    start_offset_s REAL NOT NULL,
+    end_offset_s REAL NOT NULL,
+    start_us INTEGER NOT NULL,
+    end_us INTEGER NOT NULL,
+    footprint TEXT NOT NULL,
+    camera TEXT NOT NULL,
+    UNIQUE (recording_id, start_offset_s)
+  );
+  CREATE INDEX footage_start ON footage(start_us);
+  CREATE VIRTUAL TABLE footage_box USING rtree(id, min_lon_deg, max_lon_deg, min_lat_deg, max_lat_deg);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

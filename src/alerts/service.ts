@@ -6,6 +6,7 @@ import { encodeSnapshot } from '../video/index.js';
 import { SiteLocator } from './attribute.js';
 import { groundDistanceM, isSamePlume, mergeSighting, stateOf, stateOfSightings } from './dedupe.js';
 import { composeEvidence } from './evidence.js';
+import type { FootageView, RecordingRef } from './footage.js';
 import {
   HELD_EVIDENCE_IMAGES,
   type HeldWrite,
@@ -124,6 +125,40 @@ export class AlertService {
       () => this.store.savePatrol(record),
       () => this.held.holdPatrol(record),
     );
+  }
+
+  /**
+   * Adds views of a recording to the footage index, as live analytics takes them. When holding, false
+   * while the store cannot take them (the caller keeps them and gives them again later); otherwise a
+   * failure to write throws.
+   */
+  addFootage(recording: RecordingRef, views: readonly FootageView[]): boolean {
+    if (this.opts.hold && this.failure !== null) return false;
+    try {
+      this.writeFootage(recording, views, false);
+      return true;
+    } catch (err) {
+      const io = this.opts.hold && this.ioErrorOf(err);
+      if (!io) throw err;
+      this.unavailable(io);
+      return false;
+    }
+  }
+
+  /** Indexes a recording anew, in one transaction: a replay's views replace those it had. */
+  replaceFootage(recording: RecordingRef, views: readonly FootageView[]): void {
+    this.writeFootage(recording, views, true);
+  }
+
+  private writeFootage(recording: RecordingRef, views: readonly FootageView[], replace: boolean): void {
+    const atUs = this.clock();
+    const { footage } = this.store;
+    this.store.transaction(() => {
+      this.store.ensureFlight(recording.flightId, atUs);
+      const id = footage.recordingId(recording, atUs);
+      if (replace) footage.clear(id);
+      footage.add(id, views);
+    });
   }
 
   /** Whether the store takes writes, and what is held in memory until it does. */

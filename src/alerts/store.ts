@@ -3,8 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ioFailure, UserError } from '../errors.js';
-import type { Site } from '../sites/index.js';
+import type { Site, SiteGeometry } from '../sites/index.js';
 import { alertCode } from './code.js';
+import { FootageTable } from './footage.js';
 import { periodLabel } from './history.js';
 import { migrate, SCHEMA_VERSION } from './migrations.js';
 import type {
@@ -180,12 +181,17 @@ function cannotOpen(file: string, err: unknown): UserError {
 
 /** The alert store: flights, sites, alerts and their sightings. Only AlertService writes alerts. */
 export class AlertStore {
+  /** The footage index: what each recording's camera saw when (written in this store's transactions). */
+  readonly footage: FootageTable;
+
   constructor(
     private readonly db: Database.Database,
     readonly file: string,
     /** Called once closed: removes a read-only store's private copy. */
     private readonly afterClose: () => void = () => {},
-  ) {}
+  ) {
+    this.footage = new FootageTable(db);
+  }
 
   close(): void {
     if (!this.db.open) return;
@@ -323,6 +329,14 @@ export class AlertStore {
         });
       }
     });
+  }
+
+  /** A stored site's outline, or null when the store has no such site. */
+  siteGeometry(id: string): SiteGeometry | null {
+    const row = this.db.prepare('SELECT geometry FROM sites WHERE id = ?').get(id) as
+      | { geometry: string }
+      | undefined;
+    return row ? (JSON.parse(row.geometry) as SiteGeometry) : null;
   }
 
   /** The alert a stored sighting belongs to, or null when (flightId, sightingKey) is new. */

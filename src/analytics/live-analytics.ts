@@ -8,7 +8,9 @@ import type { MavLinkConnection } from '../mavlink/index.js';
 import { LIVE_TIMING } from '../timing.js';
 import { type Frame, type OpenVideoOptions, openVideo, type VideoSource } from '../video/index.js';
 import { ArrivalClock, FrameClock } from './live-clock.js';
+import { LiveFootage } from './live-footage.js';
 import { analysePlumes, type FlightAnalysisOptions } from './plume-pipeline.js';
+import { PLUME_POLICY } from './policy.js';
 import { noteRecordingStart } from './recordings.js';
 
 /** A recording's start is noted beside it at these frames of it. */
@@ -77,6 +79,7 @@ export class LiveAnalytics {
   private readonly track: TelemetryTrack;
   private readonly arrival = new ArrivalClock();
   private readonly frameClock: FrameClock;
+  private readonly footage: LiveFootage;
   private readonly unsubscribe: () => void;
   private readonly abort = new AbortController();
   private source: VideoSource | null = null;
@@ -89,6 +92,15 @@ export class LiveAnalytics {
     this.clock = opts.clock ?? systemClock;
     this.track = new TelemetryTrack({ sysid: opts.sysid });
     this.frameClock = new FrameClock(this.arrival, opts.videoLatencyMs);
+    this.footage = new LiveFootage({
+      flightId: opts.flightId,
+      alerts: opts.alerts,
+      camera: opts.camera,
+      poseAt: (timeUs) => this.track.poseAt(timeUs, PLUME_POLICY.maxPoseGapMs * 1000),
+      frameIntervalS: 1 / opts.fps,
+      onEvent: opts.onEvent,
+      onFault: (what, err) => this.fault(what, err),
+    });
     this.unsubscribe = opts.link.onMessage((rx) => {
       if (rx.sysid !== opts.sysid || !this.track.add(rx)) return;
       if (!(rx.message instanceof common.GlobalPositionInt)) return;
@@ -255,9 +267,14 @@ export class LiveAnalytics {
       onUnplaced: ({ trackId, reason }) =>
         this.opts.onEvent?.('info', `plume ${trackId} not placed: ${reason}`),
     });
-    for await (const { confirmed } of analysed) {
-      this.stats.framesAnalysed++;
-      this.stats.plumesConfirmed += confirmed.length;
+    try {
+      for await (const { frame, confirmed } of analysed) {
+        this.stats.framesAnalysed++;
+        this.stats.plumesConfirmed += confirmed.length;
+        this.footage.frame(frame, this.frameClock.timeUs(frame.ptsS));
+      }
+    } finally {
+      this.footage.end();
     }
   }
 

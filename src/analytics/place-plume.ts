@@ -33,7 +33,7 @@ export interface PlacingContext {
  * horizon a tenth of a degree of attitude error moves the point metres, and the plume's base and its
  * drifting top blur into one row (1:3 is 18° below the horizon; a point watch looks 23–40° down).
  */
-const MAX_GROUND_DISTANCE_PER_HEIGHT = 3;
+export const MAX_GROUND_DISTANCE_PER_HEIGHT = 3;
 
 export type Placing = { ok: true; sighting: PlumeSighting } | { ok: false; reason: string };
 

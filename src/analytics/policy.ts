@@ -30,3 +30,23 @@ export const PLUME_POLICY: PlumePolicy = {
   maxPoseGapMs: 500,
   recentFrames: 8,
 };
+
+/** How the footage index samples what the camera saw (analytics/footage-sampler.ts). */
+export interface FootagePolicy {
+  /** A new view of the ground at least this often, seconds of video… */
+  viewEveryS: number;
+  /** …and sooner, at the first analysed frame of which less than this share lies in the last view's ground. */
+  minOverlapShare: number;
+  /**
+   * Analysed frames further apart than this (seconds of video: a stream that stalled, frames without a
+   * pose) do not join one view: the view before ends one frame interval after its last frame.
+   */
+  maxFrameGapS: number;
+}
+
+/** A view a second, sooner when the camera turns or the drone moves a fifth of its picture. */
+export const FOOTAGE_POLICY: FootagePolicy = {
+  viewEveryS: 1,
+  minOverlapShare: 0.8,
+  maxFrameGapS: 2,
+};

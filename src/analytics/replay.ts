@@ -1,11 +1,12 @@
 import path from 'node:path';
-import type { RaiseResult } from '../alerts/index.js';
+import type { FootageView, RaiseResult } from '../alerts/index.js';
 import { UserError } from '../errors.js';
 import { openVideo } from '../video/index.js';
 import { flightIdAt } from './flight-id.js';
 import { type FlightTelemetry, loadFlightTelemetry } from './flight-telemetry.js';
+import { FootageSampler } from './footage-sampler.js';
 import { analysePlumes, type FlightAnalysisOptions, type UnplacedPlume } from './plume-pipeline.js';
-import type { PlumePolicy } from './policy.js';
+import { PLUME_POLICY, type PlumePolicy } from './policy.js';
 
 export interface ReplayOptions extends FlightAnalysisOptions {
   tlogPath: string;
@@ -42,6 +43,8 @@ export interface ReplaySummary {
   videoDamage?: string;
   /** The last analysed frame's time in the video, s (0 without frames). */
   lastFrameS: number;
+  /** Views of the ground the footage index now holds for this video (replacing those it had). */
+  footageViews: number;
   wallS: number;
 }
 
@@ -70,11 +73,12 @@ export async function replayFlight(opts: ReplayOptions): Promise<ReplaySummary> 
     checkOverlap(opts, telemetry, clockStartUs, durationS);
 
     const flightId = flightIdOf(telemetry);
+    const videoPath = path.resolve(opts.videoPath);
     opts.alerts.registerFlight({
       id: flightId,
       name: path.basename(opts.tlogPath),
       tlogPath: path.resolve(opts.tlogPath),
-      videoPath: path.resolve(opts.videoPath),
+      videoPath,
       vehicleSysid: telemetry.sysid,
       startedUs: telemetry.startUs,
       endedUs: telemetry.endUs,
@@ -86,6 +90,14 @@ export async function replayFlight(opts: ReplayOptions): Promise<ReplaySummary> 
     let plumesConfirmed = 0;
     let frames = 0;
     let lastFrameS = 0;
+    const frameTimeUs = (ptsS: number) => clockStartUs + ptsS * 1e6;
+    const views: FootageView[] = [];
+    const footage = new FootageSampler({
+      camera: opts.camera,
+      poseAt: (timeUs) => telemetry.track.poseAt(timeUs, (opts.policy ?? PLUME_POLICY).maxPoseGapMs * 1000),
+      frameIntervalS: 1 / opts.fps,
+      onView: (_path, view) => views.push(view),
+    });
     const analysed = analysePlumes(source, {
       detector: opts.detector,
       frameSize: source.info,
@@ -93,7 +105,7 @@ export async function replayFlight(opts: ReplayOptions): Promise<ReplaySummary> 
       placing: {
         flightId,
         camera: opts.camera,
-        frameTimeUs: (ptsS) => clockStartUs + ptsS * 1e6,
+        frameTimeUs,
         track: telemetry.track,
         errors: opts.poseErrors,
       },
@@ -108,8 +120,13 @@ export async function replayFlight(opts: ReplayOptions): Promise<ReplaySummary> 
       frames++;
       lastFrameS = frame.ptsS;
       plumesConfirmed += confirmed.length;
+      footage.frame(videoPath, frame.ptsS, frameTimeUs(frame.ptsS));
       opts.onProgress?.({ videoS: frame.ptsS, durationS, frames, alerts: alertIds.size });
     }
+    // Written whole once the video has been read (as far as it could be): an interrupted replay leaves
+    // the recording's index as it was.
+    footage.end();
+    opts.alerts.replaceFootage({ flightId, path: videoPath }, views);
     return {
       flightId,
       sysid: telemetry.sysid,
@@ -121,6 +138,7 @@ export async function replayFlight(opts: ReplayOptions): Promise<ReplaySummary> 
       untagged,
       videoDamage: source.damage,
       lastFrameS,
+      footageViews: views.length,
       wallS: (Date.now() - wallStartMs) / 1000,
     };
   } finally {

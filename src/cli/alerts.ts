@@ -135,10 +135,10 @@ function parseIsoUs(value: string, endOfDay: boolean): number {
   return endOfDay && m[4] === undefined ? us + S_PER_DAY * 1e6 - 1 : us;
 }
 
-function isoSince(value: string): number {
+export function isoSince(value: string): number {
   return parseIsoUs(value, false);
 }
 
-function isoUntil(value: string): number {
+export function isoUntil(value: string): number {
   return parseIsoUs(value, true);
 }

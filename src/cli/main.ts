@@ -5,6 +5,7 @@ import { registerAlerts } from './alerts.js';
 import { registerDemo } from './demo.js';
 import { registerDetect } from './detect.js';
 import { registerFly } from './fly.js';
+import { registerFootage } from './footage.js';
 import { registerMission } from './mission.js';
 import { printable } from './output.js';
 import { registerPatrol } from './patrol.js';
@@ -42,6 +43,7 @@ registerSigning(program);
 registerDetect(program);
 registerReplay(program);
 registerAlerts(program);
+registerFootage(program);
 registerServe(program);
 
 try {

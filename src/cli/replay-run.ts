@@ -145,7 +145,8 @@ function printSummary(s: ReplaySummary, db: string): void {
       `${s.wallS.toFixed(1)} s (${speed.toFixed(1)}× real time); ${s.plumesConfirmed} plumes confirmed, ` +
       `${rows.length} alerts raised or updated${unchanged ? `, ${unchanged} already stored` : ''}` +
       `${s.videoDamage === undefined ? '' : `; video damaged or cut short, analysed up to ${s.lastFrameS.toFixed(1)} s`}` +
-      ` → ${db}\n`,
+      ` → ${db}\n` +
+      `footage index: ${s.footageViews} view${s.footageViews === 1 ? '' : 's'} of the ground in the video\n`,
   );
   for (const u of s.untagged) {
     process.stdout.write(`plume ${u.trackId} at ${u.atS.toFixed(1)} s not geotagged: ${u.reason}\n`);
@@ -165,5 +166,6 @@ function jsonOf(s: ReplaySummary) {
     untagged: s.untagged,
     videoDamage: s.videoDamage ?? null,
     lastFrameS: s.lastFrameS,
+    footageViews: s.footageViews,
   };
 }

@@ -1,4 +1,5 @@
 export { segmentClear, shortestClearPath } from './clear-path.js';
+export { areaInConvexM2, clipToConvex, polygonsAreaM2 } from './convex-clip.js';
 export {
   bearingRad,
   type GeoPoint,

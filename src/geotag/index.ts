@@ -12,6 +12,7 @@ export {
   scaleCamera,
 } from './camera.js';
 export { type CombinedGeotag, combineGeotags } from './combine.js';
+export { type CameraView, type GroundFootprint, groundFootprint } from './footprint.js';
 export {
   type GeotaggedPlume,
   type GeotagResult,

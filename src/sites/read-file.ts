@@ -13,42 +13,42 @@ export interface SiteFileContent {
 
 /**
  * Reads a GeoJSON FeatureCollection or a KML document, told apart by content ('{' or '<'), else by
- * extension. Problems with the file as a whole are one UserError naming it.
+ * extension. Problems with the file as a whole are one UserError naming it (and `what` it is).
  */
-export async function readSiteFile(file: string): Promise<SiteFileContent> {
+export async function readSiteFile(file: string, what = 'site file'): Promise<SiteFileContent> {
   const extension = path.extname(file).toLowerCase();
   if (extension === '.kmz') {
     throw new UserError(`${file}: KMZ (zipped KML) is not read; unzip it and give its .kml`);
   }
-  const text = await readText(file);
+  const text = await readText(file, what);
   const start = text.replace(/^\ufeff/, '').trimStart();
-  if (start === '') throw new UserError(`${file}: the site file is empty`);
+  if (start === '') throw new UserError(`${file}: the ${what} is empty`);
   let features: unknown[];
   if (start.startsWith('<') || (extension === '.kml' && !start.startsWith('{'))) {
     features = kmlToFeatures(start, file);
   } else if (start.startsWith('{') || extension === '.geojson' || extension === '.json') {
     features = featuresOf(parseJsonText(start, file), file);
   } else {
-    throw new UserError(`${file}: not a site file: expected GeoJSON (a FeatureCollection) or KML`);
+    throw new UserError(`${file}: not a ${what}: expected GeoJSON (a FeatureCollection) or KML`);
   }
-  if (features.length === 0) throw new UserError(`${file}: the site file has no features`);
+  if (features.length === 0) throw new UserError(`${file}: the ${what} has no features`);
   checkPointCount(features, file);
   return { source: file, features };
 }
 
-async function readText(file: string): Promise<string> {
+async function readText(file: string, what: string): Promise<string> {
   try {
     const { size } = await fs.stat(file);
     if (size > MAX_SITE_FILE_BYTES) {
       throw new UserError(
-        `${file}: the site file is ${megabytes(size)}; a site file may be at most ${megabytes(MAX_SITE_FILE_BYTES)}`,
+        `${file}: the ${what} is ${megabytes(size)}; a ${what} may be at most ${megabytes(MAX_SITE_FILE_BYTES)}`,
       );
     }
     return await fs.readFile(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new UserError(`${file}: no such site file`);
-    if (code === 'EISDIR') throw new UserError(`${file}: is a directory, not a site file`);
+    if (code === 'ENOENT') throw new UserError(`${file}: no such ${what}`);
+    if (code === 'EISDIR') throw new UserError(`${file}: is a directory, not a ${what}`);
     if (code === 'EACCES') throw new UserError(`${file}: permission denied`);
     throw err;
   }
