@@ -71,7 +71,7 @@ export type Credential = { token: string } | { problem: string };
 
 /**
  * The request's token: `Authorization: Bearer TOKEN`, else (where `allowQuery`) `?token=TOKEN`. An
- * <img> or a browser WebSocket cannot send headers, so only those endpoints allow the query string.
+ * <img>, a <video> or a browser WebSocket cannot send headers, so only those endpoints allow the query string.
  */
 export function credentialOf(req: IncomingMessage, url: URL, allowQuery: boolean): Credential {
   const header = req.headers.authorization;
@@ -85,7 +85,10 @@ export function credentialOf(req: IncomingMessage, url: URL, allowQuery: boolean
   if (query !== null) {
     return allowQuery
       ? { token: query }
-      : { problem: 'a token in the query string is accepted only for snapshots and /ws (send a header)' };
+      : {
+          problem:
+            'a token in the query string is accepted only for snapshots, recordings and /ws (send a header)',
+        };
   }
   return { problem: 'no token' };
 }

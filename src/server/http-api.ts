@@ -1,11 +1,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { DEFAULT_ALERT_RULES, parseAlertRef } from '../alerts/index.js';
+import {
+  DEFAULT_ALERT_RULES,
+  type FootagePlace,
+  findFootage,
+  parseAlertRef,
+  type Recording,
+} from '../alerts/index.js';
 import { UserError } from '../errors.js';
+import { areaFromGeoJson } from '../sites/index.js';
 import { authenticate, credentialOf, type Principal, type Role, type TokenTable } from './auth.js';
+import { sendVideoFile } from './file-range.js';
 import { COMMON_HEADERS, HttpError, readJsonBody, sendJson } from './http-util.js';
 import { type PatrolHub, VEHICLE_COMMANDS, type VehicleCommand } from './hub.js';
 import { SERVER_LIMITS } from './limits.js';
-import { alertView, PROTOCOL_VERSION } from './messages.js';
+import { alertView, footageRangeView, PROTOCOL_VERSION, recordingView } from './messages.js';
 import { checkParams, numberParam, textParam, timeParam } from './query.js';
 
 const S_PER_DAY = 86_400;
@@ -25,14 +33,15 @@ interface Request {
   principal: Principal;
 }
 
-type Reply = { status?: number; json: unknown } | { jpeg: Buffer };
+/** JSON, an evidence picture, or a recording's video (a file the store knows, sent in the ranges asked for). */
+type Reply = { status?: number; json: unknown } | { jpeg: Buffer } | { videoFile: string };
 
 interface Route {
   method: 'GET' | 'POST';
   pattern: RegExp;
   /** Who may call it: anyone (no token), any token, or a pilot's. */
   access: 'public' | Role;
-  /** Accepts `?token=` (for an <img>), besides the header. */
+  /** Accepts `?token=` (for an <img> or a <video>), besides the header. */
   queryToken?: boolean;
   /** Query parameters it takes ('token' included where allowed). */
   query?: readonly string[];
@@ -172,6 +181,38 @@ const ROUTES: Route[] = [
     },
   },
   {
+    method: 'GET',
+    pattern: /^\/api\/footage$/,
+    access: 'viewer',
+    query: ['site', 'area', 'at', 'since', 'until'],
+    handle: (ctx, { url }) => {
+      const sinceUs = timeParam(url, 'since', false);
+      const untilUs = timeParam(url, 'until', true);
+      if (sinceUs !== undefined && untilUs !== undefined && sinceUs > untilUs) {
+        throw new HttpError(400, 'since: after until');
+      }
+      const ranges = findFootage(ctx.hub.store.footage, placeOf(ctx, url), { sinceUs, untilUs });
+      return { json: ranges.map(footageRangeView) };
+    },
+  },
+  {
+    method: 'GET',
+    pattern: /^\/api\/recordings\/([^/]+)$/,
+    access: 'viewer',
+    handle: (ctx, { params }) => {
+      const recording = recordingOf(ctx, params[0] as string);
+      return { json: recordingView(recording, ctx.hub.store.footage.views(recording.id)) };
+    },
+  },
+  {
+    method: 'GET',
+    pattern: /^\/api\/recordings\/([^/]+)\/video$/,
+    access: 'viewer',
+    queryToken: true,
+    query: ['token'],
+    handle: (ctx, { params }) => ({ videoFile: recordingOf(ctx, params[0] as string).path }),
+  },
+  {
     method: 'POST',
     pattern: /^\/api\/vehicles\/([^/]+)\/commands$/,
     access: 'pilot',
@@ -196,6 +237,53 @@ function alertId(text: string): number {
   const id = parseAlertRef(decodeSegment(text));
   if (id === null) throw new HttpError(400, 'not an alert id (expected 123 or A-000123)');
   return id;
+}
+
+/** The footage query's place: one of `site` (a stored site's id), `area` (GeoJSON) or `at` (LAT,LON). */
+function placeOf(ctx: ApiContext, url: URL): FootagePlace {
+  const given = ['site', 'area', 'at'].filter((name) => url.searchParams.has(name));
+  if (given.length !== 1) {
+    throw new HttpError(
+      400,
+      `give exactly one of site, area or at (got ${given.length === 0 ? 'none' : given.join(', ')})`,
+    );
+  }
+  const site = textParam(url, 'site');
+  if (site !== undefined) {
+    const geometry = ctx.hub.store.siteGeometry(site);
+    if (!geometry) throw new HttpError(404, `no site ${JSON.stringify(site)}`);
+    return { kind: 'area', geometry };
+  }
+  const at = textParam(url, 'at', 64);
+  if (at !== undefined) {
+    const [latDeg, lonDeg, ...rest] = at.split(',').map((p) => (p.trim() === '' ? Number.NaN : Number(p)));
+    if (rest.length > 0 || !(Math.abs(latDeg) <= 90) || !(Math.abs(lonDeg) <= 180)) {
+      throw new HttpError(400, `at: expected LAT,LON in degrees, got ${JSON.stringify(at.slice(0, 40))}`);
+    }
+    return { kind: 'point', latDeg, lonDeg };
+  }
+  const text = textParam(url, 'area', SERVER_LIMITS.maxAreaParamChars) as string;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'area: not JSON (expected a GeoJSON Polygon or MultiPolygon)');
+  }
+  try {
+    return { kind: 'area', geometry: areaFromGeoJson(value, 'area') };
+  } catch (err) {
+    if (err instanceof UserError) throw new HttpError(400, err.message);
+    throw err;
+  }
+}
+
+/** A recording the footage index knows, by its id: the only way a file is named to the API. */
+function recordingOf(ctx: ApiContext, text: string): Recording {
+  const id = /^\d{1,15}$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(id)) throw new HttpError(400, 'not a recording id (expected a whole number)');
+  const recording = ctx.hub.store.footage.recording(id);
+  if (!recording) throw new HttpError(404, `no recording ${id}`);
+  return recording;
 }
 
 function decodeSegment(text: string): string {
@@ -245,6 +333,10 @@ export async function handleApi(
   checkParams(url, route.query ?? []);
 
   const reply = await route.handle(ctx, { req, url, params: m.slice(1), principal });
+  if ('videoFile' in reply) {
+    await sendVideoFile(req, res, reply.videoFile);
+    return;
+  }
   if ('jpeg' in reply) {
     res.writeHead(200, {
       ...COMMON_HEADERS,

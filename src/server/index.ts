@@ -20,7 +20,14 @@ export type {
 } from './hub.js';
 export { VEHICLE_COMMANDS } from './hub.js';
 export { SERVER_LIMITS } from './limits.js';
-export type { AlertView, ClientMessage, MessageId, ServerMessage } from './messages.js';
+export type {
+  AlertView,
+  ClientMessage,
+  FootageRangeView,
+  MessageId,
+  RecordingView,
+  ServerMessage,
+} from './messages.js';
 export { PROTOCOL_VERSION, WS_SUBPROTOCOL } from './messages.js';
 export { CLOSE_CODES, WS_PATH } from './websocket.js';
 export type { Log, LogLevel, Principal, Role, TokenConfig };

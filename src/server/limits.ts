@@ -11,6 +11,8 @@ export const SERVER_LIMITS = {
   /** Alerts one GET /api/alerts returns unless `limit` says otherwise, and the most it may ask for. */
   defaultAlertLimit: 500,
   maxAlertLimit: 10_000,
+  /** Longest GeoJSON polygon a footage query takes in its `area` parameter, characters. */
+  maxAreaParamChars: 8 * 1024,
 
   /** WebSocket clients served at once; one more is refused at upgrade with 503. */
   wsMaxClients: 64,

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import type { Alert, StoreStatus } from '../alerts/index.js';
+import type {
+  Alert,
+  FootageCamera,
+  FootageRange,
+  IndexedView,
+  Recording,
+  StoreStatus,
+} from '../alerts/index.js';
 import type { Role } from './auth.js';
 import { type HubEvent, type PlanView, VEHICLE_COMMANDS, type VehicleSnapshot } from './hub.js';
 
@@ -10,6 +17,37 @@ export const WS_SUBPROTOCOL = 'dustpatrol.v1';
 
 /** An alert as clients see it: no evidence bytes, but where to fetch the picture (token required). */
 export type AlertView = Alert & { snapshotUrl: string };
+
+/** A stretch of a recording that had the place asked about in view (GET /api/footage). */
+export interface FootageRangeView {
+  flightId: string;
+  recordingId: number;
+  /** The recording's video, with byte ranges (needs the token). */
+  videoUrl: string;
+  startUs: number;
+  endUs: number;
+  /** Seconds into the recording. */
+  startOffsetS: number;
+  endOffsetS: number;
+  /** The largest share of the place in one view, 0–1. */
+  viewShare: number;
+}
+
+/** A recording and its views of the ground, in order (GET /api/recordings/:id). */
+export interface RecordingView {
+  id: number;
+  flightId: string;
+  videoUrl: string;
+  views: {
+    startOffsetS: number;
+    endOffsetS: number;
+    startUs: number;
+    endUs: number;
+    /** The picture's ground footprint: a ring of [longitude, latitude], not closed. */
+    footprint: [number, number][];
+    camera: FootageCamera;
+  }[];
+}
 
 /** A client's message id, echoed in the reply: a string of 1–64 characters or a safe integer. */
 export type MessageId = string | number;
@@ -111,5 +149,40 @@ export function alertView(alert: Alert): AlertView {
   return {
     ...(view as unknown as Alert),
     snapshotUrl: `/api/alerts/${alert.id}/snapshot.jpg?v=${alert.updatedUs}`,
+  };
+}
+
+/** Where the API serves a recording's video. */
+function videoUrlOf(recordingId: number): string {
+  return `/api/recordings/${recordingId}/video`;
+}
+
+export function footageRangeView(r: FootageRange): FootageRangeView {
+  return {
+    flightId: r.recording.flightId,
+    recordingId: r.recording.id,
+    videoUrl: videoUrlOf(r.recording.id),
+    startUs: r.startUs,
+    endUs: r.endUs,
+    startOffsetS: r.startOffsetS,
+    endOffsetS: r.endOffsetS,
+    viewShare: r.viewShare,
+  };
+}
+
+/** A recording without its path on the server's disk: clients fetch the video by its URL. */
+export function recordingView(recording: Recording, views: IndexedView[]): RecordingView {
+  return {
+    id: recording.id,
+    flightId: recording.flightId,
+    videoUrl: videoUrlOf(recording.id),
+    views: views.map((v) => ({
+      startOffsetS: v.startOffsetS,
+      endOffsetS: v.endOffsetS,
+      startUs: v.startUs,
+      endUs: v.endUs,
+      footprint: v.footprint.map((p) => [p.lonDeg, p.latDeg] as [number, number]),
+      camera: v.camera,
+    })),
   };
 }

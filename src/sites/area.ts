@@ -15,18 +15,12 @@ export async function loadAreaFile(file: string): Promise<SiteGeometry> {
   const { features } = await readSiteFile(file, 'area file');
   const polygons: Position[][][] = [];
   features.forEach((raw, index) => {
-    const geometry = (raw as { geometry?: { type?: unknown; coordinates?: unknown } } | null)?.geometry;
-    const type = geometry?.type;
-    if (type !== 'Polygon' && type !== 'MultiPolygon') {
-      throw new UserError(
-        `${file}: feature ${index}: an area needs Polygon or MultiPolygon geometries, got ${JSON.stringify(type ?? null)}`,
-      );
-    }
-    const problems = polygonalProblems(type, geometry?.coordinates);
-    if (problems.length > 0) throw new UserError(`${file}: feature ${index}: ${problems[0]}`);
-    const coordinates = geometry?.coordinates as Position[][] | Position[][][];
-    if (type === 'Polygon') polygons.push(coordinates as Position[][]);
-    else polygons.push(...(coordinates as Position[][][]));
+    const geometry = areaFromGeoJson(
+      (raw as { geometry?: unknown } | null)?.geometry,
+      `${file}: feature ${index}`,
+    );
+    if (geometry.type === 'Polygon') polygons.push(geometry.coordinates);
+    else polygons.push(...geometry.coordinates);
   });
   const area: SiteGeometry =
     polygons.length === 1
@@ -37,4 +31,21 @@ export async function loadAreaFile(file: string): Promise<SiteGeometry> {
     if (overlap.length > 0) throw new UserError(`${file}: the area's polygons overlap: ${overlap[0]}`);
   }
   return rewind(area) as SiteGeometry;
+}
+
+/**
+ * A Polygon or MultiPolygon given as GeoJSON (an API's query), checked as an area file's are; the first
+ * problem with it as one UserError starting with `where`.
+ */
+export function areaFromGeoJson(value: unknown, where: string): SiteGeometry {
+  const type = (value as { type?: unknown } | null)?.type;
+  if (type !== 'Polygon' && type !== 'MultiPolygon') {
+    throw new UserError(
+      `${where}: expected a GeoJSON Polygon or MultiPolygon, got ${JSON.stringify(type ?? null)}`,
+    );
+  }
+  const problems = polygonalProblems(type, (value as { coordinates?: unknown }).coordinates);
+  if (problems.length > 0) throw new UserError(`${where}: ${problems[0]}`);
+  const { coordinates } = value as SiteGeometry;
+  return rewind({ type, coordinates } as SiteGeometry) as SiteGeometry;
 }

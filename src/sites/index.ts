@@ -1,4 +1,4 @@
-export { loadAreaFile } from './area.js';
+export { areaFromGeoJson, loadAreaFile } from './area.js';
 export { PATTERN_KINDS } from './kinds.js';
 export { loadSiteFiles, registryFromFeatures } from './load.js';
 export { describeSite } from './problems.js';
