@@ -31,12 +31,24 @@ describe('openAlertStore', () => {
     expect(pragma(file, 'user_version')).toBe(SCHEMA_VERSION);
     expect(pragma(file, 'journal_mode')).toBe('wal');
     const db = new Database(file, { readonly: true });
+    // Tables and virtual tables, not the R*Tree's shadow tables that hold its nodes.
     const tables = db
-      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+      .prepare(
+        "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type IN ('table', 'virtual') AND name NOT LIKE 'sqlite_%' ORDER BY name",
+      )
       .pluck()
       .all();
     db.close();
-    expect(tables).toEqual(['alerts', 'detections', 'flights', 'patrols', 'sites']);
+    expect(tables).toEqual([
+      'alerts',
+      'detections',
+      'flights',
+      'footage',
+      'footage_box',
+      'patrols',
+      'recordings',
+      'sites',
+    ]);
   });
 
   it('migrates an empty file, and opens a migrated one again unchanged', () => {
