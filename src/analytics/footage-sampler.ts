@@ -43,6 +43,10 @@ export class FootageSampler {
 
   /** An analysed frame: `offsetS` seconds into the recording at `path`, taken at `timeUs` on the vehicle's clock. */
   frame(path: string, offsetS: number, timeUs: number): void {
+    const at = this.opts.poseAt(timeUs);
+    // A frame without a pose (telemetry late or lost) says nothing of the view: the one in progress
+    // stands until the next frame with a pose, if that comes within maxFrameGapS.
+    if (!at.ok) return;
     const open = this.open;
     if (
       open &&
@@ -52,9 +56,10 @@ export class FootageSampler {
     ) {
       this.end();
     }
-    const footprint = this.footprintAt(timeUs);
+    const heightM = at.pose.altAmslM - at.pose.groundAmslM;
+    const footprint = groundFootprint(this.opts.camera, at.pose, MAX_GROUND_DISTANCE_PER_HEIGHT * heightM);
     if (!footprint) {
-      // No ground in view (or no pose): the view before ends here.
+      // No ground in view: the view before ends here.
       if (this.open) this.close(offsetS, timeUs);
       return;
     }
@@ -94,13 +99,6 @@ export class FootageSampler {
     const open = this.open as OpenView;
     this.open = null;
     this.opts.onView(open.path, { ...open.view, endOffsetS, endUs: Math.round(endUs) });
-  }
-
-  private footprintAt(timeUs: number): GroundFootprint | null {
-    const at = this.opts.poseAt(timeUs);
-    if (!at.ok) return null;
-    const heightM = at.pose.altAmslM - at.pose.groundAmslM;
-    return groundFootprint(this.opts.camera, at.pose, MAX_GROUND_DISTANCE_PER_HEIGHT * heightM);
   }
 }
 

@@ -38,8 +38,9 @@ export interface FootagePolicy {
   /** …and sooner, at the first analysed frame of which less than this share lies in the last view's ground. */
   minOverlapShare: number;
   /**
-   * Analysed frames further apart than this (seconds of video: a stream that stalled, frames without a
-   * pose) do not join one view: the view before ends one frame interval after its last frame.
+   * Analysed frames with a pose further apart than this (seconds of video: a stream that stalled,
+   * telemetry lost) do not join one view: the view before ends one frame interval after its last frame.
+   * Closer, the view stands across the frames between, which say nothing of it.
    */
   maxFrameGapS: number;
 }

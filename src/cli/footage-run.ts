@@ -88,6 +88,14 @@ async function cutClips(
     throw new UserError(`--clip ${dir}: cannot make the folder: ${(err as Error).message}`);
   }
   let skipped = 0;
+  // Two ranges of a recording whose keyframe before them is the same one (a long GOP) start alike.
+  const taken = new Set<string>();
+  const nameFor = (stem: string) => {
+    let name = `${stem}.mp4`;
+    for (let n = 2; taken.has(name); n++) name = `${stem}_${n}.mp4`;
+    taken.add(name);
+    return path.join(dir, name);
+  };
   for (const range of found) {
     const what = `${range.recording.flightId} ${formatUtcUs(range.startUs)}`;
     if (range.missing) {
@@ -98,7 +106,7 @@ async function cutClips(
     try {
       const cut = await cutClip(range.recording.path, range.startOffsetS, range.endOffsetS, (startS) => {
         const startUs = range.startUs - (range.startOffsetS - startS) * 1e6;
-        return path.join(dir, `${tag}_${safeName(range.recording.flightId)}_${compactUtc(startUs)}.mp4`);
+        return nameFor(`${tag}_${safeName(range.recording.flightId)}_${compactUtc(startUs)}`);
       });
       range.clip = cut;
       const file = cut.file;

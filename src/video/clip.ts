@@ -16,6 +16,14 @@ export interface ClipCut {
 }
 
 /**
+ * ffmpeg seeks a video with B-frames this much before the time asked (3/23 s, for demuxers that seek
+ * by decoding time), so a seek just past a keyframe may land a keyframe earlier.
+ */
+const FFMPEG_SEEK_BACKOFF_S = 3 / 23;
+/** Seeking this far past a keyframe lands on it: well under any frame interval. */
+const PAST_KEYFRAME_S = 0.0005;
+
+/**
  * Cuts seconds [fromS, toS] of a recording's video into an MP4 without re-encoding (stream copy), from
  * the keyframe at or before fromS, so that the clip plays from its first frame. Written whole or not at
  * all: to FILE.part, then renamed. Offsets are on the timeline ffmpeg decodes the file on (from its start),
@@ -29,14 +37,13 @@ export async function cutClip(
   outFileFor: (startS: number) => string,
 ): Promise<ClipCut> {
   if (!(toS > fromS) || fromS < 0) throw new UserError(`${file}: no clip from ${fromS} s to ${toS} s`);
-  const startS = await keyframeAtOrBefore(file, fromS);
-  const outFile = outFileFor(startS);
+  const { keyframeS, seekS } = await seekToKeyframeBefore(file, fromS);
+  const outFile = outFileFor(keyframeS);
   const part = `${outFile}.part`;
   try {
-    // The same seek as the probe lands on the same keyframe: a stream copy starts at the first keyframe
-    // it meets, and -t counts from the seek point.
+    // A stream copy starts at the keyframe the seek lands on; -t counts from the seek point.
     await ffmpeg(file, [
-      ...['-ss', seconds(fromS), '-i', file, '-map', '0:v:0', '-c', 'copy', '-t', seconds(toS - fromS)],
+      ...['-ss', seconds(seekS), '-i', file, '-map', '0:v:0', '-c', 'copy', '-t', seconds(toS - seekS)],
       ...['-avoid_negative_ts', 'make_zero', '-movflags', '+faststart', '-f', 'mp4', '-y', part],
     ]);
     await fs.rename(part, outFile);
@@ -44,23 +51,55 @@ export async function cutClip(
     await fs.rm(part, { force: true });
     throw err;
   }
-  return { file: outFile, startS, durationS: toS - startS };
+  return { file: outFile, startS: keyframeS, durationS: toS - keyframeS };
 }
 
 /**
- * The keyframe a stream copy of the file seeked to `atS` starts at, s into the file: ffmpeg seeks to a
- * keyframe at or before it (earlier still when the video has B-frames) and, copying, skips to a keyframe.
- * Its first packet, listed (framecrc) without decoding, says where.
+ * The last keyframe at or before `atS` (s into the file), and a time to seek to that lands a stream copy
+ * on it. The packets around `atS` are listed without decoding (framecrc, from a seek that lands at or
+ * before that keyframe); then seeks just past it are tried until one lands there (ffmpeg's seek may
+ * back off, FFMPEG_SEEK_BACKOFF_S); failing that, the seek to `atS` itself, an earlier keyframe.
  */
-export async function keyframeAtOrBefore(file: string, atS: number): Promise<number> {
+async function seekToKeyframeBefore(
+  file: string,
+  atS: number,
+): Promise<{ keyframeS: number; seekS: number }> {
+  const around = await packetsFrom(file, atS, ['-t', seconds(PAST_KEYFRAME_S)]);
+  const keyframes = around.filter((p) => p.key && p.ptsS <= atS + PAST_KEYFRAME_S);
+  if (keyframes.length === 0) throw new UserError(`${file}: no keyframe at or before ${atS.toFixed(1)} s`);
+  const keyframeS = Math.max(...keyframes.map((p) => p.ptsS));
+  for (const seekS of [keyframeS + PAST_KEYFRAME_S, keyframeS + FFMPEG_SEEK_BACKOFF_S + PAST_KEYFRAME_S]) {
+    const [first] = await packetsFrom(file, seekS, ['-frames:v', '1']);
+    if (first && Math.abs(first.ptsS - keyframeS) < PAST_KEYFRAME_S) return { keyframeS, seekS };
+  }
+  return { keyframeS: Math.min(...keyframes.map((p) => p.ptsS)), seekS: atS };
+}
+
+/**
+ * The video packets a stream copy seeked to `seekS` puts out (framecrc: no decoding), each with its
+ * time in the file (s) and whether it is a keyframe; a copy skips the packets before its first keyframe.
+ */
+async function packetsFrom(
+  file: string,
+  seekS: number,
+  limit: string[],
+): Promise<{ ptsS: number; key: boolean }[]> {
   const text = await ffmpeg(file, [
-    ...['-ss', seconds(atS), '-i', file, '-map', '0:v:0', '-c', 'copy', '-frames:v', '1'],
-    ...['-f', 'framecrc', '-'],
+    ...['-ss', seconds(seekS), '-i', file, '-map', '0:v:0', '-c', 'copy', ...limit, '-f', 'framecrc', '-'],
   ]);
   const tb = /^#tb 0: (\d+)\/(\d+)$/m.exec(text);
-  const packet = /^0,\s*-?\d+,\s*(-?\d+),/m.exec(text);
-  if (!tb || !packet) throw new UserError(`${file}: no video frame at or after ${atS.toFixed(1)} s`);
-  return atS + (Number(packet[1]) * Number(tb[1])) / Number(tb[2]);
+  if (!tb) return [];
+  const packets: { ptsS: number; key: boolean }[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^0,\s*-?\d+,\s*(-?\d+),/.exec(line);
+    // framecrc flags a packet that is not a keyframe with F=0x…; a keyframe has none.
+    if (m)
+      packets.push({
+        ptsS: seekS + (Number(m[1]) * Number(tb[1])) / Number(tb[2]),
+        key: !line.includes('F=0x'),
+      });
+  }
+  return packets;
 }
 
 async function ffmpeg(file: string, args: string[]): Promise<string> {

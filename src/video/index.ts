@@ -1,5 +1,5 @@
 export { stopChild, trackChild } from './children.js';
-export { type ClipCut, cutClip, keyframeAtOrBefore } from './clip.js';
+export { type ClipCut, cutClip } from './clip.js';
 export { stampCreationTime } from './creation-time.js';
 export { parseIsoUtcUs } from './ffmpeg-log.js';
 export { resolveFfmpeg } from './ffmpeg-path.js';

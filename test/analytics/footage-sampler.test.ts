@@ -5,7 +5,8 @@ import { cameraFromFov, type PoseResult } from '../../src/geotag/index.js';
 import { poseOver } from '../geotag/poses.js';
 
 // What the footage index keeps of a flight's frames: a view of the ground a second, sooner when the
-// camera turns, none where there is no pose, each ending where the next begins or a frame after its last.
+// camera turns, none where the camera sees no ground, each ending where the next begins or a frame
+// after its last; a short loss of telemetry does not break a view.
 
 const camera = cameraFromFov({ widthPx: 640, heightPx: 360, horizontalFovDeg: 82 });
 const T0_US = 1_700_000_000_000_000;
@@ -54,15 +55,29 @@ describe('the footage sampler', () => {
     ]);
   });
 
-  it('ends a view where the pose is lost or the camera sees no ground, and starts again after', () => {
+  it('holds a view across a second without a pose, ends it when the camera sees no ground, and starts again', () => {
     const gaps = (tS: number): PoseResult => {
       if (tS >= 1.5 && tS < 2.5) return { ok: false, reason: 'no telemetry within 500 ms' };
-      return { ok: true, pose: poseOver({ altRelM: 60, gimbal: { pitchDeg: tS >= 3.5 ? 20 : -90 } }) };
+      return {
+        ok: true,
+        pose: poseOver({ altRelM: 60, gimbal: { pitchDeg: tS >= 3.5 && tS < 5 ? 20 : -90 } }),
+      };
     };
-    expect(sampled(gaps, everyHalfSecond('a.mkv', 0, 4.5))).toEqual([
+    expect(sampled(gaps, everyHalfSecond('a.mkv', 0, 5.5))).toEqual([
+      ['a.mkv', 0, 1],
+      ['a.mkv', 1, 2.5],
+      ['a.mkv', 2.5, 3.5],
+      ['a.mkv', 5, 6],
+    ]);
+  });
+
+  it('ends a view a frame after its last pose when the pose is lost longer than 2 s', () => {
+    const lost = (tS: number): PoseResult =>
+      tS >= 1.5 && tS < 4 ? { ok: false, reason: 'no telemetry within 500 ms' } : hovering();
+    expect(sampled(lost, everyHalfSecond('a.mkv', 0, 4.5))).toEqual([
       ['a.mkv', 0, 1],
       ['a.mkv', 1, 1.5],
-      ['a.mkv', 2.5, 3.5],
+      ['a.mkv', 4, 5],
     ]);
   });
 
