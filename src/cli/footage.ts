@@ -48,8 +48,8 @@ export function registerFootage(program: Command): void {
       'site file to find --site in (repeatable; default: the sites in the store)',
       repeatable(String),
     )
-    .option('--db <path>', `alert database holding the footage index (default: ${DEFAULT_DB})`, DEFAULT_DB)
-    .option('--json', 'print the ranges as one JSON object, for machines')
+    .option('--db <path>', 'alert database holding the footage index', DEFAULT_DB)
+    .option('--json', 'print the ranges as one JSON array, for machines')
     .action(async (opts: FootageCliOptions, command: Command) => {
       if (!PLACES.some((p) => opts[p as keyof FootageCliOptions] !== undefined)) {
         command.error('error: give the place: --site ID, --area FILE or --at LAT,LON');
