@@ -31,10 +31,14 @@ interface OpenView {
  * Fills the footage index from the analysed frames: each frame's pose (the same track that geotags it)
  * gives the ground in the picture, and a view of it stands until the next view starts — a second on,
  * or sooner when the picture's ground has moved (FOOTAGE_POLICY). The ground counts out to the range
- * plumes are placed from: three times the drone's height.
+ * plumes are placed from: three times the drone's height. The frames tie the recording's offsets to the
+ * vehicle's clock; where analysed frames are missing from a recording that has them (live analytics
+ * falling behind drops frames, not the recording's), the poses between fill the gap at the frames' pace.
  */
 export class FootageSampler {
   private open: OpenView | null = null;
+  /** The last frame given, posed or not. */
+  private last: { path: string; offsetS: number; timeUs: number } | null = null;
   private readonly policy: FootagePolicy;
 
   constructor(private readonly opts: FootageSamplerOptions) {
@@ -43,6 +47,23 @@ export class FootageSampler {
 
   /** An analysed frame: `offsetS` seconds into the recording at `path`, taken at `timeUs` on the vehicle's clock. */
   frame(path: string, offsetS: number, timeUs: number): void {
+    const last = this.last;
+    this.last = { path, offsetS, timeUs };
+    const stepS = this.opts.frameIntervalS;
+    if (last && last.path === path && offsetS - last.offsetS > 1.5 * stepS) {
+      const gapS = offsetS - last.offsetS;
+      const sameClock = Math.abs((timeUs - last.timeUs) / 1e6 - gapS) <= this.policy.fillClockSlackS;
+      if (gapS <= this.policy.fillGapsUpToS && sameClock) {
+        for (let k = 1; last.offsetS + k * stepS < offsetS - stepS / 2; k++) {
+          this.sample(path, last.offsetS + k * stepS, last.timeUs + k * stepS * 1e6);
+        }
+      }
+    }
+    this.sample(path, offsetS, timeUs);
+  }
+
+  /** The view at one instant of the recording, from the pose then. */
+  private sample(path: string, offsetS: number, timeUs: number): void {
     const at = this.opts.poseAt(timeUs);
     // A frame without a pose (telemetry late or lost) says nothing of the view: the one in progress
     // stands until the next frame with a pose, if that comes within maxFrameGapS.

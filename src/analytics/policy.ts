@@ -43,6 +43,14 @@ export interface FootagePolicy {
    * Closer, the view stands across the frames between, which say nothing of it.
    */
   maxFrameGapS: number;
+  /**
+   * Analysed frames of one recording further apart than a frame interval, but no more than this (s),
+   * are filled in with the poses between them, at the frames' pace: live analytics that falls behind
+   * skips frames the recording has…
+   */
+  fillGapsUpToS: number;
+  /** …provided the two frames' times on the vehicle's clock differ as their offsets do, within this (s). */
+  fillClockSlackS: number;
 }
 
 /** A view a second, sooner when the camera turns or the drone moves a fifth of its picture. */
@@ -50,4 +58,6 @@ export const FOOTAGE_POLICY: FootagePolicy = {
   viewEveryS: 1,
   minOverlapShare: 0.8,
   maxFrameGapS: 2,
+  fillGapsUpToS: 60,
+  fillClockSlackS: 0.5,
 };

@@ -81,17 +81,38 @@ describe('the footage sampler', () => {
     ]);
   });
 
-  it('does not carry a view across recordings or across a stall in the frames', () => {
-    expect(
-      sampled(hovering, [
-        ...everyHalfSecond('a.mkv', 0, 0.5),
-        ...everyHalfSecond('b.mkv', 0, 0.5),
-        ...everyHalfSecond('b.mkv', 5, 5),
-      ]),
-    ).toEqual([
+  it("fills frames the analysis skipped from the poses between, at the frames' pace", () => {
+    // Live analytics that falls behind drops frames; the recording has them.
+    const frames = [...everyHalfSecond('a.mkv', 0, 0.5), ...everyHalfSecond('a.mkv', 4, 4.5)];
+    expect(sampled(hovering, frames)).toEqual([
       ['a.mkv', 0, 1],
-      ['b.mkv', 0, 1],
-      ['b.mkv', 5, 5.5],
+      ['a.mkv', 1, 2],
+      ['a.mkv', 2, 3],
+      ['a.mkv', 3, 4],
+      ['a.mkv', 4, 5],
+    ]);
+  });
+
+  it('does not carry a view across recordings, a jump of the clock or a gap of over a minute', () => {
+    const views: string[][] = [];
+    const sampler = new FootageSampler({
+      camera,
+      poseAt: () => hovering(),
+      frameIntervalS: FRAME_S,
+      onView: (path, view) => views.push([path, String(view.startOffsetS), String(view.endOffsetS)]),
+    });
+    const frame = (path: string, offsetS: number, timeS: number) =>
+      sampler.frame(path, offsetS, T0_US + timeS * 1e6);
+    frame('a.mkv', 0, 0);
+    frame('b.mkv', 0, 0.5); // another recording
+    frame('b.mkv', 5, 30); // 5 s on in the video, 29.5 s on the clock: a restarted clock, not skipped frames
+    frame('b.mkv', 100, 125); // over a minute on
+    sampler.end();
+    expect(views).toEqual([
+      ['a.mkv', '0', '0.5'],
+      ['b.mkv', '0', '0.5'],
+      ['b.mkv', '5', '5.5'],
+      ['b.mkv', '100', '100.5'],
     ]);
   });
 });
