@@ -5,41 +5,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AlertService,
   type AlertStore,
-  type FootageView,
   findFootage,
   openAlertStore,
   SCHEMA_VERSION,
 } from '../../src/alerts/index.js';
 import { MIGRATIONS } from '../../src/alerts/migrations.js';
 import type { Site } from '../../src/sites/index.js';
+import { squareAround as square, footageView as view } from '../helpers/footage-views.js';
 import { offset, S1_CENTRE, smallSites, T0_US, tempDir } from './sightings.js';
 
 // The footage index in a real SQLite store: views of the ground written as live analytics and replays
 // write them, and the stretches of recordings found for a site, a drawn area or a point.
-
-const CAMERA = { latDeg: 34.729, lonDeg: 113.6205, altRelM: 60, headingDeg: 0, pitchDeg: -90 };
-
-/** A square footprint `halfM` each side of `centre`, counter-clockwise. */
-function square(centre: { latDeg: number; lonDeg: number }, halfM: number) {
-  return [
-    offset(centre, -halfM, -halfM),
-    offset(centre, -halfM, halfM),
-    offset(centre, halfM, halfM),
-    offset(centre, halfM, -halfM),
-  ];
-}
-
-/** A view of `footprint` from second `fromS` to `toS` of a recording that started at T0. */
-function view(fromS: number, toS: number, footprint: FootageView['footprint']): FootageView {
-  return {
-    startOffsetS: fromS,
-    endOffsetS: toS,
-    startUs: T0_US + fromS * 1e6,
-    endUs: T0_US + toS * 1e6,
-    footprint,
-    camera: CAMERA,
-  };
-}
 
 let dir: string;
 let sites: Site[];

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FootageView } from '../../src/alerts/index.js';
 import type { FootageRangeView, RecordingView } from '../../src/server/index.js';
-import { offset, T0_US, tempDir } from '../alerts/sightings.js';
+import { T0_US, tempDir } from '../alerts/sightings.js';
+import { footageView, squareAround } from '../helpers/footage-views.js';
 import { makeClip } from '../video/ffmpeg-helpers.js';
 import { FakeHub } from './fake-hub.js';
 import {
@@ -29,25 +29,8 @@ let t: TestServer;
 let video: string;
 let bytes: Buffer;
 
-function square(centre: { latDeg: number; lonDeg: number }, halfM: number) {
-  return [
-    offset(centre, -halfM, -halfM),
-    offset(centre, -halfM, halfM),
-    offset(centre, halfM, halfM),
-    offset(centre, halfM, -halfM),
-  ];
-}
-
-function view(fromS: number, toS: number): FootageView {
-  return {
-    startOffsetS: fromS,
-    endOffsetS: toS,
-    startUs: T0_US + fromS * 1e6,
-    endUs: T0_US + toS * 1e6,
-    footprint: square(D01, 80),
-    camera: { ...D01, altRelM: 60, headingDeg: 0, pitchDeg: -90 },
-  };
-}
+/** A view over D-01, from second `fromS` to `toS` of the recording. */
+const view = (fromS: number, toS: number) => footageView(fromS, toS, squareAround(D01, 80), D01);
 
 beforeAll(async () => {
   dir = tempDir('footage-api');
@@ -90,7 +73,7 @@ describe('GET /api/footage', () => {
 
     const at = (await json(await get(`/api/footage?at=${D01.latDeg},${D01.lonDeg}`))) as FootageRangeView[];
     expect(at.map((r) => r.recordingId)).toEqual([1]);
-    const ring = square(D01, 10).map((p) => [p.lonDeg, p.latDeg]);
+    const ring = squareAround(D01, 10).map((p) => [p.lonDeg, p.latDeg]);
     const area = JSON.stringify({ type: 'Polygon', coordinates: [[...ring, ring[0]]] });
     const drawn = await get(
       `/api/footage?area=${encodeURIComponent(area)}&until=${new Date(T0_US / 1000 + 1500).toISOString()}`,

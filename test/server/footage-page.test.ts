@@ -4,23 +4,15 @@
 // from the range's start (the browser fetching it in byte ranges), and draws what the camera saw.
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { FootageView } from '../../src/alerts/index.js';
-import { offset, T0_US, tempDir } from '../alerts/sightings.js';
+import { offset, tempDir } from '../alerts/sightings.js';
+import { footageView, squareAround } from '../helpers/footage-views.js';
 import { makeClip } from '../video/ffmpeg-helpers.js';
+import { launchChromium } from './browser.js';
 import { FakeHub } from './fake-hub.js';
 import { startTestServer, type TestServer, VIEWER_TOKEN } from './harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const WAIT_MS = 30_000;
 /** Inside D-01. */
 const D01 = { latDeg: 34.7262023, lonDeg: 113.6317302 };
@@ -32,36 +24,19 @@ let browser: Browser;
 const pageErrors: string[] = [];
 
 /** A second's view over D-01, `northM` north of it. */
-function view(fromS: number, northM: number): FootageView {
+function view(fromS: number, northM: number) {
   const centre = offset(D01, northM, 0);
-  return {
-    startOffsetS: fromS,
-    endOffsetS: fromS + 1,
-    startUs: T0_US + fromS * 1e6,
-    endUs: T0_US + (fromS + 1) * 1e6,
-    footprint: [
-      offset(centre, -40, -60),
-      offset(centre, -40, 60),
-      offset(centre, 40, 60),
-      offset(centre, 40, -60),
-    ],
-    camera: { ...centre, altRelM: 60, headingDeg: 0, pitchDeg: -90 },
-  };
+  return footageView(fromS, fromS + 1, squareAround(centre, 50), centre);
 }
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} is needed for the footage page test (.ci/run installs Debian's chromium package)`,
-    );
-  }
   dir = tempDir('footage-page');
   hub = await FakeHub.create(dir);
   const video = path.join(dir, 'F-1-video-1.mkv');
   await makeClip(video, 6, '320x240');
   hub.alerts.replaceFootage({ flightId: 'F-1', path: video }, [view(1, -20), view(2, 0), view(3, 20)]);
   t = await startTestServer(hub);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium('the footage page test');
 }, 60_000);
 
 afterAll(async () => {
