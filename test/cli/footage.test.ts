@@ -236,7 +236,7 @@ describe('dustpatrol footage after a replay', () => {
     fs.copyFileSync(db, copy);
     const store = openAlertStore(copy);
     const [recording] = store.footage.recordings();
-    const [first] = store.footage.views(recording.id).filter((v) => v.startOffsetS >= 100);
+    const [first] = store.footage.views(recording.id);
     // Two short views of D-01 0.2 s apart within one second of video (its keyframes are a second apart).
     const at = (fromS: number, toS: number) => ({
       ...first,
@@ -248,7 +248,7 @@ describe('dustpatrol footage after a replay', () => {
         .slice(0, -1)
         .map(([lonDeg, latDeg]) => ({ latDeg, lonDeg })),
     });
-    const base = Math.floor(first.startOffsetS);
+    const base = Math.ceil(first.startOffsetS);
     new AlertService({ store }).replaceFootage(recording, [
       at(base + 0.2, base + 0.4),
       at(base + 0.6, base + 0.8),
