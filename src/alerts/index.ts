@@ -1,5 +1,6 @@
 export { type Attribution, SiteLocator } from './attribute.js';
 export { alertCode, parseAlertRef } from './code.js';
+export { DATASET_COLUMNS, type DatasetSummary, writeReviewDataset } from './dataset.js';
 export { isSamePlume, mergeSighting } from './dedupe.js';
 export { composeEvidence, evidenceCaption } from './evidence.js';
 export { alertsToCsv, csvField, writeAlertsCsv } from './export-csv.js';
@@ -8,7 +9,28 @@ export { alertsToGeoJson, writeAlertsGeoJson } from './export-geojson.js';
 export { alertsToKml, type KmlExport, snapshotsDirFor, writeAlertsKml } from './export-kml.js';
 export { HELD_EVIDENCE_IMAGES, type PreparedSighting, type StoreStatus } from './held-writes.js';
 export { periodLabel } from './history.js';
+export { contractorLedger, siteLedger, sitePatrols } from './ledger.js';
 export { SCHEMA_VERSION } from './migrations.js';
+export {
+  checkReviewerName,
+  type Reviewer,
+  type ReviewResult,
+  recordReview,
+  reviewInputOf,
+  reviewInputOfBody,
+} from './review.js';
+export {
+  CONFIRM_REASON,
+  DISMISS_REASONS,
+  type DismissReason,
+  REVIEW_NOTE_MAX_CHARS,
+  REVIEW_STATES,
+  REVIEW_VERDICTS,
+  REVIEWER_NAME_MAX_CHARS,
+  type ReviewReason,
+  type ReviewState,
+  type ReviewVerdict,
+} from './review-terms.js';
 export { type AlertRules, DEFAULT_ALERT_RULES } from './rules.js';
 export {
   type AlertChange,
@@ -18,6 +40,7 @@ export {
   type HeldRaise,
   type HoldOptions,
   type RaiseResult,
+  type ReviewListener,
   type StoreEvent,
 } from './service.js';
 export { severityOf } from './severity.js';
@@ -33,14 +56,19 @@ export type {
   Alert,
   AlertFilter,
   AlertPose,
+  BlacklistRule,
+  ContractorLedgerRow,
   FlightRecord,
   HistoryPeriod,
   LedgerQuery,
   PatrolRecord,
   PlumeSighting,
   PlumeState,
+  Review,
+  ReviewInput,
   Severity,
   SiteHistoryRow,
   SiteLedgerRow,
+  SitePatrol,
 } from './types.js';
 export { writeFileAtomic } from './write-file.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Alert, StoreStatus } from '../alerts/index.js';
+import type { Alert, Review, StoreStatus } from '../alerts/index.js';
 import type { Role } from './auth.js';
 import { type HubEvent, type PlanView, VEHICLE_COMMANDS, type VehicleSnapshot } from './hub.js';
 
@@ -28,6 +28,7 @@ export type ServerMessage =
     }
   | { type: 'telemetry'; vehicle: VehicleSnapshot }
   | { type: 'alert'; change: 'created' | 'updated'; alert: AlertView }
+  | { type: 'review'; review: Review; alert: AlertView }
   | { type: 'event'; vehicleId: string; level: 'info' | 'warning' | 'error'; text: string; timeUs: number }
   | { type: 'plan'; plan: PlanView }
   | Extract<HubEvent, { type: 'store' }>
