@@ -71,4 +71,4 @@ export type {
   SiteLedgerRow,
   SitePatrol,
 } from './types.js';
-export { writeFileAtomic } from './write-file.js';
+export { outputTarget, writeFileAtomic } from './write-file.js';

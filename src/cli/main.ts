@@ -10,6 +10,7 @@ import { printable } from './output.js';
 import { registerPatrol } from './patrol.js';
 import { registerPlan } from './plan.js';
 import { registerReplay } from './replay.js';
+import { registerReport } from './report.js';
 import { registerServe } from './serve.js';
 import { registerSigning } from './signing.js';
 import { registerSim } from './sim.js';
@@ -42,6 +43,7 @@ registerSigning(program);
 registerDetect(program);
 registerReplay(program);
 registerAlerts(program);
+registerReport(program);
 registerServe(program);
 
 try {
