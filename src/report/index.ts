@@ -9,7 +9,7 @@ import type { ReportData } from './types.js';
 export type { ReportQuery } from './gather.js';
 export { gatherReport } from './gather.js';
 export { renderReportHtml } from './html.js';
-export { DEFAULT_CHROMIUM, pdfPageCount } from './pdf.js';
+export { CHROMIUM_ARGS, DEFAULT_CHROMIUM, pdfPageCount } from './pdf.js';
 export type { ReportData, ReportSubject } from './types.js';
 
 /** What was written: the format, its size and, for a PDF, its pages. */

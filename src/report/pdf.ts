@@ -4,7 +4,7 @@ import { UserError } from '../errors.js';
 /** Debian's `chromium` package, the browser the tests drive too. */
 export const DEFAULT_CHROMIUM = '/usr/bin/chromium';
 /** Headless, no sandbox (it runs as whoever runs the CLI, often root in CI), nothing fetched in the background. */
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',

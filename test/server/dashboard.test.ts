@@ -2,21 +2,13 @@
 // downloads a browser) against the real server over a hub of real parts: the simulator flying, the
 // demo sites, and alerts from a real AlertService on a SQLite file.
 import fs from 'node:fs';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sighting, tempDir } from '../alerts/sightings.js';
+import { launchChromium } from '../helpers/browser.js';
 import { PILOT_TOKEN, startTestServer, type TestServer, VIEWER_TOKEN } from './harness.js';
 import { SimHub } from './sim-hub.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const WAIT_MS = 30_000;
 /** Points inside D-01 and D-02 (missions/demo-sites.geojson), a few hundred metres from home. */
 const D01 = { latDeg: 34.7262023, lonDeg: 113.6317302 };
@@ -31,15 +23,10 @@ let browser: Browser;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} is needed for the dashboard test (.ci/run installs Debian's chromium package)`,
-    );
-  }
+  browser = await launchChromium('the dashboard test');
   dir = tempDir('server-dashboard');
   hub = await SimHub.start(dir, 10);
   t = await startTestServer(hub);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }, 60_000);
 
 afterAll(async () => {
