@@ -171,6 +171,7 @@ export function writeDataset(opts: DatasetOptions): Promise<void> {
 export async function showLedger(opts: SitesLedgerOptions): Promise<void> {
   const query = await ledgerQuery(opts);
   return withStore(opts, (store) => {
+    noteLaterAlerts(store, query.untilUs, opts.until !== undefined);
     const ledger = siteLedger(store, query);
     const history = store.siteHistory(opts.period, { untilUs: query.untilUs });
     const flagged = ledger.filter((r) => r.flagged);
@@ -230,6 +231,7 @@ export async function showLedger(opts: SitesLedgerOptions): Promise<void> {
 export async function showContractors(opts: LedgerOptions): Promise<void> {
   const query = await ledgerQuery(opts);
   return withStore(opts, (store) => {
+    noteLaterAlerts(store, query.untilUs, opts.until !== undefined);
     const contractors = contractorLedger(siteLedger(store, query));
     if (opts.json) {
       process.stdout.write(`${JSON.stringify({ ...ruleJson(opts, query), contractors })}\n`);
@@ -263,6 +265,21 @@ export async function showContractors(opts: LedgerOptions): Promise<void> {
     ];
     process.stdout.write(`${table(header, rows)}\n\n${ruleLine(opts, query)}\n`);
   });
+}
+
+/**
+ * Says on stderr how many stored alerts are first seen after the end the user did not choose (now):
+ * alert times are the vehicle's clock, which may run ahead of this machine's (the simulator's speed-up
+ * does), and such alerts would otherwise be left out without a word.
+ */
+export function noteLaterAlerts(store: AlertStore, untilUs: number, chosen: boolean): void {
+  if (chosen) return;
+  const later = store.listAlerts({ sinceUs: untilUs + 1 }).length;
+  if (later === 0) return;
+  process.stderr.write(
+    `note: ${plural(later, 'alert')} first seen after now (${formatUtcUs(untilUs)}, by the vehicle's clock) ` +
+      'not counted; give --until to take them in\n',
+  );
 }
 
 async function ledgerQuery(opts: LedgerOptions): Promise<LedgerQuery> {

@@ -3,6 +3,7 @@ import { UserError } from '../errors.js';
 import { writeReport } from '../report/index.js';
 import { loadSiteFiles } from '../sites/index.js';
 import { S_PER_DAY, US_PER_MS } from './alerts.js';
+import { noteLaterAlerts } from './alerts-run.js';
 import { DEFAULT_DB } from './options.js';
 import type { ReportOptions } from './report.js';
 
@@ -14,6 +15,7 @@ export async function runReport(opts: ReportOptions): Promise<void> {
   const sites = opts.sites ? (await loadSiteFiles(opts.sites)).sites : undefined;
   const store = openAlertStore(opts.db ?? DEFAULT_DB, { readOnly: true });
   try {
+    noteLaterAlerts(store, untilUs, opts.until !== undefined);
     const written = await writeReport(
       store,
       {

@@ -6,6 +6,7 @@ import {
   type Alert,
   AlertService,
   type AlertStore,
+  alertsToCsv,
   openAlertStore,
   type Reviewer,
   type ReviewResult,
@@ -107,6 +108,14 @@ describe('reviews of alerts', () => {
     expect(store.listAlerts({ reviewStates: [] })).toEqual([]);
     // The history counts what is not dismissed.
     expect(store.siteHistory('month').map((r) => r.alerts)).toEqual([2]);
+    // Exports carry each alert's state and reason (the CSV's last two columns).
+    const lines = alertsToCsv(store.listAlerts()).trimEnd().split('\r\n');
+    expect(lines.map((l) => l.split(',').slice(-2))).toEqual([
+      ['reviewState', 'reviewReason'],
+      ['dismissed', 'haze'],
+      ['confirmed', 'dust'],
+      ['pending', ''],
+    ]);
   });
 
   it('refuses a bad review in one line naming the field, and stores nothing', () => {

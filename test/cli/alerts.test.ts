@@ -412,6 +412,26 @@ describe('dustpatrol alerts sites and contractors', () => {
     expect(text.stdout).toContain('pending alerts could flag: S-1 North block (Acme Build) (review them)');
   });
 
+  it('says so when alerts stamped after now (a vehicle clock ahead) are left out by the default end', async () => {
+    const file = copyOfDb('ahead.db');
+    const store = openAlertStore(file);
+    try {
+      const service = new AlertService({ store, sites: await smallSites() });
+      await service.raise(sighting({ firstSeenUs: Date.now() * 1000 + DAY_US, flightId: 'F-ahead' }));
+    } finally {
+      store.close();
+    }
+    for (const command of ['sites', 'contractors']) {
+      const r = await runCli(['alerts', command, '--db', file]);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toMatch(
+        /^note: 1 alert first seen after now \(.* UTC, by the vehicle's clock\) not counted; give --until to take them in\n$/,
+      );
+    }
+    const chosen = await runCli(['alerts', 'sites', '--db', file, '--until', '2024-05-06']);
+    expect(chosen.stderr).toBe('');
+  });
+
   it('lists every site of a site file, those without alerts too, and adds them up per contractor', async () => {
     const sites = await runCli([
       'alerts',
