@@ -512,14 +512,19 @@ function drawAlertMarker(alert) {
       fillOpacity: 0.12,
       interactive: false,
     }),
+    // A dismissed alert (not dust) stays on the map, faded.
     L.circleMarker([alert.latDeg, alert.lonDeg], {
       radius: 7,
-      className: `alert-marker severity-${alert.severity}`,
+      className: `alert-marker severity-${alert.severity} review-${alert.reviewState}`,
       color: '#ffffff',
       weight: 2,
       fillColor: colour,
-      fillOpacity: 1,
-    }).bindTooltip(el('span', { text: `${alert.code} · ${alert.siteId ?? 'no site'} · ${alert.severity}` })),
+      fillOpacity: alert.reviewState === 'dismissed' ? 0.3 : 1,
+    }).bindTooltip(
+      el('span', {
+        text: `${alert.code} · ${alert.siteId ?? 'no site'} · ${alert.severity} · ${reviewText(alert)}`,
+      }),
+    ),
   ]);
   group.on('click', () => selectAlert(alert.id));
   group.addTo(layers.alerts);
