@@ -22,6 +22,8 @@ const COLUMNS: (keyof AlertFields)[] = [
   'peakScore',
   'flightId',
   'caption',
+  'reviewState',
+  'reviewReason',
 ];
 
 /** One RFC 4180 field: quoted (quotes doubled) when it holds a comma, quote, CR or LF; null is empty. */

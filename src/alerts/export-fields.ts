@@ -3,7 +3,7 @@ import type { Alert } from './types.js';
 
 /**
  * The flat fields of an alert that exports carry (GeoJSON properties, CSV columns): the alert's own
- * scalars (rounded), its severity as text and its times also as ISO UTC.
+ * scalars (rounded), its severity as text, its times also as ISO UTC, and its review state.
  */
 export type AlertFields = Pick<
   Alert,
@@ -26,7 +26,13 @@ export type AlertFields = Pick<
   | 'peakScore'
   | 'flightId'
   | 'caption'
-> & { firstSeenUtc: string; lastSeenUtc: string };
+  | 'reviewState'
+> & {
+  firstSeenUtc: string;
+  lastSeenUtc: string;
+  /** The latest review's reason (`dust`, or what a dismissed alert was instead); null while pending. */
+  reviewReason: string | null;
+};
 
 export function alertFields(a: Alert): AlertFields {
   return {
@@ -51,6 +57,8 @@ export function alertFields(a: Alert): AlertFields {
     peakScore: round(a.peakScore, 3),
     flightId: a.flightId,
     caption: a.caption,
+    reviewState: a.reviewState,
+    reviewReason: a.review?.reason ?? null,
   };
 }
 

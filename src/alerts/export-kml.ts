@@ -44,6 +44,7 @@ export function alertsToKml(alerts: readonly Alert[], snapshotHref: (a: Alert) =
       ['area', a.areaM2 === null ? 'unknown' : `${a.areaM2.toFixed(0)} m²`],
       ['peak score', a.peakScore.toFixed(2)],
       ['flight', a.flightId],
+      ['review', a.review ? `${a.reviewState} (${a.review.reason})` : 'pending'],
     ];
     const html =
       `<table>${rows.map(([k, v]) => `<tr><th align="left">${escapeXml(k)}</th><td>${escapeXml(v)}</td></tr>`).join('')}</table>` +

@@ -1,5 +1,6 @@
 export { type Attribution, SiteLocator } from './attribute.js';
 export { alertCode, parseAlertRef } from './code.js';
+export { DATASET_COLUMNS, type DatasetSummary, writeReviewDataset } from './dataset.js';
 export { isSamePlume, mergeSighting } from './dedupe.js';
 export { composeEvidence, evidenceCaption } from './evidence.js';
 export { alertsToCsv, csvField, writeAlertsCsv } from './export-csv.js';
@@ -17,7 +18,28 @@ export {
 export { type FootagePlace, type FootageQuery, type FootageRange, findFootage } from './footage-query.js';
 export { HELD_EVIDENCE_IMAGES, type PreparedSighting, type StoreStatus } from './held-writes.js';
 export { periodLabel } from './history.js';
+export { contractorLedger, siteLedger, sitePatrols } from './ledger.js';
 export { SCHEMA_VERSION } from './migrations.js';
+export {
+  checkReviewerName,
+  type Reviewer,
+  type ReviewResult,
+  recordReview,
+  reviewInputOf,
+  reviewInputOfBody,
+} from './review.js';
+export {
+  CONFIRM_REASON,
+  DISMISS_REASONS,
+  type DismissReason,
+  REVIEW_NOTE_MAX_CHARS,
+  REVIEW_STATES,
+  REVIEW_VERDICTS,
+  REVIEWER_NAME_MAX_CHARS,
+  type ReviewReason,
+  type ReviewState,
+  type ReviewVerdict,
+} from './review-terms.js';
 export { type AlertRules, DEFAULT_ALERT_RULES } from './rules.js';
 export {
   type AlertChange,
@@ -27,6 +49,7 @@ export {
   type HeldRaise,
   type HoldOptions,
   type RaiseResult,
+  type ReviewListener,
   type StoreEvent,
 } from './service.js';
 export { severityOf } from './severity.js';
@@ -42,14 +65,19 @@ export type {
   Alert,
   AlertFilter,
   AlertPose,
+  BlacklistRule,
+  ContractorLedgerRow,
   FlightRecord,
   HistoryPeriod,
   LedgerQuery,
   PatrolRecord,
   PlumeSighting,
   PlumeState,
+  Review,
+  ReviewInput,
   Severity,
   SiteHistoryRow,
   SiteLedgerRow,
+  SitePatrol,
 } from './types.js';
-export { writeFileAtomic } from './write-file.js';
+export { outputTarget, writeFileAtomic } from './write-file.js';

@@ -94,7 +94,30 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE detections ADD COLUMN revised_by INTEGER REFERENCES detections(id);
   `,
-  // 4: the footage index: each recording of a flight's video, and what its camera saw when (the
+  // 4: reviews, an audit log: each one kept with who and when; a later one supersedes, none is changed
+  // or deleted (the triggers refuse it, whoever asks).
+  `
+  CREATE TABLE reviews (
+    id INTEGER PRIMARY KEY,
+    alert_id INTEGER NOT NULL REFERENCES alerts(id),
+    verdict TEXT NOT NULL CHECK (verdict IN ('confirmed', 'dismissed')),
+    reason TEXT NOT NULL CHECK (
+      (verdict = 'confirmed' AND reason = 'dust') OR
+      (verdict = 'dismissed' AND reason IN ('cloud', 'haze', 'soil', 'vehicle', 'other'))
+    ),
+    note TEXT NOT NULL DEFAULT '',
+    reviewer TEXT NOT NULL,
+    role TEXT,
+    via TEXT NOT NULL CHECK (via IN ('api', 'cli')),
+    created_us INTEGER NOT NULL
+  );
+  CREATE INDEX reviews_alert ON reviews(alert_id, id);
+  CREATE TRIGGER reviews_never_updated BEFORE UPDATE ON reviews
+    BEGIN SELECT RAISE(ABORT, 'reviews are an audit log: a review is never changed'); END;
+  CREATE TRIGGER reviews_never_deleted BEFORE DELETE ON reviews
+    BEGIN SELECT RAISE(ABORT, 'reviews are an audit log: a review is never deleted'); END;
+  `,
+  // 5: the footage index: each recording of a flight's video, and what its camera saw when (the
   // picture's ground footprint over a span of the recording), boxed in an R*Tree for "who saw here".
   `
   CREATE TABLE recordings (

@@ -22,7 +22,7 @@ export interface AlertRules {
   scoreDense: number;
   /** Position weights are 1/uncertainty²; an uncertainty below this (m) counts as this. */
   minUncertaintyM: number;
-  /** A site with at least this many alerts … */
+  /** A site with at least this many confirmed alerts (dismissed and pending ones do not count) … */
   flagThreshold: number;
   /** … first seen within this time (s) is a candidate for the supervision blacklist. */
   flagWindowS: number;

@@ -14,10 +14,11 @@ import {
   type PreparedSighting,
   type StoreStatus,
 } from './held-writes.js';
+import { type Reviewer, type ReviewResult, recordReview } from './review.js';
 import { type AlertRules, DEFAULT_ALERT_RULES } from './rules.js';
 import type { AlertCandidate, AlertStore } from './store.js';
 import { formatUtcUs, nowUs as wallClockUs } from './time.js';
-import type { Alert, FlightRecord, PatrolRecord, PlumeSighting } from './types.js';
+import type { Alert, FlightRecord, PatrolRecord, PlumeSighting, ReviewInput } from './types.js';
 import { checkSighting } from './validate.js';
 
 export type AlertChange = 'created' | 'updated' | 'unchanged';
@@ -35,6 +36,9 @@ export interface HeldRaise {
 
 /** Called after an alert was created or updated (committed), never for an unchanged one. */
 export type AlertListener = (event: { alert: Alert; change: 'created' | 'updated' }) => void;
+
+/** Called after a review was recorded (committed). */
+export type ReviewListener = (result: ReviewResult) => void;
 
 /** What the store's trouble means for the pilot and supervisor: one line (or none) and where it stands. */
 export interface StoreEvent {
@@ -80,6 +84,7 @@ export class AlertService {
   readonly rules: AlertRules;
   private locator: SiteLocator;
   private readonly listeners = new Set<AlertListener>();
+  private readonly reviewListeners = new Set<ReviewListener>();
   private readonly storeListeners = new Set<(event: StoreEvent) => void>();
   private readonly clock: () => number;
   private readonly held: HeldWrites;
@@ -201,6 +206,29 @@ export class AlertService {
   onAlert(listener: AlertListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Listens to reviews recorded through `review`; returns the function that stops listening. */
+  onReview(listener: ReviewListener): () => void {
+    this.reviewListeners.add(listener);
+    return () => this.reviewListeners.delete(listener);
+  }
+
+  /**
+   * Records a reviewer's verdict on an alert (confirmed: dust; dismissed, with what it was instead) in
+   * its audit log and tells the listeners. Never held: the store must take it now, or it throws (an
+   * IoError while the store is unavailable), so the reviewer knows it was not kept.
+   */
+  review(alertId: number, input: ReviewInput, by: Reviewer): ReviewResult {
+    const result = recordReview(this.store, alertId, input, by, this.clock());
+    for (const listener of this.reviewListeners) {
+      try {
+        listener(result);
+      } catch (err) {
+        this.reportListenerError(err);
+      }
+    }
+    return result;
   }
 
   /**

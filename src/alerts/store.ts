@@ -8,20 +8,21 @@ import { alertCode } from './code.js';
 import { FootageTable } from './footage.js';
 import { periodLabel } from './history.js';
 import { migrate, SCHEMA_VERSION } from './migrations.js';
+import type { ReviewState } from './review-terms.js';
 import type {
   Alert,
   AlertFilter,
   AlertPose,
   FlightRecord,
   HistoryPeriod,
-  LedgerQuery,
   PatrolRecord,
   PlumeSighting,
   PlumeState,
+  Review,
+  ReviewInput,
   Severity,
   SightingPlume,
   SiteHistoryRow,
-  SiteLedgerRow,
 } from './types.js';
 
 /** How long a writer waits for another process's lock before giving up, ms. */
@@ -56,7 +57,23 @@ export interface AlertCandidate extends PlumeState {
 const ALERT_COLUMNS = `a.id, a.code, a.flight_id, a.site_id, s.name AS site_name, a.contractor, a.site_distance_m,
   a.lat_deg, a.lon_deg, a.uncertainty_m, a.first_seen_us, a.last_seen_us, a.frames, a.severity, a.area_m2,
   a.mean_score, a.peak_score, a.pose, a.caption, a.created_us, a.updated_us,
-  (SELECT count(*) FROM detections d WHERE d.alert_id = a.id AND d.revised_by IS NULL) AS sightings`;
+  (SELECT count(*) FROM detections d WHERE d.alert_id = a.id AND d.revised_by IS NULL) AS sightings,
+  r.id AS review_id, r.verdict AS review_verdict, r.reason AS review_reason, r.note AS review_note,
+  r.reviewer AS review_reviewer, r.role AS review_role, r.via AS review_via, r.created_us AS review_created_us`;
+
+/** Alerts with their site and their latest review (the one with the highest id: reviews are only ever added). */
+const LATEST_REVIEW_JOIN =
+  'LEFT JOIN reviews r ON r.id = (SELECT max(id) FROM reviews WHERE alert_id = a.id)';
+const ALERTS_JOINED = `alerts a LEFT JOIN sites s ON s.id = a.site_id ${LATEST_REVIEW_JOIN}`;
+
+/** An alert's review state, in a query over ALERTS_JOINED. */
+const REVIEW_STATE_SQL = `coalesce(r.verdict, 'pending')`;
+
+const REVIEW_COLUMNS = `id, alert_id AS alertId, verdict, reason, note, reviewer, role, via, created_us AS createdUs`;
+
+const PATROL_COLUMNS = `flight_id AS flightId, vehicle_id AS vehicleId, plan_name AS planName,
+  plan_digest AS planDigest, mission AS missionJson, status, last_reached_seq AS lastReachedSeq, outcome,
+  started_us AS startedUs, updated_us AS updatedUs, ended_us AS endedUs`;
 
 interface AlertRow {
   id: number;
@@ -81,7 +98,36 @@ interface AlertRow {
   created_us: number;
   updated_us: number;
   sightings: number;
-  evidence_jpeg?: Buffer;
+  review_id: number | null;
+  review_verdict: Review['verdict'] | null;
+  review_reason: Review['reason'] | null;
+  review_note: string | null;
+  review_reviewer: string | null;
+  review_role: string | null;
+  review_via: Review['via'] | null;
+  review_created_us: number | null;
+}
+
+/** Alerts of one site in one review state: how many, and when. */
+export interface SiteAlertCounts {
+  siteId: string;
+  state: ReviewState;
+  /** First seen up to the query's end. */
+  alerts: number;
+  /** First seen within the query's window. */
+  inWindow: number;
+  lastSeenUs: number;
+}
+
+/** The alerts one flight raised or saw again at one site, in one review state. */
+export interface SiteFlightAlerts {
+  siteId: string;
+  flightId: string;
+  state: ReviewState;
+  alerts: number;
+  /** When the flight started, or its first sighting there when the store does not know. */
+  startedUs: number;
+  endedUs: number | null;
 }
 
 /**
@@ -299,14 +345,16 @@ export class AlertStore {
 
   private patrolWhere(where: string, value: string): PatrolRecord | null {
     const row = this.db
-      .prepare(
-        `SELECT flight_id AS flightId, vehicle_id AS vehicleId, plan_name AS planName, plan_digest AS planDigest,
-           mission AS missionJson, status, last_reached_seq AS lastReachedSeq, outcome, started_us AS startedUs,
-           updated_us AS updatedUs, ended_us AS endedUs
-         FROM patrols WHERE ${where} ORDER BY started_us DESC LIMIT 1`,
-      )
+      .prepare(`SELECT ${PATROL_COLUMNS} FROM patrols WHERE ${where} ORDER BY started_us DESC LIMIT 1`)
       .get(value) as PatrolRecord | undefined;
     return row ?? null;
+  }
+
+  /** Every patrol record started up to `untilUs`, oldest first. */
+  listPatrols(untilUs = Number.MAX_SAFE_INTEGER): PatrolRecord[] {
+    return this.db
+      .prepare(`SELECT ${PATROL_COLUMNS} FROM patrols WHERE started_us <= ? ORDER BY started_us, flight_id`)
+      .all(untilUs) as PatrolRecord[];
   }
 
   /** Inserts or updates sites (never deletes one: alerts refer to it), in one transaction. */
@@ -331,12 +379,32 @@ export class AlertStore {
     });
   }
 
-  /** A stored site's outline, or null when the store has no such site. */
-  siteGeometry(id: string): SiteGeometry | null {
-    const row = this.db.prepare('SELECT geometry FROM sites WHERE id = ?').get(id) as
-      | { geometry: string }
-      | undefined;
-    return row ? (JSON.parse(row.geometry) as SiteGeometry) : null;
+  /** The sites as last written (from the site files the daemon or a replay read), by id. */
+  storedSites(): Site[] {
+    const rows = this.db
+      .prepare('SELECT id, name, contractor, geometry, properties FROM sites ORDER BY id')
+      .all() as {
+      id: string;
+      name: string;
+      contractor: string | null;
+      geometry: string;
+      properties: string;
+    }[];
+    return rows.map((r) => {
+      const properties = JSON.parse(r.properties) as Record<string, unknown>;
+      return {
+        id: r.id,
+        name: r.name,
+        contractor: r.contractor,
+        address: typeof properties.address === 'string' ? properties.address : null,
+        riskLevel: typeof properties.risk === 'string' ? properties.risk : null,
+        pattern: null,
+        geometry: JSON.parse(r.geometry) as SiteGeometry,
+        properties,
+        featureIndex: -1,
+        source: this.file,
+      };
+    });
   }
 
   /** The alert a stored sighting belongs to, or null when (flightId, sightingKey) is new. */
@@ -474,8 +542,7 @@ export class AlertStore {
     const limit = filter.limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(filter.limit))}`;
     const rows = this.db
       .prepare(
-        `SELECT ${ALERT_COLUMNS} FROM alerts a LEFT JOIN sites s ON s.id = a.site_id ${where}
-         ORDER BY a.first_seen_us, a.id${limit}`,
+        `SELECT ${ALERT_COLUMNS} FROM ${ALERTS_JOINED} ${where} ORDER BY a.first_seen_us, a.id${limit}`,
       )
       .all(params) as AlertRow[];
     return rows.map(alertOf);
@@ -493,9 +560,9 @@ export class AlertStore {
 
   /** One alert without its evidence, or null. */
   getAlert(id: number): Alert | null {
-    const row = this.db
-      .prepare(`SELECT ${ALERT_COLUMNS} FROM alerts a LEFT JOIN sites s ON s.id = a.site_id WHERE a.id = ?`)
-      .get(id) as AlertRow | undefined;
+    const row = this.db.prepare(`SELECT ${ALERT_COLUMNS} FROM ${ALERTS_JOINED} WHERE a.id = ?`).get(id) as
+      | AlertRow
+      | undefined;
     return row ? alertOf(row) : null;
   }
 
@@ -506,13 +573,15 @@ export class AlertStore {
     return row?.evidence_jpeg ?? null;
   }
 
-  /** Alerts per site (null: no site) per UTC day, ISO week or month of their first sighting. */
+  /**
+   * Alerts per site (null: no site) per UTC day, ISO week or month of their first sighting; dismissed
+   * alerts count only where the filter asks for them.
+   */
   siteHistory(period: HistoryPeriod, filter: AlertFilter = {}): SiteHistoryRow[] {
-    const { where, params } = whereOf(filter);
+    const { where, params } = whereOf({ reviewStates: ['pending', 'confirmed'], ...filter });
     const rows = this.db
       .prepare(
-        `SELECT a.site_id, s.name AS site_name, a.first_seen_us, a.severity
-         FROM alerts a LEFT JOIN sites s ON s.id = a.site_id ${where}`,
+        `SELECT a.site_id, s.name AS site_name, a.first_seen_us, a.severity FROM ${ALERTS_JOINED} ${where}`,
       )
       .all(params) as {
       site_id: string | null;
@@ -541,41 +610,60 @@ export class AlertStore {
   }
 
   /**
-   * The supervision ledger: each site with alerts first seen up to `untilUs`, how many fall within the
-   * window (untilUs − windowS, untilUs], and whether that reaches the threshold (flagged). Most alerts first.
+   * Alerts per site and review state, first seen up to `untilUs`: how many, how many first seen after
+   * `fromUs` (the window), and the last sighting. Alerts with no site are left out.
    */
-  siteLedger(q: LedgerQuery): SiteLedgerRow[] {
-    const rows = this.db
+  siteAlertCounts(fromUs: number, untilUs: number): SiteAlertCounts[] {
+    return this.db
       .prepare(
-        `SELECT s.id, s.name, s.contractor, count(a.id) AS total,
-           sum(CASE WHEN a.first_seen_us > @fromUs THEN 1 ELSE 0 END) AS in_window,
-           max(a.last_seen_us) AS last_us
-         FROM sites s JOIN alerts a ON a.site_id = s.id
-         WHERE a.first_seen_us <= @untilUs
-         GROUP BY s.id ORDER BY in_window DESC, total DESC, s.id`,
+        `SELECT a.site_id AS siteId, ${REVIEW_STATE_SQL} AS state, count(*) AS alerts,
+           sum(CASE WHEN a.first_seen_us > @fromUs THEN 1 ELSE 0 END) AS inWindow,
+           max(a.last_seen_us) AS lastSeenUs
+         FROM ${ALERTS_JOINED}
+         WHERE a.site_id IS NOT NULL AND a.first_seen_us <= @untilUs
+         GROUP BY a.site_id, state`,
       )
-      .all({ fromUs: q.untilUs - q.windowS * 1e6, untilUs: q.untilUs }) as {
-      id: string;
-      name: string;
-      contractor: string | null;
-      total: number;
-      in_window: number;
-      last_us: number | null;
-    }[];
-    return rows.map((r) => ({
-      siteId: r.id,
-      siteName: r.name,
-      contractor: r.contractor,
-      totalAlerts: r.total,
-      windowAlerts: r.in_window,
-      lastAlertUs: r.last_us,
-      flagged: r.in_window >= q.threshold,
-    }));
+      .all({ fromUs, untilUs }) as SiteAlertCounts[];
   }
 
-  /** Sites with at least `threshold` alerts in the window: candidates for the supervision blacklist. */
-  flaggedSites(q: LedgerQuery): SiteLedgerRow[] {
-    return this.siteLedger(q).filter((r) => r.flagged);
+  /** Per site, flight and review state: the alerts the flight raised or saw again there. */
+  siteFlightAlerts(): SiteFlightAlerts[] {
+    return this.db
+      .prepare(
+        `SELECT a.site_id AS siteId, d.flight_id AS flightId, ${REVIEW_STATE_SQL} AS state,
+           count(DISTINCT a.id) AS alerts, coalesce(f.started_us, min(d.first_seen_us)) AS startedUs,
+           f.ended_us AS endedUs
+         FROM detections d JOIN alerts a ON a.id = d.alert_id
+           ${LATEST_REVIEW_JOIN} LEFT JOIN flights f ON f.id = d.flight_id
+         WHERE a.site_id IS NOT NULL AND d.revised_by IS NULL
+         GROUP BY a.site_id, d.flight_id, state`,
+      )
+      .all() as SiteFlightAlerts[];
+  }
+
+  /** Adds a review to the alert's audit log; returns it as stored. The alert must exist. */
+  insertReview(
+    alertId: number,
+    input: ReviewInput,
+    by: Pick<Review, 'reviewer' | 'role' | 'via'>,
+    nowUs: number,
+  ): Review {
+    const { lastInsertRowid } = this.db
+      .prepare(
+        `INSERT INTO reviews (alert_id, verdict, reason, note, reviewer, role, via, created_us)
+         VALUES (@alertId, @verdict, @reason, @note, @reviewer, @role, @via, @nowUs)`,
+      )
+      .run({ alertId, ...input, ...by, nowUs });
+    return this.db
+      .prepare(`SELECT ${REVIEW_COLUMNS} FROM reviews WHERE id = ?`)
+      .get(Number(lastInsertRowid)) as Review;
+  }
+
+  /** An alert's reviews, oldest first: the last one stands. */
+  reviewsOf(alertId: number): Review[] {
+    return this.db
+      .prepare(`SELECT ${REVIEW_COLUMNS} FROM reviews WHERE alert_id = ? ORDER BY id`)
+      .all(alertId) as Review[];
   }
 }
 
@@ -601,6 +689,13 @@ function whereOf(f: AlertFilter): { where: string; params: Record<string, unknow
   if (f.flightId !== undefined) {
     clauses.push('a.id IN (SELECT alert_id FROM detections WHERE flight_id = @flightId)');
     params.flightId = f.flightId;
+  }
+  if (f.reviewStates !== undefined) {
+    const names = f.reviewStates.map((state, i) => {
+      params[`state${i}`] = state;
+      return `@state${i}`;
+    });
+    clauses.push(names.length === 0 ? '0' : `${REVIEW_STATE_SQL} IN (${names.join(', ')})`);
   }
   return { where: clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
@@ -629,5 +724,20 @@ function alertOf(r: AlertRow): Alert {
     caption: r.caption,
     createdUs: r.created_us,
     updatedUs: r.updated_us,
+    reviewState: r.review_verdict ?? 'pending',
+    review:
+      r.review_id === null
+        ? null
+        : {
+            id: r.review_id,
+            alertId: r.id,
+            verdict: r.review_verdict as Review['verdict'],
+            reason: r.review_reason as Review['reason'],
+            note: r.review_note ?? '',
+            reviewer: r.review_reviewer ?? '',
+            role: r.review_role,
+            via: r.review_via as Review['via'],
+            createdUs: r.review_created_us as number,
+          },
   };
 }

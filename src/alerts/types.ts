@@ -1,4 +1,6 @@
+import type { Site } from '../sites/index.js';
 import type { Frame } from '../video/index.js';
+import type { ReviewReason, ReviewState, ReviewVerdict } from './review-terms.js';
 
 /** One confirmed dust plume from one flight, already geotagged. */
 export interface PlumeSighting {
@@ -72,6 +74,33 @@ export interface Alert extends PlumeState {
   caption: string;
   createdUs: number;
   updatedUs: number;
+  /** Its latest review's verdict, or pending while it has none. */
+  reviewState: ReviewState;
+  /** Its latest review (the earlier ones stay in its history); null while pending. */
+  review: Review | null;
+}
+
+/** What a reviewer decides about an alert, before it is stored. */
+export interface ReviewInput {
+  verdict: ReviewVerdict;
+  /** `dust` for a confirmation; what it was instead for a dismissal. */
+  reason: ReviewReason;
+  /** Free text; '' for none. */
+  note: string;
+}
+
+/** One review of an alert, as the audit log keeps it: never changed, never deleted. */
+export interface Review extends ReviewInput {
+  id: number;
+  alertId: number;
+  /** Who: the token's name (HTTP) or the local user's (CLI). */
+  reviewer: string;
+  /** The token's role (reviewer, pilot) over HTTP; null from the CLI. */
+  role: string | null;
+  /** Where the review came from. */
+  via: 'api' | 'cli';
+  /** When it was recorded, µs since the epoch. */
+  createdUs: number;
 }
 
 /** Which alerts a query returns; every field optional, all given ones must hold. */
@@ -85,6 +114,8 @@ export interface AlertFilter {
   untilUs?: number;
   /** Alerts this flight raised or saw again. */
   flightId?: string;
+  /** Alerts in any of these review states. */
+  reviewStates?: readonly ReviewState[];
   limit?: number;
 }
 
@@ -132,23 +163,72 @@ export interface SiteHistoryRow {
   high: number;
 }
 
-/** One site's line in the supervision ledger. */
+/** One site's line in the supervision ledger (up to the query's `untilUs`). */
 export interface SiteLedgerRow {
   siteId: string;
   siteName: string;
   contractor: string | null;
-  totalAlerts: number;
-  /** Alerts first seen within the window. */
-  windowAlerts: number;
+  /** The site's `risk` property (low, medium, high…); null when it has none. */
+  risk: string | null;
+  /** Patrols that covered the site, as far as the store knows (see patrol-coverage.ts). */
+  patrols: number;
+  /** When the last of them started, µs since the epoch. */
+  lastPatrolUs: number | null;
+  /** Alerts by review state. Dismissed alerts count toward nothing else. */
+  confirmed: number;
+  pending: number;
+  dismissed: number;
+  /** Confirmed and pending alerts first seen within the window. */
+  windowConfirmed: number;
+  windowPending: number;
+  /** The last sighting of an alert that is not dismissed. */
   lastAlertUs: number | null;
-  /** windowAlerts ≥ threshold: a candidate for the district's supervision blacklist. */
+  /** windowConfirmed ≥ the rule's alerts: a candidate for the district's supervision blacklist. */
   flagged: boolean;
+  /** Not flagged, but it would be were the window's pending alerts confirmed: review them first. */
+  reviewNeeded: boolean;
 }
 
-export interface LedgerQuery {
-  /** Alerts in the window that flag a site (≥). */
-  threshold: number;
+/** The blacklist rule: a site with `confirmedAlerts` or more confirmed alerts first seen within `windowS` is flagged. */
+export interface BlacklistRule {
+  confirmedAlerts: number;
   windowS: number;
-  /** End of the window, µs since the epoch. */
+}
+
+export interface LedgerQuery extends BlacklistRule {
+  /** End of the window, µs since the epoch; alerts and patrols after it are left out. */
   untilUs: number;
+  /**
+   * Every site to list, with or without alerts (a district's site file); the store's sites with alerts
+   * or patrols are listed besides. Absent: only those.
+   */
+  sites?: readonly Site[];
+}
+
+/** One contractor's line: its sites' ledger rows added up. */
+export interface ContractorLedgerRow {
+  /** null: sites with no contractor given. */
+  contractor: string | null;
+  sites: number;
+  flaggedSites: number;
+  patrols: number;
+  confirmed: number;
+  pending: number;
+  dismissed: number;
+  windowConfirmed: number;
+  lastAlertUs: number | null;
+}
+
+/** A patrol (or a flight known only by its sightings) that covered a site, with what it found there. */
+export interface SitePatrol {
+  flightId: string;
+  /** The vehicle and plan, when the store has the patrol's record (a replayed flight has none). */
+  vehicleId: string | null;
+  planName: string | null;
+  startedUs: number;
+  endedUs: number | null;
+  /** How the patrol ended ('completed', 'aborted'…); null while flying or unknown. */
+  outcome: string | null;
+  /** Alerts at the site this flight raised or saw again, by review state. */
+  alerts: Record<ReviewState, number>;
 }

@@ -65,11 +65,10 @@ async function placeOf(opts: FootageCliOptions, store: AlertStore): Promise<Foot
     if (!site) throw new UserError(`--site ${id}: no such site in ${opts.sites.join(', ')}`);
     return { kind: 'area', geometry: site.geometry };
   }
-  const geometry = store.siteGeometry(id);
-  if (!geometry) {
+  const site = store.storedSites().find((s) => s.id === id);
+  if (!site)
     throw new UserError(`--site ${id}: no such site in ${store.file} (give its site file with --sites)`);
-  }
-  return { kind: 'area', geometry };
+  return { kind: 'area', geometry: site.geometry };
 }
 
 /**

@@ -11,6 +11,7 @@ import { printable } from './output.js';
 import { registerPatrol } from './patrol.js';
 import { registerPlan } from './plan.js';
 import { registerReplay } from './replay.js';
+import { registerReport } from './report.js';
 import { registerServe } from './serve.js';
 import { registerSigning } from './signing.js';
 import { registerSim } from './sim.js';
@@ -44,6 +45,7 @@ registerDetect(program);
 registerReplay(program);
 registerAlerts(program);
 registerFootage(program);
+registerReport(program);
 registerServe(program);
 
 try {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_ALERT_RULES } from '../alerts/light.js';
 import { DEFAULT_CAMERA } from '../camera.js';
 import { UserError } from '../errors.js';
 import { parseConnectionUrl } from '../mavlink/index.js';
@@ -25,6 +26,11 @@ const vehicleSchema = z.strictObject({
   /** Its MAVLink 2 signing key file (see `--signing-key`); none: an unsigned link. */
   signingKeyFile: z.string().min(1).optional(),
 });
+
+const DEFAULT_BLACKLIST = {
+  confirmedAlerts: DEFAULT_ALERT_RULES.flagThreshold,
+  windowDays: DEFAULT_ALERT_RULES.flagWindowS / 86_400,
+};
 
 const configSchema = z.strictObject({
   listen: z
@@ -54,6 +60,13 @@ const configSchema = z.strictObject({
       linkLossWarnS: z.number().gt(0).max(600).default(5),
     })
     .default({ minBatteryPct: 50, reserveBatteryPct: 25, linkLossWarnS: 5 }),
+  /** The ledger's blacklist rule: this many confirmed alerts within this many days flag a site. */
+  blacklist: z
+    .strictObject({
+      confirmedAlerts: z.int().min(1).max(1_000_000).default(DEFAULT_BLACKLIST.confirmedAlerts),
+      windowDays: z.number().min(0.001).max(36_500).default(DEFAULT_BLACKLIST.windowDays),
+    })
+    .default(DEFAULT_BLACKLIST),
   vehicles: z.array(vehicleSchema).min(1),
 });
 

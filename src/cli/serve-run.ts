@@ -60,6 +60,7 @@ export async function runServe(configFile?: string): Promise<void> {
     port: config.listen.port,
     tokens: config.tokens,
     tileUrl: config.tileUrl,
+    blacklist: config.blacklist,
     log,
   });
   process.stdout.write(

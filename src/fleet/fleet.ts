@@ -1,5 +1,13 @@
 import type { Feature, FeatureCollection } from 'geojson';
-import type { AlertStore, FlightRecord, PatrolRecord, StoreStatus } from '../alerts/index.js';
+import type {
+  AlertStore,
+  FlightRecord,
+  PatrolRecord,
+  Reviewer,
+  ReviewInput,
+  ReviewResult,
+  StoreStatus,
+} from '../alerts/index.js';
 import { type Clock, sleep, systemClock } from '../clock.js';
 import { UserError } from '../errors.js';
 import { resumeMission } from '../plan/index.js';
@@ -38,6 +46,7 @@ export class PatrolFleet implements PatrolHub {
   private readonly unsubscribeAlerts: () => void;
   private readonly clock: Clock;
   private readonly unsubscribeStore: () => void;
+  private readonly unsubscribeReviews: () => void;
 
   constructor(private readonly opts: FleetOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -48,6 +57,10 @@ export class PatrolFleet implements PatrolHub {
           `${alert.lonDeg.toFixed(6)} ±${alert.uncertaintyM.toFixed(0)} m (flight ${alert.flightId})`,
       );
       this.publish({ type: 'alert', change, alert });
+    });
+    this.unsubscribeReviews = opts.alerts.onReview(({ review, alert }) => {
+      this.log('info', `alert ${alert.code} ${review.verdict} (${review.reason}) by ${review.reviewer}`);
+      this.publish({ type: 'review', review, alert });
     });
     // A store that takes no writes (a full disk, another process's lock) holds alerts in memory: the
     // pilot and supervisor are told on every channel, and the vehicles fly on.
@@ -129,6 +142,10 @@ export class PatrolFleet implements PatrolHub {
     return this.opts.alerts.storeStatus;
   }
 
+  review(alertId: number, input: ReviewInput, by: Reviewer): ReviewResult {
+    return this.opts.alerts.review(alertId, input, by);
+  }
+
   async command(vehicleId: string, command: VehicleCommand): Promise<string> {
     const session = this.session(vehicleId);
     if (command !== 'start') return session.command(command);
@@ -155,6 +172,7 @@ export class PatrolFleet implements PatrolHub {
     this.abort.abort();
     this.unsubscribeAlerts();
     this.unsubscribeStore();
+    this.unsubscribeReviews();
     await Promise.all([...this.sessions.values()].map((s) => s.close()));
     this.sessions.clear();
   }

@@ -2,8 +2,17 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { UserError } from '../errors.js';
 
-export type Role = 'viewer' | 'pilot';
-export const ROLES: readonly Role[] = ['viewer', 'pilot'];
+/**
+ * What a token may do, each role all that the one before it may: a viewer reads; a reviewer also
+ * confirms or dismisses alerts; a pilot also commands the vehicles.
+ */
+export type Role = 'viewer' | 'reviewer' | 'pilot';
+export const ROLES: readonly Role[] = ['viewer', 'reviewer', 'pilot'];
+
+/** Whether `role` may do what `needed` may. */
+export function roleAtLeast(role: Role, needed: Role): boolean {
+  return ROLES.indexOf(role) >= ROLES.indexOf(needed);
+}
 
 /** One accepted token: who holds it (for the log) and what it may do. */
 export interface TokenConfig {
@@ -43,7 +52,7 @@ export class TokenTable {
         );
       }
       if (!ROLES.includes(t.role)) {
-        throw new UserError(`${where}: role must be ${ROLES.join(' or ')}, not ${JSON.stringify(t.role)}`);
+        throw new UserError(`${where}: role must be ${ROLES.join(', ')}, not ${JSON.stringify(t.role)}`);
       }
       if (seen.has(t.token)) throw new UserError(`${where}: the same token is given twice`);
       seen.add(t.token);

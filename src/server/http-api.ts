@@ -1,14 +1,28 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
-  DEFAULT_ALERT_RULES,
+  alertCode,
+  contractorLedger,
+  DISMISS_REASONS,
   type FootagePlace,
   findFootage,
   parseAlertRef,
+  REVIEW_STATES,
   type Recording,
+  type ReviewInput,
+  type ReviewState,
+  reviewInputOfBody,
+  siteLedger,
 } from '../alerts/index.js';
-import { UserError } from '../errors.js';
+import { IoError, UserError } from '../errors.js';
 import { areaFromGeoJson } from '../sites/index.js';
-import { authenticate, credentialOf, type Principal, type Role, type TokenTable } from './auth.js';
+import {
+  authenticate,
+  credentialOf,
+  type Principal,
+  type Role,
+  roleAtLeast,
+  type TokenTable,
+} from './auth.js';
 import { sendVideoFile } from './file-range.js';
 import { COMMON_HEADERS, HttpError, readJsonBody, sendJson } from './http-util.js';
 import { type PatrolHub, VEHICLE_COMMANDS, type VehicleCommand } from './hub.js';
@@ -19,11 +33,19 @@ import { checkParams, numberParam, textParam, timeParam } from './query.js';
 const S_PER_DAY = 86_400;
 const US_PER_MS = 1000;
 
+/** The blacklist rule the ledger applies unless a request says otherwise. */
+export interface LedgerRule {
+  /** Confirmed alerts within the window that flag a site. */
+  confirmedAlerts: number;
+  windowDays: number;
+}
+
 export interface ApiContext {
   hub: PatrolHub;
   tokens: TokenTable;
   tileUrl: string | null;
   startedAtMs: number;
+  blacklist: LedgerRule;
 }
 
 interface Request {
@@ -39,7 +61,7 @@ type Reply = { status?: number; json: unknown } | { jpeg: Buffer } | { videoFile
 interface Route {
   method: 'GET' | 'POST';
   pattern: RegExp;
-  /** Who may call it: anyone (no token), any token, or a pilot's. */
+  /** Who may call it: anyone (no token), or a token of this role or above (a pilot may all a reviewer may). */
   access: 'public' | Role;
   /** Accepts `?token=` (for an <img> or a <video>), besides the header. */
   queryToken?: boolean;
@@ -96,6 +118,10 @@ const ROUTES: Route[] = [
         protocol: PROTOCOL_VERSION,
         /** The commands a pilot may send, for the page's buttons. */
         commands: VEHICLE_COMMANDS,
+        /** Whether this token may review alerts, and the reasons a dismissal may give. */
+        mayReview: roleAtLeast(r.principal.role, 'reviewer'),
+        dismissReasons: DISMISS_REASONS,
+        blacklist: ctx.blacklist,
       },
     }),
   },
@@ -127,16 +153,18 @@ const ROUTES: Route[] = [
     method: 'GET',
     pattern: /^\/api\/alerts$/,
     access: 'viewer',
-    query: ['site', 'contractor', 'since', 'until', 'flight', 'limit'],
+    query: ['site', 'contractor', 'since', 'until', 'flight', 'state', 'limit'],
     handle: (ctx, { url }) => {
       const limit =
         numberParam(url, 'limit', 1, SERVER_LIMITS.maxAlertLimit, true) ?? SERVER_LIMITS.defaultAlertLimit;
+      const state = stateParam(url);
       const alerts = ctx.hub.store.listAlerts({
         siteId: textParam(url, 'site'),
         contractor: textParam(url, 'contractor'),
         sinceUs: timeParam(url, 'since', false),
         untilUs: timeParam(url, 'until', true),
         flightId: textParam(url, 'flight'),
+        reviewStates: state === undefined ? undefined : [state],
       });
       // The store lists oldest first; a monitor wants the newest, so the limit keeps the newest.
       alerts.sort((a, b) => b.firstSeenUs - a.firstSeenUs || b.id - a.id);
@@ -168,16 +196,65 @@ const ROUTES: Route[] = [
   },
   {
     method: 'GET',
+    pattern: /^\/api\/alerts\/([^/]+)\/reviews$/,
+    access: 'viewer',
+    handle: (ctx, { params }) => {
+      const id = alertId(params[0] as string);
+      const alert = ctx.hub.store.getAlert(id);
+      if (!alert) throw new HttpError(404, `no alert ${params[0]}`);
+      // Oldest first: the last one stands.
+      return {
+        json: { alert: alert.code, reviewState: alert.reviewState, reviews: ctx.hub.store.reviewsOf(id) },
+      };
+    },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/api\/alerts\/([^/]+)\/reviews$/,
+    access: 'reviewer',
+    handle: async (ctx, { req, params, principal }) => {
+      const id = alertId(params[0] as string);
+      const input = reviewOf(await readJsonBody(req));
+      if (!ctx.hub.store.getAlert(id)) throw new HttpError(404, `no alert ${params[0]}`);
+      try {
+        const { review, alert, superseded } = ctx.hub.review(id, input, {
+          reviewer: principal.name,
+          role: principal.role,
+          via: 'api',
+        });
+        return { status: 201, json: { review, alert: alertView(alert), superseded } };
+      } catch (err) {
+        // A review is never held: the reviewer must know it was not kept, and may send it again.
+        if (err instanceof IoError)
+          throw new HttpError(503, `review of ${alertCode(id)} not kept: ${err.message}`);
+        if (err instanceof UserError) throw new HttpError(409, err.message);
+        throw err;
+      }
+    },
+  },
+  {
+    method: 'GET',
     pattern: /^\/api\/ledger$/,
     access: 'viewer',
-    query: ['threshold', 'windowDays', 'until'],
+    query: ['threshold', 'windowDays', 'until', 'sites'],
     handle: (ctx, { url }) => {
-      const threshold = numberParam(url, 'threshold', 1, 1e6, true) ?? DEFAULT_ALERT_RULES.flagThreshold;
-      const windowDays =
-        numberParam(url, 'windowDays', 0.001, 36_500, false) ?? DEFAULT_ALERT_RULES.flagWindowS / S_PER_DAY;
+      const threshold = numberParam(url, 'threshold', 1, 1e6, true) ?? ctx.blacklist.confirmedAlerts;
+      const windowDays = numberParam(url, 'windowDays', 0.001, 36_500, false) ?? ctx.blacklist.windowDays;
       const untilUs = timeParam(url, 'until', true) ?? Date.now() * US_PER_MS;
-      const sites = ctx.hub.store.siteLedger({ threshold, windowS: windowDays * S_PER_DAY, untilUs });
-      return { json: { threshold, windowDays, untilUs, sites } };
+      const which = textParam(url, 'sites');
+      if (which !== undefined && which !== 'all') {
+        throw new HttpError(
+          400,
+          'sites: expected "all" (every site the store knows) or nothing (those with alerts or patrols)',
+        );
+      }
+      const sites = siteLedger(ctx.hub.store, {
+        confirmedAlerts: threshold,
+        windowS: windowDays * S_PER_DAY,
+        untilUs,
+        sites: which === 'all' ? ctx.hub.store.storedSites() : undefined,
+      });
+      return { json: { threshold, windowDays, untilUs, sites, contractors: contractorLedger(sites) } };
     },
   },
   {
@@ -233,6 +310,28 @@ const ROUTES: Route[] = [
   },
 ];
 
+/** The review in a POST body, or a 400 naming exactly what is wrong with it. */
+function reviewOf(body: unknown): ReviewInput {
+  try {
+    return reviewInputOfBody(body);
+  } catch (err) {
+    if (err instanceof UserError) throw new HttpError(400, err.message);
+    throw err;
+  }
+}
+
+function stateParam(url: URL): ReviewState | undefined {
+  const value = url.searchParams.get('state');
+  if (value === null) return undefined;
+  if (!(REVIEW_STATES as readonly string[]).includes(value)) {
+    throw new HttpError(
+      400,
+      `state: expected one of ${REVIEW_STATES.join(', ')}, got ${JSON.stringify(value.slice(0, 40))}`,
+    );
+  }
+  return value as ReviewState;
+}
+
 function alertId(text: string): number {
   const id = parseAlertRef(decodeSegment(text));
   if (id === null) throw new HttpError(400, 'not an alert id (expected 123 or A-000123)');
@@ -250,9 +349,9 @@ function placeOf(ctx: ApiContext, url: URL): FootagePlace {
   }
   const site = textParam(url, 'site');
   if (site !== undefined) {
-    const geometry = ctx.hub.store.siteGeometry(site);
-    if (!geometry) throw new HttpError(404, `no site ${JSON.stringify(site)}`);
-    return { kind: 'area', geometry };
+    const stored = ctx.hub.store.storedSites().find((s) => s.id === site);
+    if (!stored) throw new HttpError(404, `no site ${JSON.stringify(site)}`);
+    return { kind: 'area', geometry: stored.geometry };
   }
   const at = textParam(url, 'at', 64);
   if (at !== undefined) {
@@ -326,8 +425,10 @@ export async function handleApi(
     if ('problem' in who) throw new HttpError(401, who.problem, { 'WWW-Authenticate': 'Bearer' });
     principal = who;
     outcome.principal = who;
-    if (route.access === 'pilot' && who.role !== 'pilot') {
-      throw new HttpError(403, `${who.role} ${JSON.stringify(who.name)} may not do this (pilot role needed)`);
+    if (!roleAtLeast(who.role, route.access)) {
+      const needed =
+        route.access === 'reviewer' ? 'reviewer or pilot role needed' : `${route.access} role needed`;
+      throw new HttpError(403, `${who.role} ${JSON.stringify(who.name)} may not do this (${needed})`);
     }
   }
   checkParams(url, route.query ?? []);

@@ -1,5 +1,14 @@
 import type { FeatureCollection } from 'geojson';
-import type { Alert, AlertStore, FlightRecord, StoreStatus } from '../alerts/index.js';
+import type {
+  Alert,
+  AlertStore,
+  FlightRecord,
+  Review,
+  Reviewer,
+  ReviewInput,
+  ReviewResult,
+  StoreStatus,
+} from '../alerts/index.js';
 
 /**
  * What the server shows and commands: the daemon's vehicles, their plans, the store. The server only
@@ -15,6 +24,11 @@ export interface PatrolHub {
   readonly store: AlertStore;
   /** Whether the store takes writes, and what is held in memory until it does. */
   storeStatus(): StoreStatus;
+  /**
+   * Records a review of an alert in its audit log (and tells the subscribers): a UserError when there
+   * is no such alert, an IoError when the store takes no writes now (a review is never held).
+   */
+  review(alertId: number, input: ReviewInput, by: Reviewer): ReviewResult;
   /** Runs a pilot's command on one vehicle; rejects with a UserError saying why it cannot. */
   command(vehicleId: string, command: VehicleCommand): Promise<string>;
   /** Live events for WebSocket clients; returns the unsubscribe function. */
@@ -58,6 +72,8 @@ export interface PlanView {
 export type HubEvent =
   | { type: 'telemetry'; vehicle: VehicleSnapshot }
   | { type: 'alert'; change: 'created' | 'updated'; alert: Alert }
+  /** A reviewer confirmed or dismissed an alert: the review and the alert as it now stands. */
+  | { type: 'review'; review: Review; alert: Alert }
   | {
       type: 'event';
       vehicleId: string;

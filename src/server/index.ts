@@ -1,8 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DEFAULT_ALERT_RULES } from '../alerts/index.js';
 import { UserError } from '../errors.js';
 import { type Principal, type Role, type TokenConfig, TokenTable } from './auth.js';
-import { type ApiOutcome, handleApi } from './http-api.js';
+import { type ApiOutcome, handleApi, type LedgerRule } from './http-api.js';
 import { HttpError, pathForLog, remoteOf, sendError, tooLargeByItsLength } from './http-util.js';
 import type { PatrolHub } from './hub.js';
 import { SERVER_LIMITS } from './limits.js';
@@ -30,7 +31,7 @@ export type {
 } from './messages.js';
 export { PROTOCOL_VERSION, WS_SUBPROTOCOL } from './messages.js';
 export { CLOSE_CODES, WS_PATH } from './websocket.js';
-export type { Log, LogLevel, Principal, Role, TokenConfig };
+export type { LedgerRule, Log, LogLevel, Principal, Role, TokenConfig };
 
 export interface ServerOptions {
   hub: PatrolHub;
@@ -41,8 +42,12 @@ export interface ServerOptions {
   tokens: readonly TokenConfig[];
   /** A Leaflet tile URL template (`https://{s}.tile.example/{z}/{x}/{y}.png`); absent: no tiles. */
   tileUrl?: string;
+  /** The blacklist rule of the ledger (default: DEFAULT_ALERT_RULES'). */
+  blacklist?: LedgerRule;
   log: Log;
 }
+
+const S_PER_DAY = 86_400;
 
 export interface RunningServer {
   /** `http://HOST:PORT` */
@@ -79,7 +84,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     { 'Content-Security-Policy': contentSecurityPolicy(tileUrl) },
   );
   const gateway = new WsGateway(hub, tokens, log);
-  const api = { hub, tokens, tileUrl, startedAtMs };
+  const blacklist = options.blacklist ?? {
+    confirmedAlerts: DEFAULT_ALERT_RULES.flagThreshold,
+    windowDays: DEFAULT_ALERT_RULES.flagWindowS / S_PER_DAY,
+  };
+  const api = { hub, tokens, tileUrl, startedAtMs, blacklist };
 
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
     void handleRequest(req, res).catch((err: unknown) => {

@@ -5,6 +5,7 @@ import type {
   FootageRange,
   IndexedView,
   Recording,
+  Review,
   StoreStatus,
 } from '../alerts/index.js';
 import type { Role } from './auth.js';
@@ -66,6 +67,7 @@ export type ServerMessage =
     }
   | { type: 'telemetry'; vehicle: VehicleSnapshot }
   | { type: 'alert'; change: 'created' | 'updated'; alert: AlertView }
+  | { type: 'review'; review: Review; alert: AlertView }
   | { type: 'event'; vehicleId: string; level: 'info' | 'warning' | 'error'; text: string; timeUs: number }
   | { type: 'plan'; plan: PlanView }
   | Extract<HubEvent, { type: 'store' }>

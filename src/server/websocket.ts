@@ -144,6 +144,8 @@ export class WsGateway {
       let message: ServerMessage;
       if (event.type === 'alert') {
         message = { type: 'alert', change: event.change, alert: alertView(event.alert) };
+      } else if (event.type === 'review') {
+        message = { type: 'review', review: event.review, alert: alertView(event.alert) };
       } else if (event.type === 'event') {
         const { vehicleId, level, text, timeUs } = event;
         message = { type: 'event', vehicleId, level, text, timeUs };

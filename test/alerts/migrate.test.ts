@@ -142,3 +142,45 @@ describe('a schema-1 alert store', () => {
     }
   });
 });
+
+// A store written before reviews existed (schema 3): it opens, every alert in it is pending, and it
+// takes reviews from then on; the CLI's read-only opening upgrades it once and then only reads.
+describe('a schema-3 alert store', () => {
+  function schemaThreeStore(file: string): void {
+    schemaOneStore(file);
+    const db = new Database(file);
+    try {
+      for (let v = 1; v < 3; v++) db.exec(MIGRATIONS[v] as string);
+      db.pragma('user_version = 3');
+    } finally {
+      db.close();
+    }
+  }
+
+  it('opens with its alerts pending, and keeps the reviews given after', () => {
+    const file = path.join(dir, 'v3.db');
+    schemaThreeStore(file);
+    const reader = openAlertStore(file, { readOnly: true });
+    try {
+      expect(reader.getAlert(1)).toMatchObject({ code: 'A-000001', reviewState: 'pending', review: null });
+      expect(reader.reviewsOf(1)).toEqual([]);
+    } finally {
+      reader.close();
+    }
+    expect(userVersion(file)).toBe(SCHEMA_VERSION);
+
+    const store = openAlertStore(file);
+    try {
+      const service = new AlertService({ store });
+      const { review } = service.review(
+        1,
+        { verdict: 'dismissed', reason: 'haze', note: '' },
+        { reviewer: 'ana', role: null, via: 'cli' },
+      );
+      expect(store.getAlert(1)).toMatchObject({ reviewState: 'dismissed', review });
+      expect(store.evidenceJpeg(1)?.equals(JPEG)).toBe(true);
+    } finally {
+      store.close();
+    }
+  });
+});

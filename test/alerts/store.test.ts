@@ -47,6 +47,7 @@ describe('openAlertStore', () => {
       'footage_box',
       'patrols',
       'recordings',
+      'reviews',
       'sites',
     ]);
   });
@@ -181,25 +182,6 @@ describe('AlertStore queries', () => {
         [null, '2024-W18', 1],
       ]);
       expect(store.siteHistory('month').map((r) => r.alerts)).toEqual([4, 1, 1]);
-    } finally {
-      store.close();
-    }
-  });
-
-  it('flags the sites with at least the threshold of alerts in the window', () => {
-    const store = openAlertStore(file, { mustExist: true });
-    try {
-      const untilUs = T0_US + 3 * DAY_US + MINUTE_US;
-      const ledger = store.siteLedger({ threshold: 3, windowS: 3 * 86_400, untilUs });
-      expect(ledger.map((r) => [r.siteId, r.totalAlerts, r.windowAlerts, r.flagged])).toEqual([
-        ['S-1', 4, 3, true],
-        ['S-3', 1, 0, false],
-      ]);
-      expect(ledger[0].contractor).toBe('Acme Build');
-      expect(store.flaggedSites({ threshold: 4, windowS: 3 * 86_400, untilUs })).toEqual([]);
-      expect(store.flaggedSites({ threshold: 4, windowS: 4 * 86_400, untilUs }).map((r) => r.siteId)).toEqual(
-        ['S-1'],
-      );
     } finally {
       store.close();
     }

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { DOMParser } from '@xmldom/xmldom';
 import sharp from 'sharp';
@@ -54,11 +55,11 @@ describe('dustpatrol alerts list', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n')[0]).toMatch(
-      /^id\s+site\s+contractor\s+first seen UTC\s+frames\s+severity\s+lat, lon\s+±m$/,
+      /^id\s+site\s+contractor\s+first seen UTC\s+frames\s+severity\s+lat, lon\s+±m\s+review$/,
     );
     expect(codesIn(r.stdout)).toEqual(['A-000001', 'A-000004', 'A-000002', 'A-000003', 'A-000005']);
     expect(r.stdout).toMatch(
-      /A-000001\s+S-1\s+Acme Build\s+2024-05-03 08:00:00\s+8\s+medium\s+34\.73036, 113\.62055\s+±6/,
+      /A-000001\s+S-1\s+Acme Build\s+2024-05-03 08:00:00\s+8\s+medium\s+34\.73036, 113\.62055\s+±6\s+pending$/m,
     );
     expect(r.stdout).toMatch(/A-000005\s+no site\s+—/);
     expect(r.stdout).toContain('5 alerts');
@@ -237,13 +238,118 @@ describe('dustpatrol alerts export --out: a file, never what is in its place', (
   });
 });
 
-describe('dustpatrol alerts sites', () => {
-  it('prints the per-site ledger and flags sites at the threshold', async () => {
+/** A copy of the test database to review, leaving the one the other tests read as it was. */
+function copyOfDb(name: string): string {
+  const copy = path.join(dir, name);
+  fs.copyFileSync(db, copy);
+  return copy;
+}
+
+const review = (file: string, ...args: string[]) => runCli(['alerts', 'review', ...args, '--db', file]);
+
+describe('dustpatrol alerts review', () => {
+  it('confirms and dismisses as a named local user; the latest review stands, the history keeps all', async () => {
+    const file = copyOfDb('review.db');
+    const confirm = await review(
+      file,
+      'A-000001',
+      '--confirm',
+      '--by',
+      'Ana Inspector',
+      '--note',
+      'brown, from the spoil heap',
+    );
+    expect(confirm.stderr).toBe('');
+    expect(confirm.code).toBe(0);
+    expect(confirm.stdout).toBe('A-000001 confirmed as dust by Ana Inspector\n');
+
+    // Without --by: the OS user.
+    const dismiss = await review(file, '1', '--dismiss', 'haze');
+    expect(dismiss.code).toBe(0);
+    expect(dismiss.stdout).toMatch(
+      new RegExp(
+        `^A-000001 dismissed: haze by ${os.userInfo().username}; supersedes confirmed by Ana Inspector, \\d{4}-\\d\\d-\\d\\d [\\d:]+ UTC\\n$`,
+      ),
+    );
+
+    const show = await runCli(['alerts', 'show', 'A-000001', '--db', file]);
+    expect(show.stdout).toMatch(new RegExp(`^review\\s+dismissed: haze by ${os.userInfo().username}, `, 'm'));
+    const history = show.stdout.split('review history, oldest first:\n')[1]?.trim().split('\n') ?? [];
+    expect(history).toHaveLength(2);
+    expect(history[0]).toMatch(/confirmed as dust {2}by Ana Inspector via cli: brown, from the spoil heap$/);
+    expect(history[1]).toMatch(/dismissed: haze {2}by \S+ via cli$/);
+
+    const json = JSON.parse((await runCli(['alerts', 'show', '1', '--db', file, '--json'])).stdout);
+    expect(json.reviewState).toBe('dismissed');
+    expect(json.reviews.map((r: { verdict: string; reason: string }) => [r.verdict, r.reason])).toEqual([
+      ['confirmed', 'dust'],
+      ['dismissed', 'haze'],
+    ]);
+
+    const listed = await runCli(['alerts', 'list', '--db', file, '--state', 'dismissed']);
+    expect(codesIn(listed.stdout)).toEqual(['A-000001']);
+    expect(listed.stdout).toMatch(/A-000001 .*dismissed: haze$/m);
+    const pending = await runCli(['alerts', 'list', '--db', file, '--state', 'pending', '--json']);
+    expect(JSON.parse(pending.stdout).map((a: { code: string }) => a.code)).toEqual([
+      'A-000004',
+      'A-000002',
+      'A-000003',
+      'A-000005',
+    ]);
+  });
+
+  it('refuses a review it cannot keep in one line, and keeps nothing of it', async () => {
+    const file = copyOfDb('review-mistakes.db');
+    const cases: [string[], number, RegExp][] = [
+      [['A-000001'], 2, /give --confirm or --dismiss <reason> \(cloud, haze, soil, vehicle, other\)/],
+      [
+        ['A-000001', '--dismiss', 'dust'],
+        2,
+        /argument 'dust' is invalid\. Allowed choices are cloud, haze, soil, vehicle, other/,
+      ],
+      [
+        ['A-000001', '--confirm', '--dismiss', 'haze'],
+        2,
+        /option '--confirm' cannot be used with option '--dismiss/,
+      ],
+      [['A-000999', '--confirm', '--by', 'ana'], 1, new RegExp(`A-000999: no such alert in ${file}`)],
+      [['B-1', '--confirm'], 1, /'B-1' is not an alert id/],
+      [['1', '--confirm', '--note', 'a\u001b[2Jb'], 1, /--note: control characters are not allowed/],
+      [['1', '--confirm', '--by', ' '], 1, /--by: a name of 1 to 100 printable characters/],
+    ];
+    for (const [args, code, message] of cases) {
+      const r = await review(file, ...args);
+      expect(r.code, args.join(' ')).toBe(code);
+      expect(r.stderr).toMatch(message);
+      expectOneCleanLine(r.stderr);
+      expect(r.stdout).toBe('');
+    }
+    const missing = path.join(dir, 'no-such.db');
+    const r = await review(missing, '1', '--confirm');
+    expect(r.stderr).toBe(`dustpatrol: ${missing}: no such alert database (give its path with --db)\n`);
+    expect(fs.existsSync(missing)).toBe(false);
+    const json = JSON.parse((await runCli(['alerts', 'show', '1', '--db', file, '--json'])).stdout);
+    expect(json.reviews).toEqual([]);
+  });
+});
+
+describe('dustpatrol alerts sites and contractors', () => {
+  let reviewed: string;
+  beforeAll(async () => {
+    // S-1's three alerts confirmed, S-3's dismissed, the one near no site left pending.
+    reviewed = copyOfDb('ledger.db');
+    for (const id of ['A-000001', 'A-000002', 'A-000003']) {
+      expect((await review(reviewed, id, '--confirm', '--by', 'ana')).code).toBe(0);
+    }
+    expect((await review(reviewed, 'A-000004', '--dismiss', 'vehicle', '--by', 'ana')).code).toBe(0);
+  });
+
+  it('prints the ledger by review state and flags the sites the rule flags', async () => {
     const r = await runCli([
       'alerts',
       'sites',
       '--db',
-      db,
+      reviewed,
       '--period',
       'day',
       '--threshold',
@@ -255,36 +361,177 @@ describe('dustpatrol alerts sites', () => {
     ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^S-1\s+North block\s+Acme Build\s+3\s+3\s+.*FLAGGED$/m);
-    expect(r.stdout).toMatch(/^S-3\s+Courtyard\s+Borough Works\s+1\s+1\s+[\d-]+ [\d:]+$/m);
+    expect(r.stdout.split('\n')[0]).toMatch(
+      /^site\s+name\s+contractor\s+risk\s+patrols\s+last patrol UTC\s+confirmed\s+pending\s+dismissed\s+in window\s+last alert UTC\s+flag$/,
+    );
+    // S-1: three confirmed by three flights; S-3: its one alert dismissed (no last alert then).
+    expect(r.stdout).toMatch(
+      /^S-1\s+North block\s+Acme Build\s+high\s+3\s+2024-05-05 08:00:00\s+3\s+0\s+0\s+3\s+2024-05-05 08:00:04\s+FLAGGED$/m,
+    );
+    expect(r.stdout).toMatch(
+      /^S-3\s+Courtyard\s+Borough Works\s+medium\s+1\s+2024-05-03 08:00:00\s+0\s+0\s+1\s+0\s+—\s*$/m,
+    );
+    // The history leaves the dismissed alert out.
     expect(r.stdout).toMatch(/^S-1\s+2024-05-04\s+1\s+0$/m);
-    expect(r.stdout).toMatch(/^no site\s+2024-05-05\s+1\s+0$/m);
+    expect(r.stdout).not.toMatch(/^S-3\s+2024-05-03/m);
     expect(r.stdout).toContain(
-      'flagged (3 or more alerts in the 7 days to 2024-05-06 23:59:59 UTC): S-1 North block (Acme Build)',
+      'blacklist rule: 3 or more confirmed alerts in the 7 days to 2024-05-06 23:59:59 UTC: flagged S-1 North block (Acme Build)',
     );
   });
 
-  it('prints JSON, and flags nothing under a higher threshold', async () => {
+  it('flags nothing while the alerts wait for review, and says which pending ones could', async () => {
     const r = await runCli([
       'alerts',
       'sites',
       '--db',
       db,
       '--threshold',
-      '4',
+      '3',
       '--until',
       '2024-05-06',
       '--json',
     ]);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ period: 'week', threshold: 4, windowDays: 30, flagged: [] });
+    expect(out).toMatchObject({
+      period: 'week',
+      threshold: 3,
+      windowDays: 30,
+      flagged: [],
+      reviewNeeded: ['S-1'],
+    });
     expect(out.sites.map((s: { siteId: string }) => s.siteId)).toEqual(['S-1', 'S-3']);
+    expect(out.sites[0]).toMatchObject({ pending: 3, confirmed: 0, windowPending: 3, reviewNeeded: true });
     expect(out.history).toEqual([
       { siteId: 'S-1', siteName: 'North block', period: '2024-W18', alerts: 3, high: 0 },
       { siteId: 'S-3', siteName: 'Courtyard', period: '2024-W18', alerts: 1, high: 1 },
       { siteId: null, siteName: null, period: '2024-W18', alerts: 1, high: 0 },
     ]);
+    const text = await runCli(['alerts', 'sites', '--db', db, '--threshold', '3', '--until', '2024-05-06']);
+    expect(text.stdout).toMatch(/^S-1\s.*\sreview pending$/m);
+    expect(text.stdout).toContain('pending alerts could flag: S-1 North block (Acme Build) (review them)');
+  });
+
+  it('says so when alerts stamped after now (a vehicle clock ahead) are left out by the default end', async () => {
+    const file = copyOfDb('ahead.db');
+    const store = openAlertStore(file);
+    try {
+      const service = new AlertService({ store, sites: await smallSites() });
+      await service.raise(sighting({ firstSeenUs: Date.now() * 1000 + DAY_US, flightId: 'F-ahead' }));
+    } finally {
+      store.close();
+    }
+    for (const command of ['sites', 'contractors']) {
+      const r = await runCli(['alerts', command, '--db', file]);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toMatch(
+        /^note: 1 alert first seen after now \(.* UTC, by the vehicle's clock\) not counted; give --until to take them in\n$/,
+      );
+    }
+    const chosen = await runCli(['alerts', 'sites', '--db', file, '--until', '2024-05-06']);
+    expect(chosen.stderr).toBe('');
+  });
+
+  it('lists every site of a site file, those without alerts too, and adds them up per contractor', async () => {
+    const sites = await runCli([
+      'alerts',
+      'sites',
+      '--db',
+      reviewed,
+      '--sites',
+      'fixtures/sites/small-sites.geojson',
+      '--until',
+      '2024-05-06',
+      '--json',
+    ]);
+    expect(sites.code).toBe(0);
+    const rows = JSON.parse(sites.stdout).sites as { siteId: string; patrols: number; confirmed: number }[];
+    expect(rows.map((s) => s.siteId).sort()).toEqual(['S-1', 'S-2', 'S-3', 'S-4']);
+    expect(rows.find((s) => s.siteId === 'S-4')).toMatchObject({ patrols: 0, confirmed: 0, risk: null });
+
+    const r = await runCli([
+      'alerts',
+      'contractors',
+      '--db',
+      reviewed,
+      '--sites',
+      'fixtures/sites/small-sites.geojson',
+      '--until',
+      '2024-05-06',
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[0]).toMatch(
+      /^contractor\s+sites\s+flagged\s+patrols\s+confirmed\s+pending\s+dismissed\s+in window\s+last alert UTC$/,
+    );
+    expect(r.stdout).toMatch(/^Acme Build\s+2\s+1\s+3\s+3\s+0\s+0\s+3\s+2024-05-05 08:00:04$/m);
+    expect(r.stdout).toMatch(/^Borough Works\s+2\s+0\s+1\s+0\s+0\s+1\s+0\s+—$/m);
+    const json = JSON.parse(
+      (await runCli(['alerts', 'contractors', '--db', reviewed, '--until', '2024-05-06', '--json'])).stdout,
+    );
+    expect(json.contractors.map((c: { contractor: string }) => c.contractor)).toEqual([
+      'Acme Build',
+      'Borough Works',
+    ]);
+  });
+
+  it('writes the reviewed alerts as a labelled set the training reads', async () => {
+    const out = path.join(dir, 'reviewed-set');
+    const r = await runCli(['alerts', 'dataset', '--db', reviewed, '--out', out]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(
+      `wrote 3 plumes and 1 hard negative (1 vehicle) to ${path.join(out, 'index.csv')}\n`,
+    );
+    const [header, ...lines] = fs.readFileSync(path.join(out, 'index.csv'), 'utf8').trimEnd().split('\r\n');
+    expect(header).toBe('path,label,mask,split,source,reason,alert,flight,site,reviewer,reviewed_utc,note');
+    const rows = lines.map((l) => l.split(','));
+    expect(
+      rows.map(([p, label, mask, , source, reason, alert]) => [p, label, mask, source, reason, alert]),
+    ).toEqual([
+      ['images/A-000001.jpg', 'plume', 'unknown', 'dustpatrol-review', 'dust', 'A-000001'],
+      ['images/A-000004.jpg', 'neg', '', 'dustpatrol-review', 'vehicle', 'A-000004'],
+      ['images/A-000002.jpg', 'plume', 'unknown', 'dustpatrol-review', 'dust', 'A-000002'],
+      ['images/A-000003.jpg', 'plume', 'unknown', 'dustpatrol-review', 'dust', 'A-000003'],
+    ]);
+    // Split by flight: A-000001 and A-000004 share F-mon, so they share a split.
+    expect(rows.every(([, , , split]) => split === 'train' || split === 'val')).toBe(true);
+    expect(rows[0]?.[3]).toBe(rows[1]?.[3]);
+    // Each picture is the alert's evidence as stored.
+    const store = openAlertStore(reviewed, { readOnly: true });
+    try {
+      for (const [file, , , , , , alert] of rows) {
+        const id = Number(alert?.slice(2));
+        expect(fs.readFileSync(path.join(out, file as string)).equals(store.evidenceJpeg(id) as Buffer)).toBe(
+          true,
+        );
+      }
+    } finally {
+      store.close();
+    }
+    // Pending alerts are left out, and only reviewed ones of the filter go in.
+    const s3 = path.join(dir, 'reviewed-s3');
+    const only = await runCli([
+      'alerts',
+      'dataset',
+      '--db',
+      reviewed,
+      '--out',
+      s3,
+      '--site',
+      'S-3',
+      '--json',
+    ]);
+    expect(JSON.parse(only.stdout)).toMatchObject({
+      plumes: 0,
+      negatives: 1,
+      negativesByReason: { vehicle: 1 },
+    });
+    const none = await runCli(['alerts', 'dataset', '--db', reviewed, '--out', path.join(dir, 'x', 'y')]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toBe(
+      `dustpatrol: ${path.join(dir, 'x', 'y')}: folder ${path.join(dir, 'x')} does not exist; create it first\n`,
+    );
   });
 });
 

@@ -3,14 +3,22 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AlertService, openAlertStore } from '../../src/alerts/index.js';
+import type { ServerMessage } from '../../src/server/index.js';
 import { type Simulator, startSimulator } from '../../src/sim/index.js';
+import { loadSiteFiles } from '../../src/sites/index.js';
+import { sighting, T0_US } from '../alerts/sightings.js';
 import { expectOneCleanLine, REPO_ROOT, runCli, startCli } from '../helpers/cli.js';
 import { freeTcpPort, freeUdpPort } from '../helpers/ports.js';
 import { DEMO_HOME } from '../helpers/sim-flight.js';
+import { TestClient, waitUntil } from '../server/harness.js';
 
 const SITES = path.join(REPO_ROOT, 'missions/demo-sites.geojson');
 const VIEWER_TOKEN = 'viewer-0123456789abcdef';
 const PILOT_TOKEN = 'pilot-0123456789abcdef';
+const REVIEWER_TOKEN = 'reviewer-0123456789abcdef';
+/** Inside D-01 of the demo sites. */
+const D01 = { latDeg: 34.7262023, lonDeg: 113.6317302 };
 
 let dir: string;
 beforeAll(() => {
@@ -25,6 +33,7 @@ function config(change: (c: Record<string, unknown>) => void = () => {}): Record
     tokens: [
       { token: VIEWER_TOKEN, role: 'viewer', name: 'wall screen' },
       { token: PILOT_TOKEN, role: 'pilot', name: 'pilot' },
+      { token: REVIEWER_TOKEN, role: 'reviewer', name: 'inspector' },
     ],
     db: 'alerts.db',
     dataDir: 'flights',
@@ -80,6 +89,13 @@ describe('dustpatrol serve --config refuses a bad config in one line naming the 
       /: vehicles\[0\]\.connect: connection URL 'udp:\/\/127\.0\.0\.1:14550': unknown scheme 'udp'/,
     ],
     [
+      'a blacklist rule of no alerts',
+      config((c) => {
+        c.blacklist = { confirmedAlerts: 0 };
+      }),
+      /: blacklist\.confirmedAlerts: Too small: expected number to be >=1/,
+    ],
+    [
       'a vehicle plan file that does not exist',
       config((c) => {
         vehicles(c)[0].plan = 'nope.plan';
@@ -112,11 +128,12 @@ describe('dustpatrol serve with a vehicle on the simulator', () => {
     await sim?.close();
   });
 
-  it('answers /api/health, lists the vehicle connected to a viewer, and stops cleanly on SIGTERM', async () => {
+  it('answers /api/health, lists the vehicle connected to a viewer, takes a review, and stops cleanly on SIGTERM', async () => {
     const port = await freeTcpPort();
     const file = writeConfig(
       config((c) => {
         c.listen = { host: '127.0.0.1', port };
+        c.blacklist = { confirmedAlerts: 2, windowDays: 7 };
         vehicles(c)[0].connect = `udpout://127.0.0.1:${simPort}`;
       }),
     );
@@ -165,6 +182,40 @@ describe('dustpatrol serve with a vehicle on the simulator', () => {
       expect(listed).toHaveLength(1);
       expect(listed[0]).toMatchObject({ id: 'drone-1', connected: true, armed: false, patrolStatus: 'idle' });
       expect(stderr).toContain(`drone-1: connected on udpout://127.0.0.1:${simPort}`);
+
+      // An alert in its store (written beside it, as a replay would), reviewed through the daemon: the
+      // review is on the feed and in its log; the ledger applies the config's rule.
+      const store = openAlertStore(path.join(dir, 'alerts.db'));
+      try {
+        await new AlertService({ store, sites: await loadSiteFiles([SITES]) }).raise(
+          sighting({ ...D01, firstSeenUs: T0_US, flightId: 'F-replayed' }),
+        );
+      } finally {
+        store.close();
+      }
+      const feed = await TestClient.open(base, { token: VIEWER_TOKEN });
+      const reviewed = await fetch(`${base}/api/alerts/A-000001/reviews`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${REVIEWER_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ verdict: 'confirmed' }),
+        signal: AbortSignal.timeout(5000),
+      });
+      expect(reviewed.status).toBe(201);
+      const event = await feed.next<Extract<ServerMessage, { type: 'review' }>>((m) => m.type === 'review');
+      expect(event.review).toMatchObject({ verdict: 'confirmed', reviewer: 'inspector', role: 'reviewer' });
+      await feed.close();
+      // The log comes through its own pipe: bounded polling until it has arrived.
+      await waitUntil(() => stderr.includes('alert A-000001 confirmed (dust) by inspector'), 'the log line');
+      const ledger = (await (await get('/api/ledger?until=2024-05-04', VIEWER_TOKEN)).json()) as {
+        threshold: number;
+        windowDays: number;
+        sites: { siteId: string; confirmed: number }[];
+      };
+      expect(ledger).toMatchObject({
+        threshold: 2,
+        windowDays: 7,
+        sites: [{ siteId: 'D-01', confirmed: 1 }],
+      });
 
       child.kill('SIGTERM');
       const code = await Promise.race([exited, sleep(15_000).then(() => 'still running')]);

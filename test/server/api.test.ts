@@ -1,15 +1,18 @@
 import fs from 'node:fs';
 import net from 'node:net';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AlertView, VEHICLE_COMMANDS } from '../../src/server/index.js';
+import { type AlertView, type ServerMessage, VEHICLE_COMMANDS } from '../../src/server/index.js';
 import { sighting, T0_US, tempDir } from '../alerts/sightings.js';
 import { FakeHub } from './fake-hub.js';
 import {
   auth,
   json,
   PILOT_TOKEN,
+  REVIEWER_TOKEN,
   rawGet,
   startTestServer,
+  TestClient,
   type TestServer,
   UNKNOWN_TOKEN,
   VIEWER_TOKEN,
@@ -82,6 +85,7 @@ describe('the HTTP API without a token', () => {
     '/api/alerts',
     '/api/alerts/1',
     '/api/alerts/1/snapshot.jpg',
+    '/api/alerts/1/reviews',
     '/api/flights',
     '/api/ledger',
   ])('refuses GET %s with 401, logged', async (path) => {
@@ -125,7 +129,7 @@ describe('the HTTP API without a token', () => {
 });
 
 describe('the HTTP API with a viewer token', () => {
-  it('reports the role and the tile URL (none here)', async () => {
+  it('reports the role, the tile URL (none here) and the blacklist rule (the default)', async () => {
     const res = await get('/api/config', VIEWER_TOKEN);
     expect(await json(res)).toEqual({
       role: 'viewer',
@@ -133,6 +137,9 @@ describe('the HTTP API with a viewer token', () => {
       tileUrl: null,
       protocol: 1,
       commands: [...VEHICLE_COMMANDS],
+      mayReview: false,
+      dismissReasons: ['cloud', 'haze', 'soil', 'vehicle', 'other'],
+      blacklist: { confirmedAlerts: 3, windowDays: 30 },
     });
   });
 
@@ -210,17 +217,16 @@ describe('the HTTP API with a viewer token', () => {
     expect((await json(bad)).error).toMatch(/not an alert id/);
   });
 
-  it('gives the per-site ledger with its window and threshold', async () => {
+  it('gives the per-site ledger with its window and threshold: unreviewed alerts flag nothing yet', async () => {
     const ledger = await json(
       await get('/api/ledger?threshold=1&windowDays=2&until=2024-05-03', VIEWER_TOKEN),
     );
     expect(ledger).toMatchObject({ threshold: 1, windowDays: 2 });
     expect(ledger.untilUs).toBe(Date.UTC(2024, 4, 4) * 1000 - 1);
-    expect(
-      ledger.sites.map((s: { siteId: string; flagged: boolean }) => [s.siteId, s.flagged]).sort(),
-    ).toEqual([
-      ['D-01', true],
-      ['D-02', true],
+    type Row = { siteId: string; flagged: boolean; reviewNeeded: boolean; pending: number };
+    expect(ledger.sites.map((s: Row) => [s.siteId, s.pending, s.flagged, s.reviewNeeded]).sort()).toEqual([
+      ['D-01', 1, false, true],
+      ['D-02', 1, false, true],
     ]);
     const defaults = await json(await get('/api/ledger', VIEWER_TOKEN));
     expect(defaults).toMatchObject({ threshold: 3, windowDays: 30 });
@@ -339,6 +345,144 @@ describe('pilot commands', () => {
   });
 });
 
+describe('reviews', () => {
+  const reviewsOf = async (id: number) =>
+    (await json(await get(`/api/alerts/${id}/reviews`, VIEWER_TOKEN))).reviews;
+  const ledgerRow = async (siteId: string) =>
+    (await json(await get('/api/ledger', VIEWER_TOKEN))).sites.find(
+      (s: { siteId: string }) => s.siteId === siteId,
+    );
+
+  it('a reviewer confirms an alert: kept with who and when, on the feed, in the ledger', async () => {
+    const feed = await TestClient.open(t.url, { token: VIEWER_TOKEN });
+    const mark = t.logs.length;
+    expect(await ledgerRow('D-01')).toMatchObject({ confirmed: 0, pending: 1, dismissed: 0 });
+    const res = await post(
+      '/api/alerts/A-000001/reviews',
+      JSON.stringify({ verdict: 'confirmed', note: 'brown plume at the gate' }),
+      REVIEWER_TOKEN,
+    );
+    expect(res.status).toBe(201);
+    const body = await json(res);
+    expect(body.review).toMatchObject({
+      alertId: 1,
+      verdict: 'confirmed',
+      reason: 'dust',
+      note: 'brown plume at the gate',
+      reviewer: 'Rita Reviewer',
+      role: 'reviewer',
+      via: 'api',
+    });
+    expect(body.superseded).toBeNull();
+    expect(body.alert).toMatchObject({ code: 'A-000001', reviewState: 'confirmed', review: body.review });
+    expect(body.alert).not.toHaveProperty('evidenceJpeg');
+    const event = await feed.next<Extract<ServerMessage, { type: 'review' }>>((m) => m.type === 'review');
+    expect(event.review).toEqual(body.review);
+    expect(event.alert.reviewState).toBe('confirmed');
+    expect(t.logsSince(mark, 'info').map((l) => l.message)).toContainEqual(
+      expect.stringMatching(
+        /^reviewer "Rita Reviewer" POST \/api\/alerts\/A-000001\/reviews from 127\.0\.0\.1: 201$/,
+      ),
+    );
+    expect(await ledgerRow('D-01')).toMatchObject({ confirmed: 1, pending: 0, dismissed: 0 });
+    await feed.close();
+  });
+
+  it('a pilot may review too; a later review supersedes, the history keeps both', async () => {
+    const res = await post(
+      '/api/alerts/1/reviews',
+      JSON.stringify({ verdict: 'dismissed', reason: 'vehicle' }),
+      PILOT_TOKEN,
+    );
+    expect(res.status).toBe(201);
+    const body = await json(res);
+    expect(body.superseded).toMatchObject({ verdict: 'confirmed', reviewer: 'Rita Reviewer' });
+    const history = await reviewsOf(1);
+    expect(
+      history.map((r: { verdict: string; reviewer: string; role: string }) => [
+        r.verdict,
+        r.reviewer,
+        r.role,
+      ]),
+    ).toEqual([
+      ['confirmed', 'Rita Reviewer', 'reviewer'],
+      ['dismissed', 'Pat Pilot', 'pilot'],
+    ]);
+    expect(await ledgerRow('D-01')).toMatchObject({ confirmed: 0, dismissed: 1 });
+    const dismissed = (await json(await get('/api/alerts?state=dismissed', VIEWER_TOKEN))) as AlertView[];
+    expect(dismissed.map((a) => a.code)).toEqual(['A-000001']);
+    expect((await get('/api/alerts?state=maybe', VIEWER_TOKEN)).status).toBe(400);
+  });
+
+  it('a viewer may read the history but not review (403, logged, nothing kept); a reviewer may not command', async () => {
+    const mark = t.logs.length;
+    const res = await post('/api/alerts/2/reviews', '{"verdict":"confirmed"}', VIEWER_TOKEN);
+    expect(res.status).toBe(403);
+    expect((await json(res)).error).toBe(
+      'viewer "Vic Viewer" may not do this (reviewer or pilot role needed)',
+    );
+    expect(lastRefusal(mark)).toContain('403');
+    expect(await reviewsOf(2)).toEqual([]);
+    const command = await post('/api/vehicles/V1/commands', '{"command":"pause"}', REVIEWER_TOKEN);
+    expect(command.status).toBe(403);
+    expect((await json(command)).error).toBe('reviewer "Rita Reviewer" may not do this (pilot role needed)');
+    const config = async (token: string) => (await json(await get('/api/config', token))).mayReview;
+    expect([await config(VIEWER_TOKEN), await config(REVIEWER_TOKEN), await config(PILOT_TOKEN)]).toEqual([
+      false,
+      true,
+      true,
+    ]);
+  });
+
+  it('refuses a bad review with 400 naming the field, an unknown alert with 404, and any edit of the log with 405', async () => {
+    const cases: [string, number, string][] = [
+      [
+        '{"verdict":"dismissed"}',
+        400,
+        'body.reason: missing: why is it not dust (cloud, haze, soil, vehicle, other)?',
+      ],
+      [
+        '{"verdict":"dismissed","reason":"dust"}',
+        400,
+        'body.reason: "dust" is not a reason to dismiss (cloud, haze, soil, vehicle, other)',
+      ],
+      ['{"verdict":"confirmed","reviewer":"someone else"}', 400, 'body: unknown field "reviewer"'],
+      ['[]', 400, 'body: expected a JSON object {"verdict": "confirmed" | "dismissed", "reason", "note"}'],
+    ];
+    for (const [body, status, error] of cases) {
+      const res = await post('/api/alerts/2/reviews', body, REVIEWER_TOKEN);
+      expect(res.status, body).toBe(status);
+      expect((await json(res)).error).toBe(error);
+    }
+    const unknown = await post('/api/alerts/A-000099/reviews', '{"verdict":"confirmed"}', REVIEWER_TOKEN);
+    expect(unknown.status).toBe(404);
+    expect((await get('/api/alerts/99/reviews', VIEWER_TOKEN)).status).toBe(404);
+    for (const method of ['PUT', 'PATCH', 'DELETE']) {
+      const res = await fetch(`${t.url}/api/alerts/1/reviews`, { method, headers: auth(PILOT_TOKEN) });
+      expect(res.status, method).toBe(405);
+      expect(res.headers.get('allow')).toBe('GET, POST');
+    }
+    expect(await reviewsOf(2)).toEqual([]);
+    expect(await reviewsOf(1)).toHaveLength(2);
+  });
+
+  it('answers 503 when the store cannot keep the review now (another process holds its lock), keeping nothing', async () => {
+    const other = new Database(hub.store.file);
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      const res = await post('/api/alerts/2/reviews', '{"verdict":"confirmed"}', REVIEWER_TOKEN);
+      expect(res.status).toBe(503);
+      expect((await json(res)).error).toMatch(
+        /^review of A-000002 not kept: .*locked by another process \(SQLITE_BUSY\)$/,
+      );
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    expect(await reviewsOf(2)).toEqual([]);
+  }, 30_000);
+});
+
 describe('errors', () => {
   it('are JSON, 404 for unknown paths, and never carry a stack trace', async () => {
     let res = await get('/api/nothing-here', PILOT_TOKEN);
@@ -440,12 +584,36 @@ describe('configuration', () => {
     ).rejects.toThrow(/tokens\[1\]: the same token is given twice/);
     await expect(
       startServer({ hub, tokens: [{ token: PILOT_TOKEN, role: 'admin' as 'pilot' }], log }),
-    ).rejects.toThrow(/role must be viewer or pilot/);
+    ).rejects.toThrow(/role must be viewer, reviewer, pilot/);
     await expect(startServer({ hub, tokens: [], log })).rejects.toThrow(/no tokens/);
     await expect(
       startServer({ hub, tokens: [{ token: PILOT_TOKEN, role: 'pilot' }], tileUrl: 'ftp://x/{z}', log }),
     ).rejects.toThrow(/tile URL must be an http\(s\) template/);
     expect(t.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it("applies the config's blacklist rule to the ledger unless a request says otherwise", async () => {
+    const other = await startTestServer(hub, undefined, { confirmedAlerts: 1, windowDays: 36_500 });
+    try {
+      const config = await json(await fetch(`${other.url}/api/config`, { headers: auth(VIEWER_TOKEN) }));
+      expect(config.blacklist).toEqual({ confirmedAlerts: 1, windowDays: 36_500 });
+      expect(config.dismissReasons).toEqual(['cloud', 'haze', 'soil', 'vehicle', 'other']);
+      const ledger = await json(
+        await fetch(`${other.url}/api/ledger?sites=all`, { headers: auth(VIEWER_TOKEN) }),
+      );
+      expect(ledger).toMatchObject({ threshold: 1, windowDays: 36_500 });
+      // Every site the store knows, those without alerts too.
+      expect(ledger.sites.map((s: { siteId: string }) => s.siteId).sort()).toEqual([
+        'D-01',
+        'D-02',
+        'D-03',
+        'D-04',
+        'D-05',
+      ]);
+      expect(ledger.contractors.length).toBeGreaterThan(1);
+    } finally {
+      await other.close();
+    }
   });
 
   it('close() stops listening', async () => {

@@ -2,21 +2,13 @@
 // downloads a browser) against the real server over a hub of real parts: the simulator flying, the
 // demo sites, and alerts from a real AlertService on a SQLite file.
 import fs from 'node:fs';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sighting, tempDir } from '../alerts/sightings.js';
-import { PILOT_TOKEN, startTestServer, type TestServer, VIEWER_TOKEN } from './harness.js';
+import { launchChromium } from '../helpers/browser.js';
+import { PILOT_TOKEN, REVIEWER_TOKEN, startTestServer, type TestServer, VIEWER_TOKEN } from './harness.js';
 import { SimHub } from './sim-hub.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const WAIT_MS = 30_000;
 /** Points inside D-01 and D-02 (missions/demo-sites.geojson), a few hundred metres from home. */
 const D01 = { latDeg: 34.7262023, lonDeg: 113.6317302 };
@@ -31,15 +23,10 @@ let browser: Browser;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} is needed for the dashboard test (.ci/run installs Debian's chromium package)`,
-    );
-  }
+  browser = await launchChromium('the dashboard test');
   dir = tempDir('server-dashboard');
   hub = await SimHub.start(dir, 10);
   t = await startTestServer(hub);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }, 60_000);
 
 afterAll(async () => {
@@ -179,6 +166,63 @@ describe('the dashboard', () => {
     await page.close();
     expect(pageErrors).toEqual([]);
   }, 60_000);
+
+  it('lets a reviewer confirm and then dismiss an alert: the ledger counts change, a viewer sees it live', async () => {
+    const reviewer = await openPage(REVIEWER_TOKEN);
+    const viewer = await openPage(VIEWER_TOKEN);
+    for (const page of [reviewer, viewer])
+      await page.waitForSelector('#link-status[data-state="live"]', { timeout: WAIT_MS });
+    const { alert } = await hub.raise(sighting({ ...D02, firstSeenUs: Date.now() * 1000 }));
+    const cell = (page: Page, count: string) =>
+      page.locator(`#ledger tr[data-site-id="D-02"] td[data-count="${count}"]`);
+    const counts = async (page: Page) =>
+      Promise.all(
+        ['confirmed', 'pending', 'dismissed'].map(async (c) => Number(await cell(page, c).textContent())),
+      );
+    await cell(reviewer, 'pending').waitFor({ timeout: WAIT_MS });
+    await expect.poll(() => counts(reviewer), { timeout: WAIT_MS }).toEqual([0, 1, 0]);
+    // A reviewer has no command buttons, but the review buttons.
+    expect(await reviewer.locator('button[data-command]').count()).toBe(0);
+
+    const item = reviewer.locator(`#alerts li[data-alert-id="${alert.id}"]`);
+    await item.waitFor({ timeout: WAIT_MS });
+    expect(await item.getAttribute('data-review-state')).toBe('pending');
+    await item.click();
+    await reviewer.locator('#review-actions').waitFor({ state: 'visible', timeout: WAIT_MS });
+    await reviewer.locator('#review-note').fill('brown plume over the stockpile');
+    await reviewer.locator('#review-confirm').click();
+    await reviewer.waitForSelector('#review-state[data-review-state="confirmed"]', { timeout: WAIT_MS });
+    expect(await reviewer.locator('#review-state').textContent()).toMatch(
+      /^confirmed as dust by Rita Reviewer, /,
+    );
+    await expect.poll(() => counts(reviewer), { timeout: WAIT_MS }).toEqual([1, 0, 0]);
+    // The viewer's page hears it on the feed: the alert's state and its ledger change without a reload.
+    await viewer.waitForSelector(`#alerts li[data-alert-id="${alert.id}"][data-review-state="confirmed"]`, {
+      timeout: WAIT_MS,
+    });
+    await expect.poll(() => counts(viewer), { timeout: WAIT_MS }).toEqual([1, 0, 0]);
+
+    await reviewer.locator('#review-reason').selectOption('vehicle');
+    await reviewer.locator('#review-dismiss').click();
+    await reviewer.waitForSelector('#review-state[data-review-state="dismissed"]', { timeout: WAIT_MS });
+    await expect.poll(() => counts(reviewer), { timeout: WAIT_MS }).toEqual([0, 0, 1]);
+    // Both reviews in its history, newest first; the store kept both.
+    await expect
+      .poll(() => reviewer.locator('#review-history li').allTextContents(), { timeout: WAIT_MS })
+      .toEqual([
+        expect.stringMatching(/dismissed: vehicle by Rita Reviewer$/),
+        expect.stringMatching(/confirmed by Rita Reviewer: brown plume over the stockpile$/),
+      ]);
+    expect(hub.store.reviewsOf(alert.id).map((r) => r.verdict)).toEqual(['confirmed', 'dismissed']);
+
+    // A viewer sees the state but no buttons.
+    await viewer.locator(`#alerts li[data-alert-id="${alert.id}"]`).click();
+    await viewer.waitForSelector('#review-state[data-review-state="dismissed"]', { timeout: WAIT_MS });
+    expect(await viewer.locator('#review-actions').isHidden()).toBe(true);
+    await reviewer.close();
+    await viewer.close();
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
 
   it('shows a viewer no command buttons', async () => {
     const page = await openPage(VIEWER_TOKEN);

@@ -9,6 +9,9 @@ import {
   type AlertStore,
   type FlightRecord,
   openAlertStore,
+  type Reviewer,
+  type ReviewInput,
+  type ReviewResult,
   type StoreStatus,
 } from '../../src/alerts/index.js';
 import { UserError } from '../../src/errors.js';
@@ -63,6 +66,7 @@ export class FakeHub implements PatrolHub {
     readonly alerts: AlertService,
   ) {
     alerts.onAlert(({ alert, change }) => this.emit({ type: 'alert', change, alert }));
+    alerts.onReview(({ review, alert }) => this.emit({ type: 'review', review, alert }));
   }
 
   static async create(dir: string): Promise<FakeHub> {
@@ -124,6 +128,10 @@ export class FakeHub implements PatrolHub {
 
   storeStatus(): StoreStatus {
     return this.alerts.storeStatus;
+  }
+
+  review(alertId: number, input: ReviewInput, by: Reviewer): ReviewResult {
+    return this.alerts.review(alertId, input, by);
   }
 
   async command(vehicleId: string, command: VehicleCommand): Promise<string> {

@@ -2,14 +2,21 @@
 import http from 'node:http';
 import WebSocket from 'ws';
 import type { PatrolHub } from '../../src/server/hub.js';
-import { type RunningServer, type ServerMessage, startServer } from '../../src/server/index.js';
+import {
+  type LedgerRule,
+  type RunningServer,
+  type ServerMessage,
+  startServer,
+} from '../../src/server/index.js';
 
 export const PILOT_TOKEN = 'pilot-0123456789abcdef0123';
 export const VIEWER_TOKEN = 'viewer-0123456789abcdef012';
+export const REVIEWER_TOKEN = 'reviewer-0123456789abcdef01';
 export const UNKNOWN_TOKEN = 'nobody-0123456789abcdef012';
 export const TOKENS = [
   { token: PILOT_TOKEN, role: 'pilot' as const, name: 'Pat Pilot' },
   { token: VIEWER_TOKEN, role: 'viewer' as const, name: 'Vic Viewer' },
+  { token: REVIEWER_TOKEN, role: 'reviewer' as const, name: 'Rita Reviewer' },
 ];
 
 export interface LogLine {
@@ -28,13 +35,18 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(hub: PatrolHub, tileUrl?: string): Promise<TestServer> {
+export async function startTestServer(
+  hub: PatrolHub,
+  tileUrl?: string,
+  blacklist?: LedgerRule,
+): Promise<TestServer> {
   const logs: LogLine[] = [];
   const server = await startServer({
     hub,
     port: 0,
     tokens: TOKENS,
     tileUrl,
+    blacklist,
     log: (level, message) => logs.push({ level, message }),
   });
   return {
@@ -43,7 +55,7 @@ export async function startTestServer(hub: PatrolHub, tileUrl?: string): Promise
     logs,
     logsSince: (mark, level) => logs.slice(mark).filter((l) => level === undefined || l.level === level),
     tokensLogged: () =>
-      [PILOT_TOKEN, VIEWER_TOKEN, UNKNOWN_TOKEN].filter((token) =>
+      [PILOT_TOKEN, VIEWER_TOKEN, REVIEWER_TOKEN, UNKNOWN_TOKEN].filter((token) =>
         logs.some((l) => l.message.includes(token)),
       ),
     close: () => server.close(),

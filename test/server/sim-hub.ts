@@ -11,6 +11,9 @@ import {
   type FlightRecord,
   openAlertStore,
   type PlumeSighting,
+  type Reviewer,
+  type ReviewInput,
+  type ReviewResult,
   type StoreStatus,
 } from '../../src/alerts/index.js';
 import { UserError } from '../../src/errors.js';
@@ -54,6 +57,7 @@ export class SimHub implements PatrolHub {
       if (change === 'created') this.alertsRaised++;
       this.emit({ type: 'alert', change, alert });
     });
+    alerts.onReview(({ review, alert }) => this.emit({ type: 'review', review, alert }));
   }
 
   /** Where `start` flies: take-off, each point at altRelM, RTL. */
@@ -123,6 +127,10 @@ export class SimHub implements PatrolHub {
 
   storeStatus(): StoreStatus {
     return this.alerts.storeStatus;
+  }
+
+  review(alertId: number, input: ReviewInput, by: Reviewer): ReviewResult {
+    return this.alerts.review(alertId, input, by);
   }
 
   async command(vehicleId: string, command: VehicleCommand): Promise<string> {

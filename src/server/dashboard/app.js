@@ -37,6 +37,9 @@ const state = {
   role: 'viewer',
   /** The commands a pilot may send, as the server lists them. */
   commands: [],
+  /** Whether this token may confirm or dismiss alerts, and the reasons a dismissal may give. */
+  mayReview: false,
+  dismissReasons: [],
   /** vehicleId → { snapshot, receivedAtMs, card, marker, track } */
   vehicles: new Map(),
   /** alertId → alert */
@@ -477,11 +480,24 @@ async function sendCommand(vehicleId, command, button) {
 
 // ---------- alerts ----------
 
+/** An alert's version: a new sighting or better evidence (updatedUs), then a new review (its id). */
+function isOlder(a, b) {
+  return (
+    a.updatedUs < b.updatedUs || (a.updatedUs === b.updatedUs && (a.review?.id ?? 0) < (b.review?.id ?? 0))
+  );
+}
+
 function upsertAlert(alert) {
   const known = state.alerts.get(alert.id);
-  if (known && known.updatedUs > alert.updatedUs) return;
+  if (known && isOlder(alert, known)) return;
   state.alerts.set(alert.id, alert);
   drawAlertMarker(alert);
+}
+
+function reviewText(alert) {
+  const r = alert.review;
+  if (!r) return 'pending review';
+  return r.verdict === 'confirmed' ? 'confirmed' : `dismissed: ${r.reason}`;
 }
 
 function drawAlertMarker(alert) {
@@ -496,14 +512,19 @@ function drawAlertMarker(alert) {
       fillOpacity: 0.12,
       interactive: false,
     }),
+    // A dismissed alert (not dust) stays on the map, faded.
     L.circleMarker([alert.latDeg, alert.lonDeg], {
       radius: 7,
-      className: `alert-marker severity-${alert.severity}`,
+      className: `alert-marker severity-${alert.severity} review-${alert.reviewState}`,
       color: '#ffffff',
       weight: 2,
       fillColor: colour,
-      fillOpacity: 1,
-    }).bindTooltip(el('span', { text: `${alert.code} · ${alert.siteId ?? 'no site'} · ${alert.severity}` })),
+      fillOpacity: alert.reviewState === 'dismissed' ? 0.3 : 1,
+    }).bindTooltip(
+      el('span', {
+        text: `${alert.code} · ${alert.siteId ?? 'no site'} · ${alert.severity} · ${reviewText(alert)}`,
+      }),
+    ),
   ]);
   group.on('click', () => selectAlert(alert.id));
   group.addTo(layers.alerts);
@@ -519,6 +540,7 @@ function renderAlerts() {
       {
         'data-alert-id': a.id,
         'data-severity': a.severity,
+        'data-review-state': a.reviewState,
         class: a.id === state.selectedAlertId ? 'selected' : null,
         tabindex: 0,
       },
@@ -527,6 +549,7 @@ function renderAlerts() {
       el('span', { class: 'a-site', text: a.siteId ? `${a.siteId} ${a.siteName ?? ''}` : 'no site' }),
       el('span', { class: 'a-contractor', text: a.contractor ?? '—' }),
       el('time', { class: 'a-time', datetime: utcTitle(a.firstSeenUs), text: localTime(a.firstSeenUs) }),
+      el('span', { class: 'a-review', 'data-review-state': a.reviewState, text: reviewText(a) }),
     );
     li.addEventListener('click', () => selectAlert(a.id));
     li.addEventListener('keydown', (e) => {
@@ -551,6 +574,8 @@ async function selectAlert(id) {
   }
   map.flyTo([alert.latDeg, alert.lonDeg], Math.max(map.getZoom(), ALERT_ZOOM), { duration: 0.8 });
   showEvidenceDetails(alert);
+  showReview(alert);
+  loadReviewHistory(id).catch(report);
   const img = $('#evidence-img');
   try {
     // Fetched with the token in a header, shown from a blob: the token stays out of image URLs.
@@ -590,6 +615,74 @@ function showEvidenceDetails(alert) {
   );
 }
 
+// ---------- reviews ----------
+
+/** The selected alert's review state, and the buttons for a reviewer or a pilot. */
+function showReview(alert) {
+  const line = $('#review-state');
+  const r = alert.review;
+  line.dataset.reviewState = alert.reviewState;
+  line.textContent = r
+    ? `${r.verdict === 'confirmed' ? 'confirmed as dust' : `dismissed: ${r.reason}`} by ${r.reviewer}, ${localTime(r.createdUs)}`
+    : 'review: pending';
+  $('#review-actions').hidden = !state.mayReview;
+}
+
+async function loadReviewHistory(id) {
+  const history = await getJson(`/api/alerts/${id}/reviews`);
+  if (state.selectedAlertId !== id) return;
+  const items = history.reviews
+    .slice()
+    .reverse()
+    .map((r) =>
+      el(
+        'li',
+        { 'data-review-id': r.id },
+        el('time', { datetime: utcTitle(r.createdUs), text: localTime(r.createdUs) }),
+        ` ${r.verdict === 'confirmed' ? 'confirmed' : `dismissed: ${r.reason}`} by ${r.reviewer}${r.note ? `: ${r.note}` : ''}`,
+      ),
+    );
+  $('#review-history').replaceChildren(...items);
+}
+
+async function sendReview(verdict) {
+  const id = state.selectedAlertId;
+  const alert = state.alerts.get(id);
+  if (!alert) return;
+  const body = { verdict, note: $('#review-note').value };
+  if (verdict === 'dismissed') body.reason = $('#review-reason').value;
+  for (const b of document.querySelectorAll('#review-actions button')) b.disabled = true;
+  try {
+    const res = await api(`/api/alerts/${id}/reviews`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    // The feed tells every page too; this one need not wait for it.
+    onReviewed((await res.json()).alert);
+    $('#review-note').value = '';
+  } catch (err) {
+    addEvent({
+      vehicleId: 'review',
+      level: 'error',
+      text: `${alert.code}: ${err.message}`,
+      timeUs: Date.now() * 1000,
+    });
+  } finally {
+    for (const b of document.querySelectorAll('#review-actions button')) b.disabled = false;
+  }
+}
+
+function onReviewed(alert) {
+  upsertAlert(alert);
+  renderAlerts();
+  if (state.selectedAlertId === alert.id) {
+    showReview(state.alerts.get(alert.id));
+    loadReviewHistory(alert.id).catch(report);
+  }
+  ledgerSoon();
+}
+
 function closeEvidence() {
   state.selectedAlertId = null;
   $('#evidence').hidden = true;
@@ -603,17 +696,20 @@ function closeEvidence() {
 
 async function loadLedger() {
   const ledger = await getJson('/api/ledger');
-  $('#ledger-window').textContent = `flag: ${ledger.threshold}+ in ${ledger.windowDays} d`;
+  $('#ledger-window').textContent = `flag: ${ledger.threshold}+ confirmed in ${ledger.windowDays} d`;
   const rows = ledger.sites.map((r) =>
     el(
       'tr',
       { 'data-site-id': r.siteId, class: r.flagged ? 'flagged' : null },
       el('td', { title: r.siteName, text: r.siteId }),
       el('td', { text: r.contractor ?? '—' }),
-      el('td', { class: 'num', text: String(r.totalAlerts) }),
-      el('td', { class: 'num', text: String(r.windowAlerts) }),
+      el('td', { class: 'num', 'data-count': 'patrols', text: String(r.patrols) }),
+      el('td', { class: 'num', 'data-count': 'confirmed', text: String(r.confirmed) }),
+      el('td', { class: 'num', 'data-count': 'pending', text: String(r.pending) }),
+      el('td', { class: 'num', 'data-count': 'dismissed', text: String(r.dismissed) }),
+      el('td', { class: 'num', text: String(r.windowConfirmed) }),
       el('td', { title: utcTitle(r.lastAlertUs), text: localTime(r.lastAlertUs) }),
-      el('td', { text: r.flagged ? 'flagged' : '' }),
+      el('td', { text: r.flagged ? 'flagged' : r.reviewNeeded ? 'review' : '' }),
     ),
   );
   $('#ledger tbody').replaceChildren(...rows);
@@ -715,6 +811,15 @@ function onMessage(m) {
       renderAlerts();
       ledgerSoon();
       break;
+    case 'review':
+      onReviewed(m.alert);
+      addEvent({
+        vehicleId: 'review',
+        level: 'info',
+        text: `${m.alert.code} ${m.review.verdict === 'confirmed' ? 'confirmed' : `dismissed (${m.review.reason})`} by ${m.review.reviewer}`,
+        timeUs: m.review.createdUs,
+      });
+      break;
     case 'event':
       addEvent(m);
       break;
@@ -753,6 +858,11 @@ async function start() {
   const config = await getJson('/api/config');
   state.role = config.role;
   state.commands = config.commands ?? [];
+  state.mayReview = config.mayReview === true;
+  state.dismissReasons = config.dismissReasons ?? [];
+  $('#review-reason').replaceChildren(
+    ...state.dismissReasons.map((r) => el('option', { value: r, text: r })),
+  );
   document.body.dataset.role = config.role;
   $('#who').textContent = `${config.name} · ${config.role}`;
   if (config.tileUrl) {
@@ -769,6 +879,8 @@ async function start() {
 }
 
 $('#evidence-close').addEventListener('click', closeEvidence);
+$('#review-confirm').addEventListener('click', () => sendReview('confirmed'));
+$('#review-dismiss').addEventListener('click', () => sendReview('dismissed'));
 start().catch((err) => {
   report(err);
   setLink('down', 'not connected');
