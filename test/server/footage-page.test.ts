@@ -7,9 +7,9 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { offset, tempDir } from '../alerts/sightings.js';
+import { launchChromium } from '../helpers/browser.js';
 import { footageView, squareAround } from '../helpers/footage-views.js';
 import { makeClip } from '../video/ffmpeg-helpers.js';
-import { launchChromium } from '../helpers/browser.js';
 import { FakeHub } from './fake-hub.js';
 import { startTestServer, type TestServer, VIEWER_TOKEN } from './harness.js';
 
