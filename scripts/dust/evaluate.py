@@ -2,7 +2,7 @@
 """Evaluate dust-plume models side by side on sets that training and tuning never saw, and print the
 tables of models/README.md. Run through scripts/eval-detector.
 
-    /usr/bin/python3 scripts/dust/evaluate.py [--models models] [--baseline DIR] [--probe]
+    /usr/bin/python3 scripts/dust/evaluate.py [--models models] [--baseline [NAME=]DIR ...] [--probe]
 
 Sets (image level unless said):
 - real val, whole photos: precision/recall/F1 pooled, false alarms per negative source;
@@ -209,7 +209,8 @@ def cross_predictions(result):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--models", default=os.path.join(HERE, "..", "..", "models"), help="the model to evaluate")
-    parser.add_argument("--baseline", default=None, metavar="DIR", help="another model folder, evaluated beside it")
+    parser.add_argument("--baseline", action="append", default=[], metavar="[NAME=]DIR",
+                        help="another model folder, evaluated beside it (repeatable; NAME heads its column)")
     parser.add_argument("--probe", action="store_true", help="add the linear-probe shortcut baseline")
     parser.add_argument("--real", default=real_data.DEFAULT_REAL_DIR)
     parser.add_argument("--pretrained", default=os.path.join(real_data.DEFAULT_REAL_DIR, "..", "pretrained",
@@ -228,8 +229,9 @@ def main():
     sets["synthetic"] = synthetic_heldout(args.synthetic_data)
     sets["simulator"] = load_npy_set(sim_stem)
     models = {"committed": OnnxModel(args.models)}
-    if args.baseline:
-        models["baseline"] = OnnxModel(args.baseline)
+    for baseline in args.baseline:
+        name, _, folder = baseline.rpartition("=")
+        models[name or f"baseline {len(models)}"] = OnnxModel(folder)
     if args.probe:
         models["linear probe"] = LinearProbe(args.real, args.pretrained, args.cache)
     columns, results = [], {}
